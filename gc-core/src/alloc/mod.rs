@@ -1,0 +1,3 @@
+//! Raw memory and bump allocation, shared by the spaces.
+
+pub(crate) mod region;

@@ -1,0 +1,94 @@
+//! Raw memory for the spaces: one owned, word-aligned block from the global allocator.
+
+use core::ptr::NonNull;
+use std::alloc::{alloc, dealloc, handle_alloc_error, Layout};
+
+use crate::header::WORD;
+
+/// The byte written over memory that no object occupies, in debug builds.
+pub(crate) const POISON: u8 = 0xDB;
+
+/// An owned block of memory, freed on drop.
+pub(crate) struct Region {
+    start: NonNull<u8>,
+    layout: Layout,
+}
+
+impl Region {
+    /// Allocates `size` bytes aligned to `align` (at least a word).
+    pub(crate) fn new(size: usize, align: usize) -> Region {
+        let layout = Layout::from_size_align(size.max(WORD), align.max(WORD))
+            .expect("region size overflows the address space");
+        // SAFETY: the layout has a non-zero size.
+        let ptr = unsafe { alloc(layout) };
+        let Some(start) = NonNull::new(ptr) else { handle_alloc_error(layout) };
+        let region = Region { start, layout };
+        region.poison(region.start(), region.end());
+        region
+    }
+
+    #[inline(always)]
+    pub(crate) fn start(&self) -> NonNull<u8> {
+        self.start
+    }
+
+    #[inline(always)]
+    pub(crate) fn end(&self) -> NonNull<u8> {
+        // SAFETY: one past the end of the allocation stays in bounds of it.
+        unsafe { self.start.add(self.layout.size()) }
+    }
+
+    pub(crate) fn size(&self) -> usize {
+        self.layout.size()
+    }
+
+    /// Whether `addr` lies inside the block.
+    #[inline(always)]
+    pub(crate) fn contains(&self, addr: usize) -> bool {
+        addr.wrapping_sub(self.start.as_ptr().addr()) < self.layout.size()
+    }
+
+    /// Fills `[from, to)` with [`POISON`] in debug builds, so stale use of freed or evacuated
+    /// memory reads an obviously wrong pattern.
+    pub(crate) fn poison(&self, from: NonNull<u8>, to: NonNull<u8>) {
+        debug_assert!(self.start <= from && from <= to && to <= self.end(), "poison out of region");
+        if cfg!(debug_assertions) && !cfg!(miri) {
+            let len = to.as_ptr().addr() - from.as_ptr().addr();
+            // SAFETY: `[from, to)` lies inside this region, and no object occupies it.
+            unsafe { from.as_ptr().write_bytes(POISON, len) }
+        }
+    }
+}
+
+impl Drop for Region {
+    fn drop(&mut self) {
+        // SAFETY: `start` came from `alloc` with this same layout, and is freed only here.
+        unsafe { dealloc(self.start.as_ptr(), self.layout) }
+    }
+}
+
+/// A bump-allocation window: `[cursor, limit)` is free.
+pub(crate) struct Bump {
+    pub(crate) cursor: NonNull<u8>,
+    pub(crate) limit: NonNull<u8>,
+}
+
+impl Bump {
+    pub(crate) fn new(start: NonNull<u8>, limit: NonNull<u8>) -> Bump {
+        Bump { cursor: start, limit }
+    }
+
+    /// Takes `size` bytes from the window, or `None` if they do not fit.
+    #[inline(always)]
+    pub(crate) fn take(&mut self, size: usize) -> Option<NonNull<u8>> {
+        let free = self.limit.as_ptr().addr() - self.cursor.as_ptr().addr();
+        if size <= free {
+            let obj = self.cursor;
+            // SAFETY: `size <= free`, so the new cursor stays within the window's region.
+            self.cursor = unsafe { obj.add(size) };
+            Some(obj)
+        } else {
+            None
+        }
+    }
+}

@@ -1,0 +1,255 @@
+//! The major collection: mark-compact over the whole heap.
+//!
+//! # Phases
+//! 1. **Evacuate the nursery.** A minor collection that promotes every survivor, so the
+//!    nursery is empty and the remembered set too.
+//! 2. **Mark.** From the roots, with an explicit work list (no recursion: a list of ten
+//!    million nodes needs no deeper stack than one of ten), setting MARKED in headers.
+//! 3. **Plan.** Walk the old generation in address order. Each marked object gets the next
+//!    free place in the compacted order (objects slide towards the first chunk, never past a
+//!    chunk's end); its header is saved aside, in order, and replaced by its forwarding
+//!    address. Each unmarked object is dead: its drop glue runs now, while it is intact.
+//! 4. **Update.** Rewrite every pointer (roots, step-loop state, fields of live old and large
+//!    objects) to its target's forwarding address. Weak pointers to dead objects are cleared.
+//! 5. **Move.** Walk the old generation again and slide each live object to its place,
+//!    restoring its header. Sliding preserves allocation order, so a later object's source is
+//!    never overwritten before it moves. Chunks left empty are freed.
+//! 6. **Sweep** the large-object space: unmarked objects are finalized and freed.
+
+use core::ptr::NonNull;
+use std::any::Any;
+
+use crate::collect::minor;
+use crate::collect::tracer::{scan, EdgeVisitor, ExtraRoots};
+use crate::header::{self, Header, MARKED};
+use crate::heap::{run_drop_glue, HeapInner};
+use crate::space::old::OldSpace;
+
+/// Marks reachable objects.
+struct Marker {
+    stack: Vec<NonNull<u8>>,
+}
+
+impl EdgeVisitor for Marker {
+    #[inline]
+    fn edge(&mut self, slot: &mut NonNull<u8>) {
+        let obj = *slot;
+        // SAFETY: after the nursery is evacuated every pointer is to an old or large object
+        // with an intact header.
+        let h = unsafe { header::read(obj) };
+        if !h.has(MARKED) {
+            // SAFETY: as above; only the state bits change.
+            unsafe { header::write(obj, h.with(MARKED)) };
+            self.stack.push(obj);
+        }
+    }
+
+    fn weak_edge(&mut self, _: &mut Option<NonNull<u8>>) {}
+}
+
+/// Rewrites pointers to forwarding addresses.
+struct Updater;
+
+impl EdgeVisitor for Updater {
+    #[inline]
+    fn edge(&mut self, slot: &mut NonNull<u8>) {
+        // SAFETY: every strong pointer is to a live object: an old one, whose header now
+        // holds its forwarding address, or a large one, which does not move.
+        let h = unsafe { header::read(*slot) };
+        if h.is_forwarded() {
+            *slot = h.forwardee();
+        }
+    }
+
+    fn weak_edge(&mut self, slot: &mut Option<NonNull<u8>>) {
+        if let Some(target) = *slot {
+            // SAFETY: a weak pointer is to an old or large object, live or dead but intact
+            // until the move phase.
+            let h = unsafe { header::read(target) };
+            *slot = if h.is_forwarded() {
+                Some(h.forwardee())
+            } else if h.has(MARKED) {
+                Some(target)
+            } else {
+                None
+            };
+        }
+    }
+}
+
+/// The live objects of the old generation, planned: their saved headers in address order.
+struct Plan {
+    saved: Vec<Header>,
+    /// The new end of the objects of each chunk that keeps any.
+    tops: Vec<NonNull<u8>>,
+    live_bytes: usize,
+    has_out_of_line_cells: bool,
+}
+
+/// Calls `visit(obj, size_of_obj)` for each object of the old generation in address order;
+/// `size` tells the size of the object at a start.
+fn walk(old: &OldSpace, mut step: impl FnMut(NonNull<u8>) -> usize) {
+    for chunk in &old.chunks[..old.chunk_count()] {
+        chunk.for_each_object(&mut step);
+    }
+}
+
+/// Phase 3: forwarding addresses for the marked objects, drop glue for the others.
+fn plan(old: &mut OldSpace, first_panic: &mut Option<Box<dyn Any + Send>>, finalized: &mut u64) -> Plan {
+    let mut plan = Plan { saved: Vec::new(), tops: Vec::new(), live_bytes: 0, has_out_of_line_cells: false };
+    let Some(first) = old.chunks.first() else { return plan };
+    let mut dest_chunk = 0;
+    let mut dest = first.memory.start();
+    let chunks = &old.chunks;
+    walk(old, |obj| {
+        // SAFETY: before the move phase, every object has an intact header (live ones are
+        // forwarded only once they are passed).
+        let h = unsafe { header::read(obj) };
+        let info = h.type_info();
+        // SAFETY: as above; slice lengths are intact too.
+        let size = unsafe { info.object_size(obj) };
+        if h.has(MARKED) {
+            if dest.as_ptr().addr() + size > chunks[dest_chunk].memory.end().as_ptr().addr() {
+                plan.tops.push(dest);
+                dest_chunk += 1;
+                dest = chunks[dest_chunk].memory.start();
+            }
+            plan.saved.push(h.bare());
+            plan.has_out_of_line_cells |= info.has_out_of_line_cells;
+            // SAFETY: as above; the object keeps its memory until the move phase.
+            unsafe { header::write(obj, Header::forwarding(dest)) };
+            // SAFETY: the object fits before the end of the destination chunk.
+            dest = unsafe { dest.add(size) };
+            plan.live_bytes += size;
+        } else if info.drop_glue.is_some() {
+            if let Some(payload) = run_drop_glue(obj) {
+                first_panic.get_or_insert(payload);
+            }
+            *finalized += 1;
+        }
+        size
+    });
+    plan.tops.push(dest);
+    plan
+}
+
+/// Phase 4: scan every live old object with the updater.
+fn update_old(old: &OldSpace, saved: &[Header]) {
+    let mut live = saved.iter();
+    walk(old, |obj| {
+        // SAFETY: before the move phase, dead objects have intact headers and live ones
+        // forwarding headers, with their types saved in order.
+        let h = unsafe { header::read(obj) };
+        let info = if h.is_forwarded() { live.next().expect("a saved header per live object").type_info() } else { h.type_info() };
+        if h.is_forwarded() {
+            // SAFETY: the object is live and its value intact.
+            unsafe { scan(obj, info, &mut Updater) };
+        }
+        // SAFETY: as above.
+        unsafe { info.object_size(obj) }
+    });
+}
+
+/// Phase 5: slide the live objects to their places.
+fn move_old(old: &mut OldSpace, plan: Plan) {
+    old.clear_starts();
+    let mut live = plan.saved.iter();
+    let mut dest_chunk = 0;
+    for ci in 0..old.chunk_count() {
+        let (mut obj, top) = (old.chunks[ci].memory.start(), old.chunks[ci].top);
+        while obj < top {
+            // SAFETY: objects ahead of the ones moved so far are untouched (sliding never
+            // writes past the source of the object being moved).
+            let h = unsafe { header::read(obj) };
+            let size = if h.is_forwarded() {
+                let saved = *live.next().expect("a saved header per live object");
+                // SAFETY: as above; the length word of a slice is intact.
+                let size = unsafe { saved.type_info().object_size(obj) };
+                let dest = h.forwardee();
+                while !old.chunks[dest_chunk].memory.contains(dest.as_ptr().addr()) {
+                    dest_chunk += 1;
+                }
+                // SAFETY: `dest` lies at or before `obj` in the compacted order and the
+                // regions may overlap, hence `copy`.
+                unsafe {
+                    core::ptr::copy(obj.as_ptr(), dest.as_ptr(), size);
+                    header::write(dest, saved);
+                }
+                old.chunks[dest_chunk].set_start(dest);
+                size
+            } else {
+                // SAFETY: a dead object's header and length are intact.
+                unsafe { h.type_info().object_size(obj) }
+            };
+            // SAFETY: objects lie back to back below `top`.
+            obj = unsafe { obj.add(size) };
+        }
+    }
+    old.has_out_of_line_cells = plan.has_out_of_line_cells;
+    old.finish_compaction(plan.tops, plan.live_bytes);
+}
+
+/// Runs a major collection. Returns the first panic out of drop glue, if any.
+pub(crate) fn collect(heap: &mut HeapInner, extra: &mut ExtraRoots<'_>) -> Option<Box<dyn Any + Send>> {
+    let mut first_panic = minor::collect(heap, extra, true);
+    debug_assert!(heap.remembered.get_mut().is_empty(), "remembered set not empty after evacuating the nursery");
+
+    // Phase 2: mark.
+    let mut marker = Marker { stack: Vec::new() };
+    heap.roots.for_each_slot(|slot| marker.edge(slot));
+    extra.trace(&mut marker);
+    while let Some(obj) = marker.stack.pop() {
+        // SAFETY: marked objects are live, with intact values and MARKED headers.
+        unsafe { scan(obj, header::read(obj).type_info(), &mut marker) };
+    }
+
+    // Phase 3: plan.
+    let mut finalized = 0;
+    let old = heap.old.get_mut();
+    let old_before = old.used();
+    let plan = plan(old, &mut first_panic, &mut finalized);
+    let old_after = plan.live_bytes;
+
+    // Phase 4: update.
+    heap.roots.for_each_slot(|slot| Updater.edge(slot));
+    extra.trace(&mut Updater);
+    update_old(old, &plan.saved);
+    for object in &heap.large.get_mut().objects {
+        // SAFETY: large objects never move; a marked one is live with an intact value.
+        let h = unsafe { header::read(object.start) };
+        if h.has(MARKED) {
+            // SAFETY: as above.
+            unsafe { scan(object.start, h.type_info(), &mut Updater) };
+        }
+    }
+
+    // Phase 5: move.
+    move_old(old, plan);
+
+    // Phase 6: sweep the large objects.
+    let mut large_has_out_of_line_cells = false;
+    let large_freed = heap.large.get_mut().sweep(|object| {
+        // SAFETY: every large object has an intact header.
+        let h = unsafe { header::read(object.start) };
+        if h.has(MARKED) {
+            // SAFETY: as above; only the state bits change.
+            unsafe { header::write(object.start, h.without(MARKED)) };
+            large_has_out_of_line_cells |= h.type_info().has_out_of_line_cells;
+            true
+        } else {
+            if h.type_info().drop_glue.is_some() {
+                if let Some(payload) = run_drop_glue(object.start) {
+                    first_panic.get_or_insert(payload);
+                }
+                finalized += 1;
+            }
+            false
+        }
+    });
+    heap.large_has_out_of_line_cells.set(large_has_out_of_line_cells);
+    heap.live_after_major = old_after + heap.large.get_mut().used();
+    let stats = heap.stats.get_mut();
+    stats.bytes_freed += (old_before - old_after + large_freed) as u64;
+    stats.objects_finalized += finalized;
+    first_panic
+}

@@ -1,0 +1,249 @@
+//! The minor collection: copies the live objects out of the nursery.
+//!
+//! # Roots
+//! The root table, the state of a step loop, the remembered set (old and large objects that
+//! may point into the nursery), and, after a store to a cell outside every space, every old
+//! or large object whose type can own such cells.
+//!
+//! # Evacuation
+//! Each pointer into eden or the *from* survivor space is forwarded: the first time an object
+//! is reached it is copied (to the *to* survivor space while it is younger than the tenuring
+//! threshold and there is room; to the old generation otherwise), its old header is replaced
+//! by a forwarding address, and the copy is pushed on a work list to be scanned in turn.
+//!
+//! # The remembered set afterwards
+//! An old object (promoted now, or remembered before) that still points into the nursery
+//! after scanning is logged again, so the next minor collection finds its young targets.
+//! The same holds for weak pointers, which are fixed up last: forwarded, or cleared if their
+//! target was not copied.
+//!
+//! # Finalization
+//! Young objects that need drop are listed at allocation. Those not forwarded are dead: their
+//! drop glue runs before eden is reused.
+
+use core::ptr::NonNull;
+use std::any::Any;
+
+use crate::alloc::region::Bump;
+use crate::collect::tracer::{scan, EdgeVisitor, ExtraRoots};
+use crate::header::{self, Header, LOGGED};
+use crate::heap::{run_drop_glue, HeapInner};
+use crate::space::nursery::Nursery;
+use crate::space::old::OldSpace;
+
+struct Evacuator<'a> {
+    nursery: &'a Nursery,
+    old: &'a mut OldSpace,
+    to_space: Bump,
+    tenuring_threshold: u8,
+    promote_all: bool,
+    /// Copies not yet scanned.
+    work: Vec<NonNull<u8>>,
+    /// Weak slots found while scanning, with the object that holds them (`None` for roots).
+    weak_slots: Vec<(NonNull<Option<NonNull<u8>>>, Option<NonNull<u8>>)>,
+    /// The object being scanned, if any.
+    scanning: Option<NonNull<u8>>,
+    /// The object being scanned points into the nursery after forwarding.
+    saw_young: bool,
+    /// The remembered set for the next minor collection.
+    remembered: Vec<NonNull<u8>>,
+    copied_bytes: usize,
+    promoted_bytes: usize,
+}
+
+impl Evacuator<'_> {
+    /// Copies the object at `obj` out of the nursery and returns the copy.
+    fn evacuate(&mut self, obj: NonNull<u8>, h: Header) -> NonNull<u8> {
+        let info = h.type_info();
+        // SAFETY: `obj` is an unforwarded nursery object with an intact header.
+        let size = unsafe { info.object_size(obj) };
+        let age = h.age() + 1;
+        let young_copy = if self.promote_all || age >= self.tenuring_threshold { None } else { self.to_space.take(size) };
+        let copy = match young_copy {
+            Some(copy) => copy,
+            None => {
+                self.promoted_bytes += size;
+                if info.has_out_of_line_cells {
+                    self.old.has_out_of_line_cells = true;
+                }
+                self.old.alloc(size)
+            }
+        };
+        // SAFETY: `copy` is a fresh block of `size` bytes in another space than `obj`.
+        unsafe {
+            core::ptr::copy_nonoverlapping(obj.as_ptr(), copy.as_ptr(), size);
+            header::write(copy, h.bare().with_age(age));
+            header::write(obj, Header::forwarding(copy));
+        }
+        self.copied_bytes += size;
+        self.work.push(copy);
+        copy
+    }
+
+    /// Scans an object outside the *from* space and reports whether it still points into
+    /// the nursery afterwards.
+    fn scan_object(&mut self, obj: NonNull<u8>) -> bool {
+        // SAFETY: `obj` is a copy made by this collection, or an old or large object, with
+        // an intact header and value.
+        let info = unsafe { header::read(obj) }.type_info();
+        self.scanning = Some(obj);
+        self.saw_young = false;
+        // SAFETY: as above; nothing else refers to the value during the collection.
+        unsafe { scan(obj, info, self) };
+        self.scanning = None;
+        self.saw_young
+    }
+
+    /// Puts an old or large object in the next remembered set, once.
+    fn remember(&mut self, obj: NonNull<u8>) {
+        // SAFETY: `obj` is an old or large object with an intact header.
+        let h = unsafe { header::read(obj) };
+        if !h.has(LOGGED) {
+            // SAFETY: as above; only the state bits change.
+            unsafe { header::write(obj, h.with(LOGGED)) };
+            self.remembered.push(obj);
+        }
+    }
+
+    /// Scans copies until none is left.
+    fn drain(&mut self) {
+        while let Some(obj) = self.work.pop() {
+            if self.scan_object(obj) && !self.nursery.in_to_space(obj.as_ptr().addr()) {
+                self.remember(obj);
+            }
+        }
+    }
+
+    /// Forwards or clears the weak slots found, once everything reachable is copied.
+    fn fix_weak_slots(&mut self) {
+        for (slot, owner) in core::mem::take(&mut self.weak_slots) {
+            // SAFETY: weak slots lie in copies, old objects or step-loop state, none of which
+            // moves during this collection.
+            let slot = unsafe { &mut *slot.as_ptr() };
+            let Some(target) = *slot else { continue };
+            if self.nursery.in_from_space(target.as_ptr().addr()) {
+                // SAFETY: a nursery pointer is the start of an object there, with an intact
+                // header or a forwarding one.
+                let h = unsafe { header::read(target) };
+                *slot = h.is_forwarded().then(|| h.forwardee());
+            }
+            if let (Some(target), Some(owner)) = (*slot, owner) {
+                let owner_is_young = self.nursery.in_to_space(owner.as_ptr().addr());
+                if self.nursery.in_to_space(target.as_ptr().addr()) && !owner_is_young {
+                    self.remember(owner);
+                }
+            }
+        }
+    }
+}
+
+impl EdgeVisitor for Evacuator<'_> {
+    #[inline]
+    fn edge(&mut self, slot: &mut NonNull<u8>) {
+        let target = *slot;
+        if self.nursery.in_from_space(target.as_ptr().addr()) {
+            // SAFETY: a nursery pointer is the start of an object there, or its forwarded copy.
+            let h = unsafe { header::read(target) };
+            *slot = if h.is_forwarded() { h.forwardee() } else { self.evacuate(target, h) };
+        }
+        if self.nursery.in_to_space(slot.as_ptr().addr()) {
+            self.saw_young = true;
+        }
+    }
+
+    fn weak_edge(&mut self, slot: &mut Option<NonNull<u8>>) {
+        if slot.is_some() {
+            self.weak_slots.push((NonNull::from(slot), self.scanning));
+        }
+    }
+}
+
+/// Old and large objects whose type may own barriered cells outside itself.
+fn out_of_line_owners(heap: &mut HeapInner) -> Vec<NonNull<u8>> {
+    let mut owners = Vec::new();
+    let has = |obj: NonNull<u8>| {
+        // SAFETY: outside a collection every old and large object has an intact header.
+        unsafe { header::read(obj) }.type_info().has_out_of_line_cells
+    };
+    if heap.old.get_mut().has_out_of_line_cells {
+        // SAFETY: as above.
+        unsafe { heap.old.get_mut().for_each_object(|obj| if has(obj) { owners.push(obj) }) };
+    }
+    if heap.large_has_out_of_line_cells.get() {
+        owners.extend(heap.large.get_mut().objects.iter().map(|o| o.start).filter(|&obj| has(obj)));
+    }
+    owners
+}
+
+/// Runs a minor collection; with `promote_all`, every survivor goes to the old generation and
+/// the nursery ends up empty. Returns the first panic out of drop glue, if any.
+pub(crate) fn collect(heap: &mut HeapInner, extra: &mut ExtraRoots<'_>, promote_all: bool) -> Option<Box<dyn Any + Send>> {
+    let eden_used = heap.nursery.eden_used();
+    let young_before = eden_used + heap.nursery.survivor_used();
+    let remembered = core::mem::take(heap.remembered.get_mut());
+    let out_of_line = if core::mem::take(heap.out_of_line_write.get_mut()) { out_of_line_owners(heap) } else { Vec::new() };
+
+    let mut ev = Evacuator {
+        nursery: &heap.nursery,
+        old: heap.old.get_mut(),
+        to_space: heap.nursery.to_space(),
+        tenuring_threshold: heap.config.tenuring_threshold,
+        promote_all,
+        work: Vec::new(),
+        weak_slots: Vec::new(),
+        scanning: None,
+        saw_young: false,
+        remembered: Vec::with_capacity(remembered.len()),
+        copied_bytes: 0,
+        promoted_bytes: 0,
+    };
+    heap.roots.for_each_slot(|slot| ev.edge(slot));
+    extra.trace(&mut ev);
+    for obj in remembered {
+        // SAFETY: remembered objects are old or large, with intact headers.
+        unsafe { header::write(obj, header::read(obj).without(LOGGED)) };
+        if ev.scan_object(obj) {
+            ev.remember(obj);
+        }
+    }
+    for obj in out_of_line {
+        if ev.scan_object(obj) {
+            ev.remember(obj);
+        }
+    }
+    ev.drain();
+    ev.fix_weak_slots();
+
+    // Young objects that need drop: the forwarded ones moved, the others are dead.
+    let mut dead = Vec::new();
+    let young_finalizable = heap.young_finalizable.get_mut();
+    young_finalizable.retain_mut(|obj| {
+        // SAFETY: listed objects are nursery objects, forwarded or with intact headers.
+        let h = unsafe { header::read(*obj) };
+        if h.is_forwarded() {
+            *obj = h.forwardee();
+            ev.nursery.in_to_space(obj.as_ptr().addr())
+        } else {
+            dead.push(*obj);
+            false
+        }
+    });
+    let (to_top, copied, promoted, remembered) = (ev.to_space.cursor, ev.copied_bytes, ev.promoted_bytes, ev.remembered);
+
+    // Drop glue runs while the dead objects' memory is intact, before eden is reused.
+    let mut first_panic = None;
+    for &obj in &dead {
+        if let Some(payload) = run_drop_glue(obj) {
+            first_panic.get_or_insert(payload);
+        }
+    }
+    heap.nursery.flip(to_top);
+    *heap.remembered.get_mut() = remembered;
+    heap.nursery_overflowed.set(false);
+    let stats = heap.stats.get_mut();
+    stats.bytes_allocated += eden_used as u64;
+    stats.bytes_promoted += promoted as u64;
+    stats.bytes_freed += (young_before - copied) as u64;
+    stats.objects_finalized += dead.len() as u64;
+    first_panic
+}

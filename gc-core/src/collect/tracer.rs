@@ -1,0 +1,62 @@
+//! Scanning one object: the single place that turns a type descriptor into edges.
+//!
+//! Every collector phase is an [`EdgeVisitor`]; [`scan`] hands it the pointer slots of an
+//! object, straight from the pointer map for plain structs, or through the type's trace
+//! function otherwise.
+
+use core::ptr::NonNull;
+
+use crate::trace::Tracer;
+use crate::type_info::{Scan, TypeInfo};
+
+/// What a collector phase does with each edge it is handed.
+pub(crate) trait EdgeVisitor {
+    /// A strong pointer: the slot holds the start of a live object and may be rewritten.
+    fn edge(&mut self, slot: &mut NonNull<u8>);
+    /// A weak pointer: may be rewritten, or cleared if its target died.
+    fn weak_edge(&mut self, slot: &mut Option<NonNull<u8>>);
+}
+
+/// Hands every edge of the object at `obj`, of type `info`, to `visitor`.
+///
+/// # Safety
+/// - `obj` must be the start of an object of type `info` whose value is intact, and no
+///   reference to that value may be alive.
+#[inline]
+pub(crate) unsafe fn scan(obj: NonNull<u8>, info: &TypeInfo, visitor: &mut dyn EdgeVisitor) {
+    match info.scan {
+        Scan::Leaf => {}
+        Scan::Map(offsets) => {
+            // SAFETY: a pointer map belongs to a sized type, whose value follows the header.
+            let value = unsafe { obj.add(info.value_offset()) };
+            for &offset in offsets {
+                if offset == crate::trace::NO_SLOT {
+                    continue;
+                }
+                // SAFETY: the map lists the offsets of pointer slots of the value: words that
+                // are null or hold an object start (`Trace` rule 6).
+                let slot = unsafe { &mut *value.add(offset as usize).cast::<Option<NonNull<u8>>>().as_ptr() };
+                if let Some(target) = slot {
+                    visitor.edge(target);
+                }
+            }
+        }
+        Scan::Call(trace) => {
+            let mut tracer = Tracer { visitor };
+            // SAFETY: the caller promises a live object of the type `trace` belongs to.
+            unsafe { trace(obj, &mut tracer) }
+        }
+    }
+}
+
+/// Roots that are not in the root table: the state of a step loop, traced by a closure.
+pub(crate) struct ExtraRoots<'a>(pub(crate) Option<&'a mut dyn FnMut(&mut Tracer<'_>)>);
+
+impl ExtraRoots<'_> {
+    /// Hands the extra roots' edges to `visitor`.
+    pub(crate) fn trace(&mut self, visitor: &mut dyn EdgeVisitor) {
+        if let Some(trace) = self.0.as_mut() {
+            trace(&mut Tracer { visitor })
+        }
+    }
+}

@@ -1,0 +1,165 @@
+//! Heap configuration: the sizes and policies a heap runs with, checked before use.
+//!
+//! [`HeapConfig::default`] is the embedded default that [`Heap::new`](crate::Heap::new) uses.
+//! Two environment variables adjust any configuration when a heap is created:
+//! `GC_TRACE=1` prints a line per collection, and `GC_STRESS=1` (or `GC_STRESS=N`) turns on
+//! the stress mode, with a major collection every N collection points.
+
+use core::fmt;
+
+use crate::header::MAX_AGE;
+use crate::space::old::CHUNK_SIZE;
+
+const KIB: usize = 1024;
+const MIB: usize = 1024 * KIB;
+
+/// The smallest nursery: room for a useful number of objects per minor collection.
+pub const MIN_NURSERY_SIZE: usize = 16 * KIB;
+/// The largest nursery.
+pub const MAX_NURSERY_SIZE: usize = 1024 * MIB;
+/// The smallest size for which an object may be placed in the large-object space.
+pub const MIN_LARGE_OBJECT_THRESHOLD: usize = 256;
+/// The largest large-object threshold: objects under it must fit in an old-generation chunk.
+pub const MAX_LARGE_OBJECT_THRESHOLD: usize = CHUNK_SIZE / 4;
+
+/// How a heap sizes its spaces and paces its collections.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HeapConfig {
+    /// Bytes of eden, where objects are born. Each of the two survivor spaces gets an eighth
+    /// of this.
+    pub nursery_size: usize,
+    /// How many minor collections an object survives in the nursery before it is promoted to
+    /// the old generation (1 to 15; 1 promotes at the first survival).
+    pub tenuring_threshold: u8,
+    /// How far, in percent, the old generation may grow past its live size after the last
+    /// major collection before the next one runs (Go's `GOGC`).
+    pub old_growth_percent: u32,
+    /// The most bytes the heap may reserve in all; allocations past it fail (Go's
+    /// `GOMEMLIMIT`). `None` for no limit.
+    pub heap_limit: Option<usize>,
+    /// Objects of this many bytes or more go to the non-moving large-object space.
+    pub large_object_threshold: usize,
+    /// Collect at every collection point: a minor collection each time and a major one every
+    /// `n`-th time. For testing; `None` in normal use.
+    pub stress: Option<u32>,
+    /// Check the whole heap before and after every collection. Slow; on in debug builds.
+    pub verify: bool,
+    /// Print one line per collection on standard error.
+    pub trace: bool,
+}
+
+impl Default for HeapConfig {
+    fn default() -> Self {
+        HeapConfig {
+            nursery_size: if cfg!(miri) { 64 * KIB } else { 4 * MIB },
+            tenuring_threshold: 2,
+            old_growth_percent: 100,
+            heap_limit: None,
+            large_object_threshold: if cfg!(miri) { 2 * KIB } else { 8 * KIB },
+            stress: None,
+            verify: cfg!(debug_assertions),
+            trace: false,
+        }
+    }
+}
+
+/// A configuration that breaks a rule: names the field, its value and the rule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The field that is wrong.
+    pub field: &'static str,
+    /// The value it had, as written.
+    pub value: String,
+    /// The rule it breaks.
+    pub rule: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid heap configuration: `{}` = {}: {}", self.field, self.value, self.rule)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+fn check(ok: bool, field: &'static str, value: impl fmt::Debug, rule: impl Into<String>) -> Result<(), ConfigError> {
+    if ok {
+        Ok(())
+    } else {
+        Err(ConfigError { field, value: format!("{value:?}"), rule: rule.into() })
+    }
+}
+
+impl HeapConfig {
+    /// Checks every rule; the first one broken is the error.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let n = self.nursery_size;
+        check(
+            (MIN_NURSERY_SIZE..=MAX_NURSERY_SIZE).contains(&n),
+            "nursery_size",
+            n,
+            format!("must be between {MIN_NURSERY_SIZE} and {MAX_NURSERY_SIZE} bytes"),
+        )?;
+        check(
+            (1..=MAX_AGE).contains(&self.tenuring_threshold),
+            "tenuring_threshold",
+            self.tenuring_threshold,
+            format!("must be between 1 and {MAX_AGE}"),
+        )?;
+        check(
+            (1..=10_000).contains(&self.old_growth_percent),
+            "old_growth_percent",
+            self.old_growth_percent,
+            "must be between 1 and 10000",
+        )?;
+        let t = self.large_object_threshold;
+        check(
+            (MIN_LARGE_OBJECT_THRESHOLD..=MAX_LARGE_OBJECT_THRESHOLD).contains(&t),
+            "large_object_threshold",
+            t,
+            format!("must be between {MIN_LARGE_OBJECT_THRESHOLD} and {MAX_LARGE_OBJECT_THRESHOLD} bytes"),
+        )?;
+        check(t <= n / 4, "large_object_threshold", t, "must be at most a quarter of `nursery_size`")?;
+        if let Some(limit) = self.heap_limit {
+            let floor = self.nursery_reserved() + CHUNK_SIZE;
+            check(
+                limit >= floor,
+                "heap_limit",
+                limit,
+                format!("must leave room for the nursery and one old-generation chunk: at least {floor} bytes"),
+            )?;
+        }
+        if let Some(every) = self.stress {
+            check(every >= 1, "stress", every, "a major collection every 0 points is meaningless; use at least 1")?;
+        }
+        Ok(())
+    }
+
+    /// The bytes of each survivor space.
+    pub(crate) fn survivor_size(&self) -> usize {
+        (self.nursery_size / 8).next_multiple_of(crate::header::WORD)
+    }
+
+    /// The bytes the nursery reserves: eden and both survivor spaces.
+    pub(crate) fn nursery_reserved(&self) -> usize {
+        self.nursery_size.next_multiple_of(crate::header::WORD) + 2 * self.survivor_size()
+    }
+
+    /// This configuration with the `GC_TRACE` and `GC_STRESS` environment variables applied.
+    pub fn with_env(mut self) -> Self {
+        if std::env::var("GC_TRACE").is_ok_and(|v| v != "0" && !v.is_empty()) {
+            self.trace = true;
+        }
+        if let Ok(v) = std::env::var("GC_STRESS") {
+            match v.trim() {
+                "" | "0" => {}
+                "1" => self.stress = Some(DEFAULT_STRESS_MAJOR_EVERY),
+                n => self.stress = Some(n.parse().unwrap_or(DEFAULT_STRESS_MAJOR_EVERY).max(1)),
+            }
+        }
+        self
+    }
+}
+
+/// In stress mode without a count, a major collection every this many points.
+pub const DEFAULT_STRESS_MAJOR_EVERY: u32 = 8;

@@ -1,0 +1,184 @@
+//! `Gc<'gc, T>`: the pointer to a managed object.
+//!
+//! A `Gc` is one word, the address of the object's header, so `Option<Gc<_>>` is one word
+//! too. Dereferencing adds the header's size: no indirection. It is `Copy`, branded with its
+//! scope's `'gc` lifetime (so it cannot outlive the scope, after which the object may move),
+//! and neither `Send` nor `Sync` (a heap belongs to one thread).
+//!
+//! Objects move at every collection, so a `Gc` has no address to hash or order by.
+//! [`Gc::ptr_eq`] compares identity within a scope.
+
+use core::cell::Cell;
+use core::fmt;
+use core::marker::PhantomData;
+use core::ops::Deref;
+use core::ptr::NonNull;
+
+use crate::error::AllocError;
+use crate::mutation::Mutation;
+use crate::trace::{Rebrand, Trace, Tracer};
+use crate::type_info::Object;
+use crate::weak::GcWeak;
+
+/// A pointer to a managed object of type `T`, valid in the mutation scope `'gc`.
+#[repr(transparent)]
+pub struct Gc<'gc, T: ?Sized> {
+    pub(crate) obj: NonNull<u8>,
+    _marker: PhantomData<(*const T, Cell<&'gc ()>)>,
+}
+
+impl<T: ?Sized> Clone for Gc<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: ?Sized> Copy for Gc<'_, T> {}
+
+impl<'gc, T: ?Sized> Gc<'gc, T> {
+    #[inline(always)]
+    pub(crate) fn from_obj(obj: NonNull<u8>) -> Self {
+        Gc { obj, _marker: PhantomData }
+    }
+
+    /// Whether `a` and `b` are the same object.
+    #[inline]
+    pub fn ptr_eq(a: Gc<'gc, T>, b: Gc<'gc, T>) -> bool {
+        a.obj == b.obj
+    }
+
+    /// A weak reference to the object.
+    #[inline]
+    pub fn downgrade(this: Gc<'gc, T>) -> GcWeak<'gc, T> {
+        GcWeak::from_obj(Some(this.obj))
+    }
+}
+
+impl<'gc, T: Trace + Rebrand<'gc, Branded = T>> Gc<'gc, T> {
+    /// Moves `value` into a new managed object.
+    ///
+    /// # Panics
+    /// If the heap limit is reached; [`Gc::try_new`] returns the error instead.
+    #[inline(always)]
+    pub fn new(m: &Mutation<'gc>, value: T) -> Gc<'gc, T> {
+        match Self::try_new(m, value) {
+            Ok(gc) => gc,
+            Err(e) => alloc_failed(e),
+        }
+    }
+
+    /// Moves `value` into a new managed object, or reports that the heap limit is reached
+    /// (dropping `value`).
+    #[inline(always)]
+    pub fn try_new(m: &Mutation<'gc>, value: T) -> Result<Gc<'gc, T>, AllocError> {
+        m.alloc_value(value).map(Gc::from_obj)
+    }
+}
+
+impl<'gc, T: ?Sized + Object> Gc<'gc, T> {
+    /// The value, borrowed for the whole scope.
+    #[inline(always)]
+    pub fn as_ref(this: Gc<'gc, T>) -> &'gc T {
+        // SAFETY: a `Gc<'gc, _>` points at a live object, and no collection runs during `'gc`.
+        unsafe { T::value(this.obj) }
+    }
+}
+
+impl<'gc, T: Trace + Rebrand<'gc, Branded = T>> Gc<'gc, [T]> {
+    /// Moves the elements of `items` into a new managed slice.
+    ///
+    /// # Panics
+    /// If the heap limit is reached; [`Gc::try_from_vec`] returns the error instead.
+    pub fn from_vec(m: &Mutation<'gc>, items: Vec<T>) -> Self {
+        Self::try_from_vec(m, items).unwrap_or_else(|e| alloc_failed(e))
+    }
+
+    /// Moves the elements of `items` into a new managed slice, or reports that the heap
+    /// limit is reached.
+    pub fn try_from_vec(m: &Mutation<'gc>, items: Vec<T>) -> Result<Self, AllocError> {
+        let len = items.len();
+        let obj = m.alloc_slice::<T>(len, <[T] as Object>::TYPE_INFO, |dst| {
+            let mut items = core::mem::ManuallyDrop::new(items);
+            // SAFETY: `dst` has room for `len` elements; the vector's elements are moved
+            // there and its buffer is freed without dropping them.
+            unsafe {
+                core::ptr::copy_nonoverlapping(items.as_ptr(), dst, len);
+                items.set_len(0);
+                core::mem::ManuallyDrop::drop(&mut items);
+            }
+        })?;
+        Ok(Gc::from_obj(obj))
+    }
+
+    /// Clones the elements of `items` into a new managed slice.
+    pub fn from_slice(m: &Mutation<'gc>, items: &[T]) -> Self
+    where
+        T: Clone,
+    {
+        Self::from_vec(m, items.to_vec())
+    }
+}
+
+impl<'gc> Gc<'gc, str> {
+    /// Copies `s` into a new managed string.
+    ///
+    /// # Panics
+    /// If the heap limit is reached; [`Gc::try_new_str`] returns the error instead.
+    pub fn new_str(m: &Mutation<'gc>, s: &str) -> Self {
+        Self::try_new_str(m, s).unwrap_or_else(|e| alloc_failed(e))
+    }
+
+    /// Copies `s` into a new managed string, or reports that the heap limit is reached.
+    pub fn try_new_str(m: &Mutation<'gc>, s: &str) -> Result<Self, AllocError> {
+        let obj = m.alloc_slice::<u8>(s.len(), <str as Object>::TYPE_INFO, |dst| {
+            // SAFETY: `dst` has room for `s.len()` bytes.
+            unsafe { core::ptr::copy_nonoverlapping(s.as_ptr(), dst, s.len()) }
+        })?;
+        Ok(Gc::from_obj(obj))
+    }
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn alloc_failed(e: AllocError) -> ! {
+    panic!("gc-core: allocation failed: {e}; use the `try_` allocation APIs to handle this")
+}
+
+impl<T: ?Sized + Object> Deref for Gc<'_, T> {
+    type Target = T;
+
+    #[inline(always)]
+    fn deref(&self) -> &T {
+        // SAFETY: a `Gc<'gc, _>` points at a live object, and no collection runs during `'gc`.
+        unsafe { T::value(self.obj) }
+    }
+}
+
+impl<T: ?Sized + Object + fmt::Debug> fmt::Debug for Gc<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl<T: ?Sized + Object + fmt::Display> fmt::Display for Gc<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&**self, f)
+    }
+}
+
+// SAFETY: a `Gc` is one non-null pointer word to an object start, handed to the tracer.
+unsafe impl<T: ?Sized + Object> Trace for Gc<'_, T> {
+    const NON_NULL_SLOT: bool = true;
+    const POINTER_SLOT: bool = true;
+
+    #[inline]
+    fn trace(&mut self, tracer: &mut Tracer<'_>) {
+        tracer.edge(&mut self.obj)
+    }
+}
+
+// SAFETY: only the brand changes.
+unsafe impl<'gc, T: ?Sized + Rebrand<'gc>> Rebrand<'gc> for Gc<'_, T> {
+    type Branded = Gc<'gc, T::Branded>;
+}

@@ -1,0 +1,406 @@
+//! The heap: owns the spaces, runs mutation scopes, and collects at collection points.
+//!
+//! # Collection points
+//! Collections run only where no `Gc` can be alive: when a mutation scope ends
+//! ([`Heap::mutate`]), between the steps of [`Heap::run`], and on request
+//! ([`Heap::collect_minor`], [`Heap::collect_major`]). At each point the pacer
+//! (`collect/pacer.rs`) decides whether to collect and how.
+//!
+//! # Faults
+//! A panic that escapes a collection (from a `Trace` implementation) leaves the heap
+//! *poisoned*: every later use panics with a message that says so, and dropping it frees its
+//! memory without running drop glue. A panic from drop glue during finalization is caught,
+//! the collection completes, and the panic is then resumed: the heap stays usable.
+
+use core::cell::{Cell, RefCell};
+use core::ops::ControlFlow;
+use core::ptr::NonNull;
+use std::any::Any;
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+use std::rc::Rc;
+use std::time::Instant;
+
+use crate::collect::tracer::ExtraRoots;
+use crate::collect::{major, minor, pacer, verify};
+use crate::config::{ConfigError, HeapConfig};
+use crate::error::AllocError;
+use crate::header;
+use crate::mutation::Mutation;
+use crate::root::RootTable;
+use crate::space::large::LargeSpace;
+use crate::space::nursery::Nursery;
+use crate::space::old::OldSpace;
+use crate::stats::{Bytes, CollectionKind, HeapStats, Stats};
+use crate::trace::{Rebrand, Trace, Tracer};
+
+/// `S` under the brand `'gc`: the type a step of [`Heap::run`] receives and returns.
+pub type Branded<'gc, S> = <S as Rebrand<'gc>>::Branded;
+
+/// A garbage-collected heap.
+///
+/// ```
+/// use gc_core::{Gc, GcCell, Heap, Trace};
+///
+/// #[derive(Trace)]
+/// struct Node<'gc> {
+///     value: i64,
+///     next: GcCell<'gc, Option<Gc<'gc, Node<'gc>>>>,
+/// }
+///
+/// let mut heap = Heap::new();
+/// let root = heap.mutate(|m| {
+///     let a = Gc::new(m, Node { value: 1, next: GcCell::new(None) });
+///     let b = Gc::new(m, Node { value: 2, next: GcCell::new(Some(a)) });
+///     a.next.set(m, Some(b)); // a cycle
+///     m.root(a)
+/// });
+/// heap.collect_major();
+/// heap.mutate(|m| assert_eq!(root.get(m).next.get().unwrap().value, 2));
+/// ```
+pub struct Heap {
+    inner: Box<HeapInner>,
+}
+
+/// The state of a heap, shared with its mutation scopes.
+pub struct HeapInner {
+    pub(crate) config: HeapConfig,
+    pub(crate) large_object_threshold: usize,
+    pub(crate) nursery: Nursery,
+    pub(crate) old: RefCell<OldSpace>,
+    pub(crate) large: RefCell<LargeSpace>,
+    /// Old and large objects that may point into the nursery, each with its header LOGGED.
+    pub(crate) remembered: RefCell<Vec<NonNull<u8>>>,
+    /// Nursery objects whose type needs drop.
+    pub(crate) young_finalizable: RefCell<Vec<NonNull<u8>>>,
+    /// A barriered store went to a cell outside every space since the last minor collection.
+    pub(crate) out_of_line_write: Cell<bool>,
+    /// Some large object may hold barriered cells outside itself.
+    pub(crate) large_has_out_of_line_cells: Cell<bool>,
+    /// Eden filled up inside a scope and objects went to the old generation.
+    pub(crate) nursery_overflowed: Cell<bool>,
+    pub(crate) roots: Rc<RootTable>,
+    pub(crate) stats: RefCell<Stats>,
+    /// A collection was interrupted by a panic; the heap must not be used.
+    poisoned: Cell<bool>,
+    /// Old and large bytes after the last major collection, for the pacer.
+    pub(crate) live_after_major: usize,
+    /// Collection points passed, for the stress mode.
+    pub(crate) points: u64,
+}
+
+impl Default for Heap {
+    fn default() -> Self {
+        Heap::new()
+    }
+}
+
+impl Heap {
+    /// A heap with the default configuration ([`HeapConfig::default`]), adjusted by the
+    /// `GC_TRACE` and `GC_STRESS` environment variables.
+    pub fn new() -> Heap {
+        Heap::with_config(HeapConfig::default()).expect("the default heap configuration is valid")
+    }
+
+    /// A heap with `config`, adjusted by the `GC_TRACE` and `GC_STRESS` environment
+    /// variables, or the first rule the configuration breaks.
+    pub fn with_config(config: HeapConfig) -> Result<Heap, ConfigError> {
+        let config = config.with_env();
+        config.validate()?;
+        let inner = HeapInner {
+            large_object_threshold: config.large_object_threshold,
+            nursery: Nursery::new(config.nursery_size.next_multiple_of(header::WORD), config.survivor_size()),
+            old: RefCell::new(OldSpace::new()),
+            large: RefCell::new(LargeSpace::new()),
+            remembered: RefCell::new(Vec::new()),
+            young_finalizable: RefCell::new(Vec::new()),
+            out_of_line_write: Cell::new(false),
+            large_has_out_of_line_cells: Cell::new(false),
+            nursery_overflowed: Cell::new(false),
+            roots: Rc::new(RootTable::new()),
+            stats: RefCell::new(Stats::new()),
+            poisoned: Cell::new(false),
+            live_after_major: 0,
+            points: 0,
+            config,
+        };
+        Ok(Heap { inner: Box::new(inner) })
+    }
+
+    /// The configuration this heap runs with.
+    pub fn config(&self) -> &HeapConfig {
+        &self.inner.config
+    }
+
+    /// Runs `f` in a mutation scope, then reaches a collection point.
+    ///
+    /// No collection runs inside `f`, so every `Gc` and every `&T` borrowed from one stays
+    /// valid throughout; none can leave `f`. To keep objects for later, root them
+    /// ([`Mutation::root`]).
+    pub fn mutate<R>(&mut self, f: impl for<'gc> FnOnce(&Mutation<'gc>) -> R) -> R {
+        let result = self.scope(f);
+        self.inner.collection_point(&mut ExtraRoots(None));
+        result
+    }
+
+    fn scope<R>(&self, f: impl for<'gc> FnOnce(&Mutation<'gc>) -> R) -> R {
+        self.inner.check_usable();
+        f(&Mutation::new(&self.inner))
+    }
+
+    /// Runs a long computation in steps, with a collection point between steps.
+    ///
+    /// `init` builds the state; each call of `step` gets the state and returns either the
+    /// next state (`Continue`) or the result (`Break`). Between steps the state is a root,
+    /// so the collector may move its objects and free everything else: memory stays bounded
+    /// however many steps run. `S` names the state's type under the `'static` brand.
+    ///
+    /// ```
+    /// use std::ops::ControlFlow;
+    /// use gc_core::{Gc, Heap};
+    ///
+    /// let mut heap = Heap::new();
+    /// let sum = heap.run::<(Gc<'static, i64>, u32), _>(
+    ///     |m| (Gc::new(m, 0), 0),
+    ///     |m, (total, i)| {
+    ///         let _garbage = Gc::new(m, [0u64; 16]);
+    ///         if i == 10_000 { ControlFlow::Break(*total) }
+    ///         else { ControlFlow::Continue((Gc::new(m, *total + 1), i + 1)) }
+    ///     },
+    /// );
+    /// assert_eq!(sum, 10_000);
+    /// ```
+    pub fn run<S, R>(
+        &mut self,
+        init: impl for<'gc> FnOnce(&Mutation<'gc>) -> Branded<'gc, S>,
+        mut step: impl for<'gc> FnMut(&Mutation<'gc>, Branded<'gc, S>) -> ControlFlow<R, Branded<'gc, S>>,
+    ) -> R
+    where
+        S: Trace + for<'gc> Rebrand<'gc>,
+        for<'gc> Branded<'gc, S>: Sized,
+    {
+        // The state lives here, under the `'static` brand, while no scope is open. It is
+        // moved out (bitwise) into each step and the step's result is moved back in, so it is
+        // never dropped here.
+        let mut state = core::mem::MaybeUninit::<S>::uninit();
+        self.scope(|m| {
+            let first = init(m);
+            // SAFETY: `Rebrand` guarantees `Branded<'gc, S>` and `S` have the same layout.
+            state.write(unsafe { rebrand(first) });
+        });
+        loop {
+            let mut trace_state = |tracer: &mut Tracer<'_>| {
+                // SAFETY: `state` holds a value between steps.
+                tracer.trace(unsafe { state.assume_init_mut() })
+            };
+            self.inner.collection_point(&mut ExtraRoots(Some(&mut trace_state)));
+            let flow = self.scope(|m| {
+                // SAFETY: `state` holds a value between steps; it is read once, and the slot
+                // is written again below before any further read.
+                let current = unsafe { rebrand(state.assume_init_read()) };
+                match step(m, current) {
+                    ControlFlow::Continue(next) => {
+                        // SAFETY: as for the first state.
+                        state.write(unsafe { rebrand(next) });
+                        None
+                    }
+                    ControlFlow::Break(result) => Some(result),
+                }
+            });
+            if let Some(result) = flow {
+                self.inner.collection_point(&mut ExtraRoots(None));
+                return result;
+            }
+        }
+    }
+
+    /// Runs a minor collection now.
+    pub fn collect_minor(&mut self) {
+        self.inner.collect(CollectionKind::Minor, &mut ExtraRoots(None))
+    }
+
+    /// Runs a major (full-heap) collection now.
+    pub fn collect_major(&mut self) {
+        self.inner.collect(CollectionKind::Major, &mut ExtraRoots(None))
+    }
+
+    /// What the collector has done and what the heap holds.
+    pub fn stats(&self) -> HeapStats {
+        self.inner.stats()
+    }
+
+    /// Checks the whole heap: every pointer from a root or an object lands on the header of
+    /// a live object in a live space, and every old-to-young pointer is remembered. Returns
+    /// every problem found.
+    pub fn verify(&self) -> Result<(), verify::HeapCorruption> {
+        self.inner.check_usable();
+        verify::verify(&self.inner, &mut ExtraRoots(None))
+    }
+
+    /// The inner state, for tests that break the heap on purpose.
+    #[doc(hidden)]
+    pub fn __inner(&mut self) -> &mut HeapInner {
+        &mut self.inner
+    }
+}
+
+/// Moves a value to another brand of the same type.
+///
+/// # Safety
+/// - `B` must be `A` with only its brand lifetime changed (a `Rebrand` pair).
+unsafe fn rebrand<A, B>(value: A) -> B {
+    let value = core::mem::ManuallyDrop::new(value);
+    // SAFETY: the caller promises `A` and `B` have the same layout; `value` is not dropped.
+    unsafe { core::mem::transmute_copy::<A, B>(&*value) }
+}
+
+impl HeapInner {
+    pub(crate) fn check_usable(&self) {
+        if self.poisoned.get() {
+            panic!(
+                "gc-core: this heap is unusable: a panic escaped a `Trace` implementation during \
+                 a collection, so its objects may be half-moved"
+            );
+        }
+    }
+
+    /// Bytes reserved from the system by every space.
+    pub(crate) fn reserved(&self) -> usize {
+        self.nursery.capacity() + self.old.borrow().capacity() + self.large.borrow().capacity()
+    }
+
+    /// Fails if reserving `more` bytes would pass the heap limit.
+    pub(crate) fn check_limit(&self, more: usize) -> Result<(), AllocError> {
+        if let Some(limit) = self.config.heap_limit {
+            let reserved = self.reserved();
+            if reserved + more > limit {
+                return Err(AllocError { requested: more, reserved, limit });
+            }
+        }
+        Ok(())
+    }
+
+    /// A collection point: collects if the pacer says so.
+    pub(crate) fn collection_point(&mut self, extra: &mut ExtraRoots<'_>) {
+        self.check_usable();
+        self.points += 1;
+        if let Some(kind) = pacer::decide(self) {
+            self.collect(kind, extra);
+            if kind == CollectionKind::Minor && pacer::old_over_budget(self) {
+                self.collect(CollectionKind::Major, extra);
+            }
+        }
+    }
+
+    pub(crate) fn collect(&mut self, kind: CollectionKind, extra: &mut ExtraRoots<'_>) {
+        self.check_usable();
+        // Poisoned until the collection finishes: a panic out of a `Trace` impl leaves it so.
+        self.poisoned.set(true);
+        let before = self.stats();
+        if self.config.verify {
+            verify::verify(self, extra).unwrap_or_else(|e| panic!("before a {kind} collection: {e}"));
+        }
+        let start = Instant::now();
+        let drop_panic = match kind {
+            CollectionKind::Minor => minor::collect(self, extra, false),
+            CollectionKind::Major => major::collect(self, extra),
+        };
+        let pause = start.elapsed();
+        self.stats.get_mut().record_pause(kind, pause);
+        if self.config.verify {
+            verify::verify(self, extra).unwrap_or_else(|e| panic!("after a {kind} collection: {e}"));
+        }
+        self.poisoned.set(false);
+        if self.config.trace {
+            let after = self.stats();
+            let count = after.minor.count + after.major.count;
+            eprintln!(
+                "gc {count} {kind}: {} -> {} live (young {} -> {}, old {} -> {}, large {} -> {}), {} reserved, {:.3} ms",
+                Bytes(before.live_bytes),
+                Bytes(after.live_bytes),
+                Bytes((before.eden_used + before.survivor_used) as u64),
+                Bytes((after.eden_used + after.survivor_used) as u64),
+                Bytes(before.old_used as u64),
+                Bytes(after.old_used as u64),
+                Bytes(before.large_used as u64),
+                Bytes(after.large_used as u64),
+                Bytes(after.heap_reserved as u64),
+                pause.as_secs_f64() * 1000.0,
+            );
+        }
+        if let Some(payload) = drop_panic {
+            resume_unwind(payload)
+        }
+    }
+
+    /// Runs the drop glue of dead objects whose memory is still intact, each exactly once.
+    /// Returns the first panic, after running every one.
+    pub(crate) fn finalize(&mut self, dead: Vec<NonNull<u8>>) -> Option<Box<dyn Any + Send>> {
+        let mut first_panic = None;
+        let count = dead.len() as u64;
+        for obj in dead {
+            if let Some(payload) = run_drop_glue(obj) {
+                first_panic.get_or_insert(payload);
+            }
+        }
+        self.stats.get_mut().objects_finalized += count;
+        first_panic
+    }
+
+    pub(crate) fn stats(&self) -> HeapStats {
+        let stats = self.stats.borrow();
+        let old = self.old.borrow();
+        let large = self.large.borrow();
+        let eden_used = self.nursery.eden_used();
+        HeapStats {
+            minor: stats.minor.summary(),
+            major: stats.major.summary(),
+            bytes_allocated: stats.bytes_allocated + eden_used as u64,
+            bytes_promoted: stats.bytes_promoted,
+            bytes_freed: stats.bytes_freed,
+            live_bytes: (eden_used + self.nursery.survivor_used() + old.used() + large.used()) as u64,
+            objects_finalized: stats.objects_finalized,
+            eden_used,
+            eden_size: self.nursery.eden_size(),
+            survivor_used: self.nursery.survivor_used(),
+            survivor_size: self.nursery.survivor_size(),
+            old_used: old.used(),
+            old_capacity: old.capacity(),
+            large_used: large.used(),
+            heap_reserved: self.nursery.capacity() + old.capacity() + large.capacity(),
+            old_budget: pacer::old_budget(self),
+        }
+    }
+}
+
+/// Runs the drop glue of one dead object, catching a panic.
+pub(crate) fn run_drop_glue(obj: NonNull<u8>) -> Option<Box<dyn Any + Send>> {
+    // SAFETY: `obj` is a dead object with an intact header, finalized only here.
+    let info = unsafe { header::read(obj) }.type_info();
+    let glue = info.drop_glue?;
+    // SAFETY: as above: the value is intact and nothing will use it again.
+    catch_unwind(AssertUnwindSafe(|| unsafe { glue(obj) })).err()
+}
+
+impl Drop for Heap {
+    fn drop(&mut self) {
+        let inner = &mut *self.inner;
+        inner.roots.clear();
+        if inner.poisoned.get() {
+            // The objects may be half-moved: free the memory without running drop glue.
+            return;
+        }
+        let mut dead = core::mem::take(inner.young_finalizable.get_mut());
+        // SAFETY: outside a collection every object has an intact header.
+        unsafe { inner.old.get_mut().for_each_object(|obj| dead.push(obj)) };
+        dead.extend(inner.large.get_mut().objects.iter().map(|o| o.start));
+        dead.retain(|&obj| {
+            // SAFETY: as above.
+            unsafe { header::read(obj) }.type_info().drop_glue.is_some()
+        });
+        if let Some(payload) = inner.finalize(dead) {
+            if !std::thread::panicking() {
+                resume_unwind(payload)
+            }
+        }
+    }
+}

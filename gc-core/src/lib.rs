@@ -1,0 +1,90 @@
+//! A moving, generational, precise garbage collector for Rust values.
+//!
+//! Managed objects live in a [`Heap`] and are reached through [`Gc`] pointers, which are
+//! plain words that deref to `&T`. New objects are bump-allocated in a nursery; a minor
+//! collection copies the survivors (Cheney-style, with aging) and promotes the long-lived
+//! ones to an old generation, which a major collection marks and compacts. Large objects
+//! live apart and never move. Types describe themselves to the collector with
+//! `#[derive(Trace)]`.
+//!
+//! # Parts
+//! - [`trace`]: the [`Trace`] and [`Rebrand`] traits; `trace_impls` for std types.
+//! - [`gc`], [`cell`], [`weak`], [`root`]: the pointer, barriered cells, weak references and
+//!   roots.
+//! - [`heap`], [`mutation`]: the heap, mutation scopes, allocation and the write barrier.
+//! - `space::{nursery, old, large}`: where objects live; `collect::{minor, major, pacer,
+//!   verify}`: the collectors, the policy that runs them, and the heap verifier.
+//! - [`config`], [`stats`], [`error`]: configuration, statistics and errors.
+//!
+//! # Soundness in one paragraph
+//! Each mutation scope gets a fresh invariant lifetime `'gc`, so `Gc<'gc, _>` cannot leave
+//! it, and no collection runs inside a scope. Objects survive scopes only through [`Root`]s
+//! (or the state of [`Heap::run`]), which the collector updates when it moves objects.
+//! Stores of managed pointers into existing objects go through [`GcCell`] or [`GcRefCell`],
+//! which run the write barrier; `Trace` is not implemented for `Cell`, `RefCell` or `Rc`.
+//! A derived type may not implement `Drop`, so no destructor can see a dead object.
+//!
+//! ```
+//! use gc_core::{Gc, GcCell, Heap, Trace};
+//!
+//! #[derive(Trace)]
+//! struct Node<'gc> {
+//!     value: i64,
+//!     next: GcCell<'gc, Option<Gc<'gc, Node<'gc>>>>,
+//! }
+//!
+//! let mut heap = Heap::new();
+//! let head = heap.mutate(|m| {
+//!     let a = Gc::new(m, Node { value: 1, next: GcCell::new(None) });
+//!     let b = Gc::new(m, Node { value: 2, next: GcCell::new(Some(a)) });
+//!     a.next.set(m, Some(b));
+//!     m.root(a)
+//! });
+//! heap.collect_minor();
+//! heap.collect_major();
+//! heap.mutate(|m| assert_eq!(head.get(m).next.get().unwrap().value, 2));
+//! ```
+
+#![deny(unsafe_op_in_unsafe_fn)]
+#![warn(missing_docs)]
+
+extern crate self as gc_core;
+
+mod alloc;
+pub mod cell;
+mod collect;
+pub mod config;
+pub mod error;
+pub mod gc;
+mod header;
+pub mod heap;
+pub mod mutation;
+pub mod root;
+mod space;
+pub mod stats;
+pub mod trace;
+mod trace_impls;
+mod type_info;
+pub mod weak;
+
+pub use cell::{GcCell, GcRefCell};
+pub use collect::verify::HeapCorruption;
+pub use config::{ConfigError, HeapConfig};
+pub use error::AllocError;
+pub use gc::Gc;
+pub use gc_derive::Trace;
+pub use heap::{Branded, Heap};
+pub use mutation::Mutation;
+pub use root::Root;
+pub use stats::{CollectionKind, HeapStats, PauseStats};
+pub use trace::{Rebrand, Trace, Tracer, NO_SLOT};
+pub use type_info::{Object, TypeInfo};
+pub use weak::GcWeak;
+
+#[doc(hidden)]
+pub mod __private {
+    /// Fails to compile unless the type of a `#[gc(ignore)]` field is `'static`, so it cannot
+    /// hold a `Gc<'gc, _>`.
+    pub fn assert_ignored_field_is_static<T: ?Sized + 'static>() {}
+    pub use crate::heap::HeapInner;
+}

@@ -1,0 +1,216 @@
+//! Mutation scopes: where managed objects are allocated and changed.
+//!
+//! A [`Mutation<'gc>`] is handed to the closure of [`Heap::mutate`](crate::Heap::mutate).
+//! Its `'gc` brand is invariant and chosen fresh for each scope, so no `Gc<'gc, _>` can leave
+//! the scope, and no collection runs inside one: every `&T` borrowed from a `Gc` stays valid
+//! for the whole scope.
+//!
+//! # Allocation
+//! The fast path bumps eden's cursor. The cold slow path opens eden on first use, places
+//! large or over-aligned values in the large-object space, and, when eden is full, places the
+//! object in the old generation and asks for a minor collection at the next collection point.
+//! An object placed outside the nursery that points into it is remembered at once.
+//!
+//! # The write barrier
+//! Every barriered cell calls [`Mutation::write_barrier`] with its own address after a store
+//! of managed pointers. A cell in the nursery needs nothing (one range check). Otherwise the
+//! barrier finds the old or large object that holds the cell and logs it in the remembered
+//! set, once. A cell outside every space (in a `Vec`'s buffer, say) cannot name its owner, so
+//! the next minor collection rescans the old objects that can own such cells.
+
+use core::cell::Cell;
+use core::marker::PhantomData;
+use core::ptr::NonNull;
+
+use crate::collect::tracer::{scan, EdgeVisitor};
+use crate::error::AllocError;
+use crate::header::{self, align_up, Header, LOGGED, WORD};
+use crate::heap::HeapInner;
+use crate::root::Root;
+use crate::trace::{Rebrand, Trace};
+use crate::type_info::{Object, TypeInfo};
+use crate::Gc;
+
+/// The handle of a mutation scope: allocate with it, store through barriered cells with it,
+/// root with it.
+pub struct Mutation<'gc> {
+    pub(crate) heap: &'gc HeapInner,
+    _brand: PhantomData<Cell<&'gc ()>>,
+}
+
+/// Where the slow path placed an object.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Placed {
+    Young,
+    Old,
+}
+
+impl<'gc> Mutation<'gc> {
+    pub(crate) fn new(heap: &'gc HeapInner) -> Self {
+        Mutation { heap, _brand: PhantomData }
+    }
+
+    /// Keeps `gc` alive across collections, until the returned root is dropped.
+    pub fn root<T>(&self, gc: Gc<'gc, T>) -> Root<<T as Rebrand<'static>>::Branded>
+    where
+        T: ?Sized + Rebrand<'static>,
+    {
+        Root::new(&self.heap.roots, gc.obj)
+    }
+
+    /// Allocates a sized value and returns its object start.
+    #[inline(always)]
+    pub(crate) fn alloc_value<T: Trace>(&self, value: T) -> Result<NonNull<u8>, AllocError> {
+        let size = const { align_up(WORD + core::mem::size_of::<T>()) };
+        let small = core::mem::align_of::<T>() <= WORD && size < self.heap.large_object_threshold;
+        let fast = if small { self.heap.nursery.try_alloc(size) } else { None };
+        let (obj, placed) = match fast {
+            Some(obj) => (obj, Placed::Young),
+            None => self.alloc_slow(size, <T as Object>::TYPE_INFO, small)?,
+        };
+        // SAFETY: `obj` is a fresh block of `size` bytes, aligned for `T` after the header.
+        unsafe {
+            header::write(obj, Header::new(<T as Object>::TYPE_INFO));
+            obj.add(WORD).cast::<T>().write(value);
+        }
+        self.placed(obj, placed, <T as Object>::TYPE_INFO);
+        Ok(obj)
+    }
+
+    /// Allocates a slice object of `len` elements of `T`, filled by `fill`, which must
+    /// initialise exactly `len` elements at the pointer it is given.
+    pub(crate) fn alloc_slice<T: Trace>(
+        &self,
+        len: usize,
+        info: &'static TypeInfo,
+        fill: impl FnOnce(*mut T),
+    ) -> Result<NonNull<u8>, AllocError> {
+        let bytes = len.checked_mul(core::mem::size_of::<T>()).and_then(|b| b.checked_add(3 * WORD - 1));
+        let size = bytes.expect("slice too large for the address space") & !(WORD - 1);
+        let small = info.align <= WORD && size < self.heap.large_object_threshold;
+        let fast = if small { self.heap.nursery.try_alloc(size) } else { None };
+        let (obj, placed) = match fast {
+            Some(obj) => (obj, Placed::Young),
+            None => self.alloc_slow(size, info, small)?,
+        };
+        // SAFETY: `obj` is a fresh block of `size` bytes: header, length, then room for `len`
+        // elements aligned for `T`.
+        unsafe {
+            header::write(obj, Header::new(info));
+            obj.add(WORD).cast::<usize>().write(len);
+            fill(obj.add(2 * WORD).cast::<T>().as_ptr());
+        }
+        self.placed(obj, placed, info);
+        Ok(obj)
+    }
+
+    /// Bookkeeping after an object is written: finalization for young objects that need drop,
+    /// the remembered set for old ones that point into the nursery.
+    #[inline(always)]
+    fn placed(&self, obj: NonNull<u8>, placed: Placed, info: &'static TypeInfo) {
+        match placed {
+            Placed::Young => {
+                if info.drop_glue.is_some() {
+                    self.heap.young_finalizable.borrow_mut().push(obj);
+                }
+            }
+            Placed::Old => {
+                if !info.is_leaf() {
+                    self.remember_if_young_pointers(obj, info)
+                }
+            }
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn alloc_slow(&self, size: usize, info: &'static TypeInfo, small: bool) -> Result<(NonNull<u8>, Placed), AllocError> {
+        let heap = self.heap;
+        heap.check_usable();
+        if small {
+            if heap.nursery.open_window() {
+                if let Some(obj) = heap.nursery.try_alloc(size) {
+                    return Ok((obj, Placed::Young));
+                }
+            }
+            // Eden is full and no collection may run inside a scope: place the object in the
+            // old generation and collect at the next collection point.
+            heap.nursery_overflowed.set(true);
+            let mut old = heap.old.borrow_mut();
+            if old.needs_chunk_for(size) {
+                heap.check_limit(crate::space::old::CHUNK_SIZE)?;
+            }
+            let obj = old.alloc(size);
+            if info.has_out_of_line_cells {
+                old.has_out_of_line_cells = true;
+            }
+            heap.stats.borrow_mut().bytes_allocated += size as u64;
+            Ok((obj, Placed::Old))
+        } else {
+            heap.check_limit(size + info.align)?;
+            let obj = heap.large.borrow_mut().alloc(size, info.align, info.value_offset());
+            if info.has_out_of_line_cells {
+                heap.large_has_out_of_line_cells.set(true);
+            }
+            heap.stats.borrow_mut().bytes_allocated += size as u64;
+            Ok((obj, Placed::Old))
+        }
+    }
+
+    /// Logs an object placed outside the nursery if its value points into the nursery.
+    #[cold]
+    fn remember_if_young_pointers(&self, obj: NonNull<u8>, info: &TypeInfo) {
+        struct FindYoung<'a> {
+            heap: &'a HeapInner,
+            found: bool,
+        }
+        impl EdgeVisitor for FindYoung<'_> {
+            fn edge(&mut self, slot: &mut NonNull<u8>) {
+                self.found |= self.heap.nursery.contains(slot.as_ptr().addr());
+            }
+            fn weak_edge(&mut self, slot: &mut Option<NonNull<u8>>) {
+                if let Some(target) = slot {
+                    self.edge(target)
+                }
+            }
+        }
+        let mut finder = FindYoung { heap: self.heap, found: false };
+        // SAFETY: the object was just written and nothing else refers to it yet.
+        unsafe { scan(obj, info, &mut finder) };
+        if finder.found {
+            self.heap.log(obj);
+        }
+    }
+
+    /// Records a store of managed pointers into the cell at `cell`.
+    #[inline(always)]
+    pub(crate) fn write_barrier(&self, cell: *const u8) {
+        if !self.heap.nursery.contains(cell.addr()) {
+            self.heap.barrier_slow(cell.addr())
+        }
+    }
+}
+
+impl HeapInner {
+    /// The barrier's slow path: find the object that holds the cell at `addr` and log it.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn barrier_slow(&self, addr: usize) {
+        let owner = self.old.borrow().object_at(addr).or_else(|| self.large.borrow().object_at(addr));
+        match owner {
+            Some(obj) => self.log(obj),
+            None => self.out_of_line_write.set(true),
+        }
+    }
+
+    /// Puts an old object in the remembered set, once.
+    pub(crate) fn log(&self, obj: NonNull<u8>) {
+        // SAFETY: `obj` is the start of a live old or large object.
+        let h = unsafe { header::read(obj) };
+        if !h.has(LOGGED) {
+            // SAFETY: as above; only the state bits change.
+            unsafe { header::write(obj, h.with(LOGGED)) };
+            self.remembered.borrow_mut().push(obj);
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! The spaces objects live in: the nursery, the old generation and the large-object space.
+
+pub(crate) mod large;
+pub(crate) mod nursery;
+pub(crate) mod old;

@@ -1,0 +1,107 @@
+//! The `Trace` and `Rebrand` traits: what the collector needs to know about a managed type.
+//!
+//! # Tracing
+//! A moving collector must find every managed pointer a value holds and be able to rewrite it,
+//! so [`Trace::trace`] takes `&mut self` and hands each pointer to the [`Tracer`] by `&mut`.
+//!
+//! # Layout facts
+//! Besides the trace function, every `Trace` type states a few facts the collector uses to
+//! skip work: [`Trace::IS_LEAF`] (no managed pointer anywhere: never scanned),
+//! [`Trace::POINTER_MAP`] (the byte offsets of every pointer slot: scanned without a call), and
+//! whether a barriered cell may live outside the object's own memory
+//! ([`Trace::HAS_OUT_OF_LINE_CELLS`]), which the write barrier needs to know.
+//!
+//! # Branding
+//! [`Rebrand`] maps a type to the same type with its `'gc` lifetime replaced. Roots store
+//! objects under the `'static` brand and hand them back under the brand of the current
+//! mutation scope.
+
+use core::ptr::NonNull;
+
+use crate::collect::tracer::EdgeVisitor;
+
+/// A value the collector can trace.
+///
+/// `#[derive(Trace)]` implements this for structs and enums; gc-core implements it for the
+/// standard types that are sound to trace.
+///
+/// # Safety
+/// An implementation must uphold all of the following:
+/// 1. `trace` *must* pass every `Gc` and `GcWeak` reachable from `self` without going through
+///    another managed object to the tracer, exactly once per call (through their own `trace`).
+/// 2. `trace` must not allocate, must not read the contents of any managed object, and must
+///    not move values out of `self`.
+/// 3. A managed pointer held by the value must not be reachable by a shared-reference mutation
+///    that bypasses the write barrier (no `Cell<Gc<_>>`, `RefCell<Gc<_>>`, ...).
+/// 4. `IS_LEAF` may be `true` only if the value can never hold a managed pointer.
+/// 5. `NON_NULL_SLOT` may be `true` only for a type that is exactly one non-null managed
+///    pointer word (`Gc`), and `POINTER_SLOT` only for a type that is exactly one word that is
+///    either null or such a pointer.
+/// 6. `POINTER_MAP`, when `Some`, must list the byte offset of every pointer slot of the value
+///    (each offset holding a `POINTER_SLOT` value), and every other byte of the value must be
+///    part of a leaf field.
+/// 7. `HAS_CELLS` must be `true` if the value may contain a barriered cell anywhere, and
+///    `HAS_OUT_OF_LINE_CELLS` if such a cell may live in memory the value owns outside itself
+///    (the buffer of a `Vec`, a `Box`, ...).
+/// 8. Types that implement `Drop` must not touch managed objects from `drop`.
+pub unsafe trait Trace {
+    /// The value never holds a managed pointer; the collector never scans it.
+    const IS_LEAF: bool = false;
+    /// The value is exactly one non-null managed pointer word.
+    const NON_NULL_SLOT: bool = false;
+    /// The value is exactly one word that is null or a managed pointer.
+    const POINTER_SLOT: bool = false;
+    /// The byte offsets of the pointer slots of a plain value, when they describe it wholly.
+    /// Entries equal to [`NO_SLOT`] are skipped.
+    const POINTER_MAP: Option<&'static [u32]> = None;
+    /// A barriered cell may be part of the value.
+    const HAS_CELLS: bool = false;
+    /// A barriered cell may live in memory the value owns outside its own bytes.
+    const HAS_OUT_OF_LINE_CELLS: bool = false;
+
+    /// Hands every managed pointer of `self` to `tracer`.
+    fn trace(&mut self, tracer: &mut Tracer<'_>);
+}
+
+/// A pointer-map entry that names no slot (a field that is a leaf).
+pub const NO_SLOT: u32 = u32::MAX;
+
+/// Maps a type to the same type under another `'gc` brand.
+///
+/// # Safety
+/// `Branded` must be `Self` with every occurrence of the `'gc` brand lifetime replaced by the
+/// trait's lifetime parameter, and nothing else changed, so that both have the same layout
+/// and the same meaning. `#[derive(Trace)]` writes this impl.
+pub unsafe trait Rebrand<'gc> {
+    /// `Self` under the brand `'gc`.
+    type Branded: ?Sized + 'gc;
+}
+
+/// The collector's side of tracing: receives the managed pointers a value holds.
+///
+/// Only the collector creates a `Tracer`; `Trace` impls pass it on to their fields.
+pub struct Tracer<'a> {
+    pub(crate) visitor: &'a mut dyn EdgeVisitor,
+}
+
+impl Tracer<'_> {
+    /// Traces one field. Derived code calls this for every traced field.
+    #[inline]
+    pub fn trace<T: Trace + ?Sized>(&mut self, value: &mut T) {
+        if !T::IS_LEAF {
+            value.trace(self)
+        }
+    }
+
+    /// Hands a strong edge to the collector, which may rewrite it.
+    #[inline]
+    pub(crate) fn edge(&mut self, slot: &mut NonNull<u8>) {
+        self.visitor.edge(slot)
+    }
+
+    /// Hands a weak edge to the collector, which may rewrite or clear it.
+    #[inline]
+    pub(crate) fn weak_edge(&mut self, slot: &mut Option<NonNull<u8>>) {
+        self.visitor.weak_edge(slot)
+    }
+}

@@ -1,0 +1,218 @@
+//! Type descriptors: what the collector knows about the type of each object.
+//!
+//! Each managed type has one `'static` [`TypeInfo`], built at compile time from the type's
+//! [`Trace`] facts and pointed to by the header of every object of that type. The
+//! [`Object`] trait gives it, and knows how to find the value inside an object: right after
+//! the header for sized types, after the header and a length word for slices and `str`.
+
+use core::ptr::NonNull;
+
+use crate::header::{align_up, WORD};
+use crate::trace::{Trace, Tracer};
+
+/// A checked value in every descriptor, so the verifier can tell a header from garbage.
+const MAGIC: u32 = 0x6763_7479;
+
+/// How big an object is.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Shape {
+    /// A sized value of `size` bytes.
+    Sized { size: usize },
+    /// A slice (or `str`) of elements of `elem_size` bytes, its length in the word after the
+    /// header.
+    Slice { elem_size: usize },
+}
+
+/// How the collector finds the managed pointers of an object.
+#[derive(Clone, Copy)]
+pub(crate) enum Scan {
+    /// Never scanned: the object holds no managed pointer.
+    Leaf,
+    /// The byte offsets (from the value) of its pointer slots; [`NO_SLOT`] entries are skipped.
+    Map(&'static [u32]),
+    /// A call to the type's trace function, given the object's start.
+    Call(unsafe fn(NonNull<u8>, &mut Tracer<'_>)),
+}
+
+/// The descriptor of a managed type.
+#[repr(C, align(128))]
+pub struct TypeInfo {
+    magic: u32,
+    name: fn() -> &'static str,
+    pub(crate) shape: Shape,
+    pub(crate) align: usize,
+    /// Runs the drop glue of the value in the object that starts at the given address.
+    pub(crate) drop_glue: Option<unsafe fn(NonNull<u8>)>,
+    pub(crate) scan: Scan,
+    /// Barriered cells of this type may live outside the object (see [`Trace`]).
+    pub(crate) has_out_of_line_cells: bool,
+}
+
+impl TypeInfo {
+    pub(crate) fn is_valid(&self) -> bool {
+        self.magic == MAGIC
+    }
+
+    /// The Rust name of the type.
+    pub fn name(&self) -> &'static str {
+        (self.name)()
+    }
+
+    /// The byte offset of the value from the object start.
+    #[inline(always)]
+    pub(crate) fn value_offset(&self) -> usize {
+        match self.shape {
+            Shape::Sized { .. } => WORD,
+            Shape::Slice { .. } => 2 * WORD,
+        }
+    }
+
+    /// The size in bytes of the object that starts at `obj`, header included.
+    ///
+    /// # Safety
+    /// - `obj` must be the start of a live object of this type.
+    #[inline(always)]
+    pub(crate) unsafe fn object_size(&self, obj: NonNull<u8>) -> usize {
+        match self.shape {
+            Shape::Sized { size } => align_up(WORD + size),
+            Shape::Slice { elem_size } => {
+                // SAFETY: slice objects store their length in the word after the header.
+                let len = unsafe { slice_len(obj) };
+                align_up(2 * WORD + len * elem_size)
+            }
+        }
+    }
+
+    /// Whether objects of this type ever need scanning.
+    #[inline(always)]
+    pub(crate) fn is_leaf(&self) -> bool {
+        matches!(self.scan, Scan::Leaf)
+    }
+}
+
+/// Reads the length word of a slice object.
+///
+/// # Safety
+/// - `obj` must be the start of a slice or `str` object.
+#[inline(always)]
+pub(crate) unsafe fn slice_len(obj: NonNull<u8>) -> usize {
+    // SAFETY: the caller promises a slice object, whose second word is its length.
+    unsafe { obj.as_ptr().add(WORD).cast::<usize>().read() }
+}
+
+/// A type that can be the target of a `Gc`: any sized `Trace` type, slices of them and `str`.
+///
+/// # Safety
+/// `TYPE_INFO` must describe the type truthfully, and `value` must find the value where the
+/// allocator put it.
+pub unsafe trait Object {
+    /// The type's descriptor.
+    const TYPE_INFO: &'static TypeInfo;
+
+    /// The value inside the object that starts at `obj`.
+    ///
+    /// # Safety
+    /// - `obj` must be the start of a live object of this type, not freed or moved while the
+    ///   returned reference lives.
+    unsafe fn value<'a>(obj: NonNull<u8>) -> &'a Self;
+}
+
+/// Drops the sized value of the object at `obj` in place.
+unsafe fn drop_value<T>(obj: NonNull<u8>) {
+    // SAFETY: the collector calls drop glue once, on a dead object of type `T`.
+    unsafe { obj.as_ptr().add(WORD).cast::<T>().drop_in_place() }
+}
+
+unsafe fn trace_value<T: Trace>(obj: NonNull<u8>, tracer: &mut Tracer<'_>) {
+    // SAFETY: the collector traces live objects of type `T`, and nothing else refers to the
+    // value while it does.
+    unsafe { (*obj.as_ptr().add(WORD).cast::<T>()).trace(tracer) }
+}
+
+/// The elements of the slice object at `obj`.
+///
+/// # Safety
+/// - `obj` must be the start of a slice object of element type `T`, with no other reference
+///   to its elements alive.
+unsafe fn elements<'a, T>(obj: NonNull<u8>) -> &'a mut [T] {
+    // SAFETY: slice objects hold `len` initialised elements after the length word.
+    unsafe { core::slice::from_raw_parts_mut(obj.as_ptr().add(2 * WORD).cast::<T>(), slice_len(obj)) }
+}
+
+unsafe fn drop_slice<T>(obj: NonNull<u8>) {
+    // SAFETY: the collector calls drop glue once, on a dead slice object of element type `T`.
+    unsafe { core::ptr::drop_in_place(elements::<T>(obj)) }
+}
+
+unsafe fn trace_slice<T: Trace>(obj: NonNull<u8>, tracer: &mut Tracer<'_>) {
+    // SAFETY: the collector traces live slice objects of element type `T`.
+    for item in unsafe { elements::<T>(obj) } {
+        item.trace(tracer)
+    }
+}
+
+const fn sized_scan<T: Trace>() -> Scan {
+    if T::IS_LEAF {
+        Scan::Leaf
+    } else if T::POINTER_SLOT {
+        Scan::Map(&[0])
+    } else if let Some(map) = T::POINTER_MAP {
+        Scan::Map(map)
+    } else {
+        Scan::Call(trace_value::<T>)
+    }
+}
+
+unsafe impl<T: Trace> Object for T {
+    const TYPE_INFO: &'static TypeInfo = &TypeInfo {
+        magic: MAGIC,
+        name: core::any::type_name::<T>,
+        shape: Shape::Sized { size: core::mem::size_of::<T>() },
+        align: core::mem::align_of::<T>(),
+        drop_glue: if core::mem::needs_drop::<T>() { Some(drop_value::<T>) } else { None },
+        scan: sized_scan::<T>(),
+        has_out_of_line_cells: T::HAS_OUT_OF_LINE_CELLS,
+    };
+
+    #[inline(always)]
+    unsafe fn value<'a>(obj: NonNull<u8>) -> &'a T {
+        // SAFETY: sized values sit right after the header; the caller promises a live object.
+        unsafe { &*obj.as_ptr().add(WORD).cast::<T>() }
+    }
+}
+
+unsafe impl<T: Trace> Object for [T] {
+    const TYPE_INFO: &'static TypeInfo = &TypeInfo {
+        magic: MAGIC,
+        name: core::any::type_name::<[T]>,
+        shape: Shape::Slice { elem_size: core::mem::size_of::<T>() },
+        align: core::mem::align_of::<T>(),
+        drop_glue: if core::mem::needs_drop::<T>() { Some(drop_slice::<T>) } else { None },
+        scan: if T::IS_LEAF { Scan::Leaf } else { Scan::Call(trace_slice::<T>) },
+        has_out_of_line_cells: T::HAS_OUT_OF_LINE_CELLS,
+    };
+
+    #[inline(always)]
+    unsafe fn value<'a>(obj: NonNull<u8>) -> &'a [T] {
+        // SAFETY: the caller promises a live slice object of element type `T`.
+        unsafe { core::slice::from_raw_parts(obj.as_ptr().add(2 * WORD).cast::<T>(), slice_len(obj)) }
+    }
+}
+
+unsafe impl Object for str {
+    const TYPE_INFO: &'static TypeInfo = &TypeInfo {
+        magic: MAGIC,
+        name: core::any::type_name::<str>,
+        shape: Shape::Slice { elem_size: 1 },
+        align: 1,
+        drop_glue: None,
+        scan: Scan::Leaf,
+        has_out_of_line_cells: false,
+    };
+
+    #[inline(always)]
+    unsafe fn value<'a>(obj: NonNull<u8>) -> &'a str {
+        // SAFETY: `str` objects are created only from `&str`, so their bytes are UTF-8.
+        unsafe { core::str::from_utf8_unchecked(<[u8] as Object>::value(obj)) }
+    }
+}

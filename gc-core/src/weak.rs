@@ -1,0 +1,79 @@
+//! `GcWeak<'gc, T>`: a reference that does not keep its target alive.
+//!
+//! The collector treats a weak slot apart from strong ones: after it has found everything
+//! reachable, it points each weak slot at its target's new place, or clears it if the
+//! target died. Upgrading within a scope therefore always finds a live object or nothing.
+
+use core::cell::Cell;
+use core::fmt;
+use core::marker::PhantomData;
+use core::ptr::NonNull;
+
+use crate::gc::Gc;
+use crate::trace::{Rebrand, Trace, Tracer};
+use crate::type_info::Object;
+
+/// A weak reference to a managed object: cleared when the object dies, moved with it.
+///
+/// Store it in a field (or a [`GcCell`](crate::GcCell) to change it later) and call
+/// [`GcWeak::upgrade`] in a later scope.
+#[repr(transparent)]
+pub struct GcWeak<'gc, T: ?Sized> {
+    obj: Option<NonNull<u8>>,
+    _marker: PhantomData<(*const T, Cell<&'gc ()>)>,
+}
+
+impl<T: ?Sized> Clone for GcWeak<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: ?Sized> Copy for GcWeak<'_, T> {}
+
+impl<'gc, T: ?Sized> GcWeak<'gc, T> {
+    pub(crate) fn from_obj(obj: Option<NonNull<u8>>) -> Self {
+        GcWeak { obj, _marker: PhantomData }
+    }
+
+    /// A weak reference to nothing.
+    pub fn new() -> Self {
+        GcWeak::from_obj(None)
+    }
+
+    /// The target, if it is still alive.
+    #[inline]
+    pub fn upgrade(self) -> Option<Gc<'gc, T>> {
+        self.obj.map(Gc::from_obj)
+    }
+
+    /// Whether the target has died (or there never was one).
+    pub fn is_dead(self) -> bool {
+        self.obj.is_none()
+    }
+}
+
+impl<T: ?Sized> Default for GcWeak<'_, T> {
+    fn default() -> Self {
+        GcWeak::new()
+    }
+}
+
+impl<T: ?Sized> fmt::Debug for GcWeak<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.obj.is_some() { "GcWeak(alive)" } else { "GcWeak(dead)" })
+    }
+}
+
+// SAFETY: the only managed pointer is handed to the tracer as a weak edge.
+unsafe impl<T: ?Sized + Object> Trace for GcWeak<'_, T> {
+    #[inline]
+    fn trace(&mut self, tracer: &mut Tracer<'_>) {
+        tracer.weak_edge(&mut self.obj)
+    }
+}
+
+// SAFETY: only the brand changes.
+unsafe impl<'gc, T: ?Sized + Rebrand<'gc>> Rebrand<'gc> for GcWeak<'_, T> {
+    type Branded = GcWeak<'gc, T::Branded>;
+}

@@ -1,0 +1,61 @@
+//! Shared test types: nodes with drop counters.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use gc_core::{Gc, GcCell, HeapConfig, Trace};
+
+/// Counts drops of the values that hold a clone of it.
+#[derive(Clone, Default)]
+pub struct DropCounter(pub Rc<Cell<usize>>);
+
+impl DropCounter {
+    pub fn count(&self) -> usize {
+        self.0.get()
+    }
+}
+
+/// Increments its counter when dropped: a field with drop glue.
+pub struct Tracked(pub DropCounter);
+
+impl Drop for Tracked {
+    fn drop(&mut self) {
+        self.0 .0.set(self.0 .0.get() + 1);
+    }
+}
+
+// SAFETY: holds no managed pointer and its drop touches none.
+unsafe impl Trace for Tracked {
+    const IS_LEAF: bool = true;
+    fn trace(&mut self, _: &mut gc_core::Tracer<'_>) {}
+}
+
+// SAFETY: no brand.
+unsafe impl<'gc> gc_core::Rebrand<'gc> for Tracked {
+    type Branded = Tracked;
+}
+
+/// A node with two barriered edges, a payload and a drop counter.
+#[derive(Trace)]
+pub struct Node<'gc> {
+    pub value: i64,
+    pub label: String,
+    pub next: GcCell<'gc, Option<Gc<'gc, Node<'gc>>>>,
+    pub prev: GcCell<'gc, Option<Gc<'gc, Node<'gc>>>>,
+    pub tracked: Option<Tracked>,
+}
+
+impl<'gc> Node<'gc> {
+    pub fn new(value: i64) -> Self {
+        Node { value, label: format!("node {value}"), next: GcCell::new(None), prev: GcCell::new(None), tracked: None }
+    }
+
+    pub fn tracked(value: i64, counter: &DropCounter) -> Self {
+        Node { tracked: Some(Tracked(counter.clone())), ..Node::new(value) }
+    }
+}
+
+/// A small configuration so tests collect often.
+pub fn small_config() -> HeapConfig {
+    HeapConfig { nursery_size: 64 * 1024, large_object_threshold: 1024, ..HeapConfig::default() }
+}
