@@ -34,8 +34,9 @@ pub struct HeapConfig {
     /// How far, in percent, the old generation may grow past its live size after the last
     /// major collection before the next one runs (Go's `GOGC`).
     pub old_growth_percent: u32,
-    /// The most bytes the heap may reserve in all; allocations past it fail (Go's
-    /// `GOMEMLIMIT`). `None` for no limit.
+    /// The most bytes the heap may reserve in all (Go's `GOMEMLIMIT`, but hard): an
+    /// allocation that would leave too little room to promote the nursery under it fails.
+    /// `None` for no limit.
     pub heap_limit: Option<usize>,
     /// Objects of this many bytes or more go to the non-moving large-object space.
     pub large_object_threshold: usize,
@@ -121,12 +122,15 @@ impl HeapConfig {
         )?;
         check(t <= n / 4, "large_object_threshold", t, "must be at most a quarter of `nursery_size`")?;
         if let Some(limit) = self.heap_limit {
-            let floor = self.nursery_reserved() + CHUNK_SIZE;
+            let floor = 2 * self.nursery_reserved() + 2 * CHUNK_SIZE;
             check(
                 limit >= floor,
                 "heap_limit",
                 limit,
-                format!("must leave room for the nursery and one old-generation chunk: at least {floor} bytes"),
+                format!(
+                    "must leave room for the nursery, for promoting all of it, and for two old-generation chunks: \
+                     at least {floor} bytes"
+                ),
             )?;
         }
         if let Some(every) = self.stress {
@@ -145,12 +149,13 @@ impl HeapConfig {
         self.nursery_size.next_multiple_of(crate::header::WORD) + 2 * self.survivor_size()
     }
 
-    /// This configuration with the `GC_TRACE` and `GC_STRESS` environment variables applied.
+    /// This configuration with the `GC_TRACE` and `GC_STRESS` environment variables applied
+    /// (`GC_STRESS` only where `stress` is not set already).
     pub fn with_env(mut self) -> Self {
         if std::env::var("GC_TRACE").is_ok_and(|v| v != "0" && !v.is_empty()) {
             self.trace = true;
         }
-        if let Ok(v) = std::env::var("GC_STRESS") {
+        if let (None, Ok(v)) = (self.stress, std::env::var("GC_STRESS")) {
             match v.trim() {
                 "" | "0" => {}
                 "1" => self.stress = Some(DEFAULT_STRESS_MAJOR_EVERY),

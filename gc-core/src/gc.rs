@@ -22,7 +22,7 @@ use crate::weak::GcWeak;
 
 /// A pointer to a managed object of type `T`, valid in the mutation scope `'gc`.
 #[repr(transparent)]
-pub struct Gc<'gc, T: ?Sized> {
+pub struct Gc<'gc, T: ?Sized + 'gc> {
     pub(crate) obj: NonNull<u8>,
     _marker: PhantomData<(*const T, Cell<&'gc ()>)>,
 }

@@ -29,7 +29,7 @@ use crate::mutation::Mutation;
 use crate::root::RootTable;
 use crate::space::large::LargeSpace;
 use crate::space::nursery::Nursery;
-use crate::space::old::OldSpace;
+use crate::space::old::{OldSpace, CHUNK_SIZE};
 use crate::stats::{Bytes, CollectionKind, HeapStats, Stats};
 use crate::trace::{Rebrand, Trace, Tracer};
 
@@ -268,15 +268,37 @@ impl HeapInner {
         self.nursery.capacity() + self.old.borrow().capacity() + self.large.borrow().capacity()
     }
 
-    /// Fails if reserving `more` bytes would pass the heap limit.
+    /// The most the next minor collection can add to the old generation: everything young,
+    /// with up to a quarter lost at chunk ends, and a chunk begun.
+    fn promotion_headroom(&self, young: usize) -> usize {
+        young + young / 3 + CHUNK_SIZE
+    }
+
+    /// Fails if reserving `more` bytes would leave too little room under the heap limit to
+    /// promote what is young now.
     pub(crate) fn check_limit(&self, more: usize) -> Result<(), AllocError> {
         if let Some(limit) = self.config.heap_limit {
             let reserved = self.reserved();
-            if reserved + more > limit {
+            let young = self.nursery.eden_used() + self.nursery.survivor_used();
+            if reserved + more + self.promotion_headroom(young) > limit {
                 return Err(AllocError { requested: more, reserved, limit });
             }
         }
         Ok(())
+    }
+
+    /// Near the heap limit, shrinks eden's allocation window so that the next minor
+    /// collection cannot promote past the limit; past that, allocation takes the slow path,
+    /// which checks the limit.
+    fn pace_eden(&self) {
+        let allowance = match self.config.heap_limit {
+            None => usize::MAX,
+            Some(limit) => {
+                let free = limit.saturating_sub(self.reserved() + self.promotion_headroom(self.nursery.survivor_used()));
+                free / 4 * 3
+            }
+        };
+        self.nursery.set_allowance(allowance)
     }
 
     /// A collection point: collects if the pacer says so.
@@ -310,6 +332,7 @@ impl HeapInner {
             verify::verify(self, extra).unwrap_or_else(|e| panic!("after a {kind} collection: {e}"));
         }
         self.poisoned.set(false);
+        self.pace_eden();
         if self.config.trace {
             let after = self.stats();
             let count = after.minor.count + after.major.count;

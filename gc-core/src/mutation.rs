@@ -136,10 +136,10 @@ impl<'gc> Mutation<'gc> {
             // Eden is full and no collection may run inside a scope: place the object in the
             // old generation and collect at the next collection point.
             heap.nursery_overflowed.set(true);
-            let mut old = heap.old.borrow_mut();
-            if old.needs_chunk_for(size) {
+            if heap.old.borrow().needs_chunk_for(size) {
                 heap.check_limit(crate::space::old::CHUNK_SIZE)?;
             }
+            let mut old = heap.old.borrow_mut();
             let obj = old.alloc(size);
             if info.has_out_of_line_cells {
                 old.has_out_of_line_cells = true;

@@ -18,7 +18,7 @@ use crate::type_info::Object;
 /// Store it in a field (or a [`GcCell`](crate::GcCell) to change it later) and call
 /// [`GcWeak::upgrade`] in a later scope.
 #[repr(transparent)]
-pub struct GcWeak<'gc, T: ?Sized> {
+pub struct GcWeak<'gc, T: ?Sized + 'gc> {
     obj: Option<NonNull<u8>>,
     _marker: PhantomData<(*const T, Cell<&'gc ()>)>,
 }

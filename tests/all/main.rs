@@ -1,4 +1,14 @@
 //! Integration tests of the managed heap, linked as one binary.
 
-mod common;
+mod barrier;
 mod basics;
+mod common;
+mod config;
+mod cycles;
+mod large;
+mod limit;
+mod long_list;
+mod moving;
+mod stats;
+mod steps;
+mod weak;

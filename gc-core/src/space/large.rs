@@ -23,11 +23,12 @@ pub(crate) struct LargeSpace {
     /// Block start address to index in `objects`, for the barrier's owner lookup.
     index: BTreeMap<usize, usize>,
     used: usize,
+    reserved: usize,
 }
 
 impl LargeSpace {
     pub(crate) fn new() -> LargeSpace {
-        LargeSpace { objects: Vec::new(), index: BTreeMap::new(), used: 0 }
+        LargeSpace { objects: Vec::new(), index: BTreeMap::new(), used: 0, reserved: 0 }
     }
 
     /// Allocates a block for an object of `size` bytes (header included) whose value, at
@@ -41,6 +42,7 @@ impl LargeSpace {
         self.index.insert(memory.start().as_ptr().addr(), self.objects.len());
         self.objects.push(LargeObject { memory, start, size });
         self.used += size;
+        self.reserved += pad + size;
         start
     }
 
@@ -60,6 +62,7 @@ impl LargeSpace {
         let before = self.used;
         self.objects.retain(|object| keep(object));
         self.used = self.objects.iter().map(|o| o.size).sum();
+        self.reserved = self.objects.iter().map(|o| o.memory.size()).sum();
         self.index = self.objects.iter().enumerate().map(|(i, o)| (o.memory.start().as_ptr().addr(), i)).collect();
         before - self.used
     }
@@ -70,6 +73,6 @@ impl LargeSpace {
 
     /// Bytes reserved from the system.
     pub(crate) fn capacity(&self) -> usize {
-        self.objects.iter().map(|o| o.memory.size()).sum()
+        self.reserved
     }
 }

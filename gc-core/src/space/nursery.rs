@@ -28,6 +28,8 @@ pub(crate) struct Nursery {
     /// Eden's allocation window: `[cursor, limit)` is free. Null until the first allocation.
     cursor: Cell<*mut u8>,
     limit: Cell<*mut u8>,
+    /// How much of eden the window may cover (less than all of it near the heap limit).
+    allowance: Cell<usize>,
     /// Which survivor space holds the survivors of the last minor collection.
     from: usize,
     /// How far that survivor space is filled.
@@ -44,6 +46,7 @@ impl Nursery {
             survivor_size,
             cursor: Cell::new(core::ptr::null_mut()),
             limit: Cell::new(core::ptr::null_mut()),
+            allowance: Cell::new(eden_size),
             from: 0,
             survivor_top,
         }
@@ -68,7 +71,7 @@ impl Nursery {
     pub(crate) fn open_window(&self) -> bool {
         if self.cursor.get().is_null() {
             self.cursor.set(self.eden_start().as_ptr());
-            self.limit.set(self.eden_end().as_ptr());
+            self.limit.set(self.window_end().as_ptr());
             true
         } else {
             false
@@ -107,6 +110,20 @@ impl Nursery {
 
     fn survivor_start(&self, index: usize) -> NonNull<u8> {
         Self::survivor_start_of(&self.memory, self.eden_size, self.survivor_size, index)
+    }
+
+    /// Limits the allocation window to `bytes` of eden, from the next minor collection (or
+    /// the first allocation) on.
+    pub(crate) fn set_allowance(&self, bytes: usize) {
+        self.allowance.set(bytes.min(self.eden_size));
+        if self.eden_used() == 0 && !self.cursor.get().is_null() {
+            self.limit.set(self.window_end().as_ptr());
+        }
+    }
+
+    fn window_end(&self) -> NonNull<u8> {
+        // SAFETY: the allowance is at most eden's size.
+        unsafe { self.eden_start().add(self.allowance.get()) }
     }
 
     fn eden_start(&self) -> NonNull<u8> {
@@ -163,6 +180,7 @@ impl Nursery {
         self.memory.poison(from, from_end);
         if !self.cursor.get().is_null() {
             self.cursor.set(self.eden_start().as_ptr());
+            self.limit.set(self.window_end().as_ptr());
         }
         self.from = 1 - self.from;
         self.survivor_top = to_top;

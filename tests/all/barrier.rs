@@ -1,0 +1,120 @@
+//! The write barrier: a minor collection never frees an object reachable only through an old
+//! object.
+
+use gc_core::{Gc, GcCell, GcRefCell, GcWeak, Heap, Root, Trace};
+
+use crate::common::*;
+
+/// An old node gets a young child after promotion.
+#[test]
+fn an_old_to_young_edge_through_a_cell_survives_a_minor_collection() {
+    let counter = DropCounter::default();
+    let mut heap = Heap::with_config(small_config()).unwrap();
+    let old: Root<Node<'static>> = heap.mutate(|m| m.root(Gc::new(m, Node::new(1))));
+    heap.collect_major(); // `old` is now in the old generation
+    heap.mutate(|m| {
+        let young = Gc::new(m, Node::tracked(2, &counter));
+        young.next.set(m, Some(Gc::new(m, Node::tracked(3, &counter))));
+        old.get(m).next.set(m, Some(young)); // the only reference to `young`
+    });
+    for _ in 0..5 {
+        heap.collect_minor();
+        heap.verify().unwrap();
+        heap.mutate(|m| {
+            let young = old.get(m).next.get().expect("the edge is still there");
+            assert_eq!(young.value, 2);
+            assert_eq!(young.label, "node 2");
+            assert_eq!(young.next.get().unwrap().value, 3);
+        });
+    }
+    assert_eq!(counter.count(), 0);
+    heap.mutate(|m| old.get(m).next.set(m, None));
+    heap.collect_major();
+    assert_eq!(counter.count(), 2);
+}
+
+#[derive(Trace)]
+struct Bag<'gc> {
+    items: GcRefCell<'gc, Vec<Gc<'gc, Node<'gc>>>>,
+    slots: Vec<GcCell<'gc, Option<Gc<'gc, Node<'gc>>>>>,
+    weak: GcCell<'gc, GcWeak<'gc, Node<'gc>>>,
+}
+
+#[test]
+fn stores_through_a_ref_cell_and_out_of_line_cells_are_remembered() {
+    let mut heap = Heap::with_config(small_config()).unwrap();
+    let bag = heap.mutate(|m| {
+        let slots = (0..8).map(|_| GcCell::new(None)).collect();
+        m.root(Gc::new(m, Bag { items: GcRefCell::new(Vec::new()), slots, weak: GcCell::new(GcWeak::new()) }))
+    });
+    heap.collect_major();
+    let keep = heap.mutate(|m| {
+        let bag = bag.get(m);
+        bag.items.borrow_mut(m).push(Gc::new(m, Node::new(10)));
+        // These cells live in the Vec's buffer, outside the managed heap.
+        bag.slots[3].set(m, Some(Gc::new(m, Node::new(13))));
+        bag.slots[7].set(m, Some(Gc::new(m, Node::new(17))));
+        let target = Gc::new(m, Node::new(99));
+        bag.weak.set(m, Gc::downgrade(target));
+        m.root(target)
+    });
+    for _ in 0..4 {
+        heap.collect_minor();
+        heap.mutate(|m| {
+            let bag = bag.get(m);
+            assert_eq!(bag.items.borrow()[0].value, 10);
+            assert_eq!(bag.slots[3].get().unwrap().value, 13);
+            assert_eq!(bag.slots[7].get().unwrap().value, 17);
+            assert!(bag.slots[0].get().is_none());
+            assert_eq!(bag.weak.get().upgrade().expect("target is rooted").value, 99);
+        });
+    }
+    drop(keep);
+    heap.collect_major();
+    heap.mutate(|m| assert!(bag.get(m).weak.get().is_dead()));
+}
+
+#[derive(Trace)]
+struct Big<'gc> {
+    filler: [u64; 300],
+    child: GcCell<'gc, Option<Gc<'gc, Node<'gc>>>>,
+}
+
+#[test]
+fn large_and_pretenured_objects_pointing_into_the_nursery_are_remembered() {
+    let mut heap = Heap::with_config(small_config()).unwrap();
+    let big = heap.mutate(|m| {
+        // Large objects are born old; this one points at a young node from the start.
+        let child = Gc::new(m, Node::new(5));
+        m.root(Gc::new(m, Big { filler: [7; 300], child: GcCell::new(Some(child)) }))
+    });
+    heap.collect_minor();
+    heap.mutate(|m| assert_eq!(big.get(m).child.get().unwrap().value, 5));
+    // Fill eden inside one scope: later objects overflow into the old generation and point
+    // at young ones.
+    let head = heap.mutate(|m| {
+        let mut head = Gc::new(m, Node::new(0));
+        for i in 1..5_000 {
+            let node = Gc::new(m, Node::new(i));
+            node.next.set(m, Some(head));
+            head = node;
+        }
+        big.get(m).child.set(m, Some(head));
+        m.root(head)
+    });
+    for _ in 0..3 {
+        heap.collect_minor();
+        heap.verify().unwrap();
+    }
+    heap.mutate(|m| {
+        let mut node = Some(head.get(m));
+        let mut expected = 4_999;
+        while let Some(n) = node {
+            assert_eq!(n.value, expected);
+            expected -= 1;
+            node = n.next.get();
+        }
+        assert_eq!(expected, -1);
+        assert_eq!(big.get(m).filler, [7; 300]);
+    });
+}

@@ -1,0 +1,131 @@
+//! Objects keep their contents while collections move them.
+
+use gc_core::{Gc, GcCell, Heap, HeapConfig, Trace};
+
+use crate::common::*;
+
+fn addr<T: gc_core::Object>(gc: Gc<'_, T>) -> usize {
+    Gc::as_ref(gc) as *const T as usize
+}
+
+#[derive(Trace)]
+struct Payload<'gc> {
+    id: u64,
+    words: [u64; 6],
+    text: String,
+    list: Vec<u32>,
+    other: GcCell<'gc, Option<Gc<'gc, Payload<'gc>>>>,
+}
+
+impl Payload<'_> {
+    fn new(id: u64) -> Self {
+        Payload {
+            id,
+            words: [id, id * 2, id * 3, id * 4, id * 5, id * 6],
+            text: format!("payload #{id}"),
+            list: (0..id as u32 % 17).collect(),
+            other: GcCell::new(None),
+        }
+    }
+
+    fn check(&self) {
+        let id = self.id;
+        assert_eq!(self.words, [id, id * 2, id * 3, id * 4, id * 5, id * 6]);
+        assert_eq!(self.text, format!("payload #{id}"));
+        assert_eq!(self.list, (0..id as u32 % 17).collect::<Vec<_>>());
+    }
+}
+
+#[test]
+fn contents_survive_hundreds_of_collections_while_addresses_change() {
+    let config = HeapConfig { tenuring_threshold: 4, ..small_config() };
+    let mut heap = Heap::with_config(config).unwrap();
+    let roots: Vec<_> = heap.mutate(|m| {
+        let all: Vec<_> = (0..200).map(|i| Gc::new(m, Payload::new(i))).collect();
+        for (i, p) in all.iter().enumerate() {
+            p.other.set(m, Some(all[(i * 7 + 3) % all.len()]));
+        }
+        all.iter().step_by(10).map(|&p| m.root(p)).collect()
+    });
+    let mut moves = 0;
+    let mut last = heap.mutate(|m| roots.iter().map(|r| addr(r.get(m))).collect::<Vec<_>>());
+    for round in 0..300 {
+        // Garbage between rounds, so every collection has something to free.
+        heap.mutate(|m| {
+            for i in 0..50 {
+                Gc::new(m, Payload::new(i));
+            }
+        });
+        if round % 10 == 9 { heap.collect_major() } else { heap.collect_minor() }
+        let now = heap.mutate(|m| {
+            let mut reached = 0;
+            for r in &roots {
+                let p = r.get(m);
+                p.check();
+                let other = p.other.get().unwrap();
+                other.check();
+                assert_eq!(other.id, (p.id * 7 + 3) % 200);
+                reached += 1;
+            }
+            assert_eq!(reached, 20);
+            roots.iter().map(|r| addr(r.get(m))).collect::<Vec<_>>()
+        });
+        moves += now.iter().zip(&last).filter(|(a, b)| a != b).count();
+        last = now;
+    }
+    let stats = heap.stats();
+    assert!(stats.minor.count >= 270 && stats.major.count >= 30, "{stats:?}");
+    // Each root moved at least out of the nursery (normally also through the survivor spaces
+    // and when compaction slid it over garbage freed before it).
+    assert!(moves >= 20, "objects moved only {moves} times");
+    heap.verify().unwrap();
+}
+
+#[test]
+fn minor_collections_age_and_promote() {
+    let config = HeapConfig { tenuring_threshold: 3, ..small_config() };
+    let mut heap = Heap::with_config(config).unwrap();
+    if heap.config().stress.is_some() {
+        return; // every scope collects in stress mode: ages are not counted here
+    }
+    let root = heap.mutate(|m| m.root(Gc::new(m, Payload::new(5))));
+    for expected_old in [false, false, true] {
+        heap.collect_minor();
+        let stats = heap.stats();
+        assert_eq!(stats.old_used > 0, expected_old, "{stats:?}");
+        assert_eq!(stats.survivor_used > 0, !expected_old, "{stats:?}");
+    }
+    assert!(heap.stats().bytes_promoted > 0);
+    heap.mutate(|m| root.get(m).check());
+}
+
+#[test]
+fn slices_and_strings_move_intact() {
+    let mut heap = Heap::with_config(small_config()).unwrap();
+    let (s, v, nested) = heap.mutate(|m| {
+        let s = Gc::new_str(m, "héllo, wörld");
+        let v = Gc::from_vec(m, (0..40u64).map(|i| i * i).collect());
+        let parts: Vec<_> = (0..5).map(|i| Gc::new_str(m, &"ab".repeat(i))).collect();
+        let nested = Gc::from_vec(m, parts);
+        (m.root(s), m.root(v), m.root(nested))
+    });
+    for i in 0..20 {
+        if i % 4 == 3 { heap.collect_major() } else { heap.collect_minor() }
+        heap.mutate(|m| {
+            assert_eq!(&*s.get(m), "héllo, wörld");
+            assert_eq!(&*v.get(m), &(0..40u64).map(|i| i * i).collect::<Vec<_>>()[..]);
+            let nested = nested.get(m);
+            assert_eq!(nested.len(), 5);
+            for (i, part) in nested.iter().enumerate() {
+                assert_eq!(&**part, "ab".repeat(i));
+            }
+        });
+    }
+    // An empty slice and a zero-sized value are objects too.
+    heap.mutate(|m| {
+        let empty: Gc<[u8]> = Gc::from_vec(m, Vec::new());
+        let unit = Gc::new(m, ());
+        assert!(empty.is_empty());
+        assert_eq!(*unit, ());
+    });
+}
