@@ -78,6 +78,7 @@ impl<'gc, T: Trace + Rebrand<'gc, Branded = T>> Gc<'gc, T> {
 impl<'gc, T: ?Sized + Object> Gc<'gc, T> {
     /// The value, borrowed for the whole scope.
     #[inline(always)]
+    #[allow(clippy::should_implement_trait)]
     pub fn as_ref(this: Gc<'gc, T>) -> &'gc T {
         // SAFETY: a `Gc<'gc, _>` points at a live object, and no collection runs during `'gc`.
         unsafe { T::value(this.obj) }

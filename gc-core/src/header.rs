@@ -45,7 +45,7 @@ impl Header {
     /// A forwarding header pointing at the new copy of the object.
     #[inline]
     pub(crate) fn forwarding(to: NonNull<u8>) -> Self {
-        debug_assert!(to.as_ptr().addr() % WORD == 0, "misaligned forwarding address {to:p}");
+        debug_assert!(to.as_ptr().addr().is_multiple_of(WORD), "misaligned forwarding address {to:p}");
         Header(to.as_ptr().map_addr(|a| a | FORWARDED))
     }
 

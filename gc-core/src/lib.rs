@@ -88,3 +88,8 @@ pub mod __private {
     pub fn assert_ignored_field_is_static<T: ?Sized + 'static>() {}
     pub use crate::heap::HeapInner;
 }
+
+/// The README's example, compiled and run as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

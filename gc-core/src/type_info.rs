@@ -163,6 +163,8 @@ const fn sized_scan<T: Trace>() -> Scan {
     }
 }
 
+// SAFETY: the descriptor is built from `T`'s own layout and `Trace` facts; sized values
+// follow the header.
 unsafe impl<T: Trace> Object for T {
     const TYPE_INFO: &'static TypeInfo = &TypeInfo {
         magic: MAGIC,
@@ -181,6 +183,8 @@ unsafe impl<T: Trace> Object for T {
     }
 }
 
+// SAFETY: the descriptor is built from the element type; elements follow the header and
+// the length word.
 unsafe impl<T: Trace> Object for [T] {
     const TYPE_INFO: &'static TypeInfo = &TypeInfo {
         magic: MAGIC,
@@ -199,6 +203,7 @@ unsafe impl<T: Trace> Object for [T] {
     }
 }
 
+// SAFETY: a `str` object is a byte slice object holding UTF-8.
 unsafe impl Object for str {
     const TYPE_INFO: &'static TypeInfo = &TypeInfo {
         magic: MAGIC,

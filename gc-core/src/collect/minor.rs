@@ -31,6 +31,9 @@ use crate::heap::{run_drop_glue, HeapInner};
 use crate::space::nursery::Nursery;
 use crate::space::old::OldSpace;
 
+/// A weak slot found while scanning, and the object that holds it (`None` for roots).
+type WeakSlot = (NonNull<Option<NonNull<u8>>>, Option<NonNull<u8>>);
+
 struct Evacuator<'a> {
     nursery: &'a Nursery,
     old: &'a mut OldSpace,
@@ -39,8 +42,7 @@ struct Evacuator<'a> {
     promote_all: bool,
     /// Copies not yet scanned.
     work: Vec<NonNull<u8>>,
-    /// Weak slots found while scanning, with the object that holds them (`None` for roots).
-    weak_slots: Vec<(NonNull<Option<NonNull<u8>>>, Option<NonNull<u8>>)>,
+    weak_slots: Vec<WeakSlot>,
     /// The object being scanned, if any.
     scanning: Option<NonNull<u8>>,
     /// The object being scanned points into the nursery after forwarding.

@@ -18,7 +18,7 @@ const EDEN_FULL_EIGHTHS: usize = 7;
 /// What to collect at this point, if anything.
 pub(crate) fn decide(heap: &HeapInner) -> Option<CollectionKind> {
     if let Some(every) = heap.config.stress {
-        let major = heap.points % u64::from(every) == 0;
+        let major = heap.points.is_multiple_of(u64::from(every));
         return Some(if major { CollectionKind::Major } else { CollectionKind::Minor });
     }
     if old_over_budget(heap) {
