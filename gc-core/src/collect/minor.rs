@@ -8,8 +8,10 @@
 //! # Evacuation
 //! Each pointer into eden or the *from* survivor space is forwarded: the first time an object
 //! is reached it is copied (to the *to* survivor space while it is younger than the tenuring
-//! threshold and there is room; to the old generation otherwise), its old header is replaced
-//! by a forwarding address, and the copy is pushed on a work list to be scanned in turn.
+//! threshold and there is room; to the old generation otherwise) and its old header is
+//! replaced by a forwarding address. As in Cheney's algorithm, the copies themselves are the
+//! work list: two scan pointers, one in the *to* space and one from where promotion began in
+//! the old generation, chase the two allocation pointers until both catch up.
 //!
 //! # The remembered set afterwards
 //! An old object (promoted now, or remembered before) that still points into the nursery
@@ -40,8 +42,6 @@ struct Evacuator<'a> {
     to_space: Bump,
     tenuring_threshold: u8,
     promote_all: bool,
-    /// Copies not yet scanned.
-    work: Vec<NonNull<u8>>,
     weak_slots: Vec<WeakSlot>,
     /// The object being scanned, if any.
     scanning: Option<NonNull<u8>>,
@@ -78,7 +78,6 @@ impl Evacuator<'_> {
             header::write(obj, Header::forwarding(copy));
         }
         self.copied_bytes += size;
-        self.work.push(copy);
         copy
     }
 
@@ -107,11 +106,26 @@ impl Evacuator<'_> {
         }
     }
 
-    /// Scans copies until none is left.
-    fn drain(&mut self) {
-        while let Some(obj) = self.work.pop() {
-            if self.scan_object(obj) && !self.nursery.in_to_space(obj.as_ptr().addr()) {
-                self.remember(obj);
+    /// Scans copies until none is left: Cheney's scan pointers, one per space copies go to.
+    fn drain(&mut self, mut young_scan: NonNull<u8>, mut old_scan: PromotionScan) {
+        loop {
+            let mut progressed = false;
+            while young_scan < self.to_space.cursor {
+                // SAFETY: the *to* space holds back-to-back copies below its cursor.
+                let size = unsafe { header::read(young_scan).type_info().object_size(young_scan) };
+                self.scan_object(young_scan);
+                // SAFETY: as above.
+                young_scan = unsafe { young_scan.add(size) };
+                progressed = true;
+            }
+            while let Some(obj) = old_scan.next(self.old) {
+                if self.scan_object(obj) {
+                    self.remember(obj);
+                }
+                progressed = true;
+            }
+            if !progressed {
+                return;
             }
         }
     }
@@ -160,6 +174,39 @@ impl EdgeVisitor for Evacuator<'_> {
     }
 }
 
+/// The scan pointer over the objects promoted during this collection.
+struct PromotionScan {
+    chunk: usize,
+    at: Option<NonNull<u8>>,
+}
+
+impl PromotionScan {
+    /// Starts where the old generation's allocation stands now.
+    fn new(old: &OldSpace) -> Self {
+        let chunk = old.chunk_count().saturating_sub(1);
+        PromotionScan { chunk, at: old.chunks.get(chunk).map(|c| c.top) }
+    }
+
+    /// The next promoted object not yet scanned, if any.
+    fn next(&mut self, old: &OldSpace) -> Option<NonNull<u8>> {
+        loop {
+            let chunk = old.chunks.get(self.chunk)?;
+            let obj = self.at.unwrap_or(chunk.memory.start());
+            if obj < chunk.top {
+                // SAFETY: promoted objects lie back to back below the chunk's top, each with
+                // an intact header.
+                self.at = Some(unsafe { obj.add(header::read(obj).type_info().object_size(obj)) });
+                return Some(obj);
+            }
+            if self.chunk + 1 >= old.chunk_count() {
+                return None;
+            }
+            self.chunk += 1;
+            self.at = None;
+        }
+    }
+}
+
 /// Old and large objects whose type may own barriered cells outside itself.
 fn out_of_line_owners(heap: &mut HeapInner) -> Vec<NonNull<u8>> {
     let mut owners = Vec::new();
@@ -185,13 +232,14 @@ pub(crate) fn collect(heap: &mut HeapInner, extra: &mut ExtraRoots<'_>, promote_
     let remembered = core::mem::take(heap.remembered.get_mut());
     let out_of_line = if core::mem::take(heap.out_of_line_write.get_mut()) { out_of_line_owners(heap) } else { Vec::new() };
 
+    let young_scan = heap.nursery.to_space().cursor;
+    let old_scan = PromotionScan::new(heap.old.get_mut());
     let mut ev = Evacuator {
         nursery: &heap.nursery,
         old: heap.old.get_mut(),
         to_space: heap.nursery.to_space(),
         tenuring_threshold: heap.config.tenuring_threshold,
         promote_all,
-        work: Vec::new(),
         weak_slots: Vec::new(),
         scanning: None,
         saw_young: false,
@@ -213,7 +261,7 @@ pub(crate) fn collect(heap: &mut HeapInner, extra: &mut ExtraRoots<'_>, promote_
             ev.remember(obj);
         }
     }
-    ev.drain();
+    ev.drain(young_scan, old_scan);
     ev.fix_weak_slots();
 
     // Young objects that need drop: the forwarded ones moved, the others are dead.
