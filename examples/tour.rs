@@ -56,10 +56,24 @@ fn address<T: gc_core::Object>(gc: Gc<'_, T>) -> usize {
 }
 
 fn build_list<'gc>(m: &Mutation<'gc>, len: u32) -> Gc<'gc, ListNode<'gc>> {
-    let head = Gc::new(m, ListNode { value: 0, prev: GcCell::new(None), next: GcCell::new(None) });
+    let head = Gc::new(
+        m,
+        ListNode {
+            value: 0,
+            prev: GcCell::new(None),
+            next: GcCell::new(None),
+        },
+    );
     let mut tail = head;
     for value in 1..len {
-        let node = Gc::new(m, ListNode { value, prev: GcCell::new(Some(tail)), next: GcCell::new(None) });
+        let node = Gc::new(
+            m,
+            ListNode {
+                value,
+                prev: GcCell::new(Some(tail)),
+                next: GcCell::new(None),
+            },
+        );
         tail.next.set(m, Some(node));
         tail = node;
     }
@@ -95,13 +109,27 @@ fn main() {
         let (prev, next) = (node.prev.get().unwrap(), node.next.get().unwrap());
         prev.next.set(m, Some(next));
         next.prev.set(m, Some(prev));
-        println!("   Removed 5: {:?} (the removed node is now garbage)\n", list_values(head));
+        println!(
+            "   Removed 5: {:?} (the removed node is now garbage)\n",
+            list_values(head)
+        );
     });
 
     // 2. A graph with cycles and shared nodes.
     let graph = heap.mutate(|m| {
         let names = ["a", "b", "c", "d"];
-        let vs: Vec<_> = names.iter().map(|n| Gc::new(m, Vertex { name: n.to_string(), edges: GcRefCell::new(vec![]) })).collect();
+        let vs: Vec<_> = names
+            .iter()
+            .map(|n| {
+                Gc::new(
+                    m,
+                    Vertex {
+                        name: n.to_string(),
+                        edges: GcRefCell::new(vec![]),
+                    },
+                )
+            })
+            .collect();
         for (from, to) in [(0, 1), (1, 2), (2, 0), (2, 3), (3, 1), (0, 3)] {
             vs[from].edges.borrow_mut(m).push(vs[to]);
         }
@@ -122,11 +150,32 @@ fn main() {
 
     // 3. A tree whose children point back to their parents.
     let tree = heap.mutate(|m| {
-        let root = Gc::new(m, TreeNode { label: "root".into(), parent: None, children: GcRefCell::new(vec![]) });
+        let root = Gc::new(
+            m,
+            TreeNode {
+                label: "root".into(),
+                parent: None,
+                children: GcRefCell::new(vec![]),
+            },
+        );
         for i in 0..3 {
-            let child = Gc::new(m, TreeNode { label: format!("child {i}"), parent: Some(root), children: GcRefCell::new(vec![]) });
+            let child = Gc::new(
+                m,
+                TreeNode {
+                    label: format!("child {i}"),
+                    parent: Some(root),
+                    children: GcRefCell::new(vec![]),
+                },
+            );
             root.children.borrow_mut(m).push(child);
-            let leaf = Gc::new(m, TreeNode { label: format!("leaf {i}"), parent: Some(child), children: GcRefCell::new(vec![]) });
+            let leaf = Gc::new(
+                m,
+                TreeNode {
+                    label: format!("leaf {i}"),
+                    parent: Some(child),
+                    children: GcRefCell::new(vec![]),
+                },
+            );
             child.children.borrow_mut(m).push(leaf);
         }
         // Root only a leaf: its parent chain keeps the whole tree reachable.
@@ -140,7 +189,10 @@ fn main() {
             path.push(n.label.clone());
             node = n.parent;
         }
-        println!("3. A tree with parent pointers; rooting one leaf keeps its path: {}\n", path.join(" -> "));
+        println!(
+            "3. A tree with parent pointers; rooting one leaf keeps its path: {}\n",
+            path.join(" -> ")
+        );
     });
 
     // 4. Objects move: watch the list's head through collections.
@@ -156,7 +208,13 @@ fn main() {
 
     // 5. Weak references.
     let (weak_holder, strong) = heap.mutate(|m| {
-        let target = Gc::new(m, Vertex { name: "target".into(), edges: GcRefCell::new(vec![]) });
+        let target = Gc::new(
+            m,
+            Vertex {
+                name: "target".into(),
+                edges: GcRefCell::new(vec![]),
+            },
+        );
         let holder = Gc::new(m, GcCell::new(Gc::downgrade(target)));
         (m.root(holder), m.root(target))
     });
@@ -169,24 +227,39 @@ fn main() {
     heap.collect_major();
     heap.mutate(|m| {
         let w: GcWeak<Vertex> = weak_holder.get(m).get();
-        println!("   after its root is dropped and a major collection runs: upgrade() = {:?}\n", w.upgrade().map(|v| v.name.clone()));
+        println!(
+            "   after its root is dropped and a major collection runs: upgrade() = {:?}\n",
+            w.upgrade().map(|v| v.name.clone())
+        );
     });
 
     // 6. Finalization: drop glue runs exactly once, when the collector finds the value dead.
     let drops = Rc::new(Cell::new(0));
     let doc = heap.mutate(|m| {
-        let doc = Document { title: "notes".into(), lines: vec!["first".into(), "second".into()], _drops: DropCount(drops.clone()) };
+        let doc = Document {
+            title: "notes".into(),
+            lines: vec!["first".into(), "second".into()],
+            _drops: DropCount(drops.clone()),
+        };
         m.root(Gc::new(m, doc))
     });
     heap.collect_major();
     heap.mutate(|m| {
         let d = doc.get(m);
-        println!("6. A document ({:?}, {} lines) survives while rooted: dropped {} times", d.title, d.lines.len(), drops.get());
+        println!(
+            "6. A document ({:?}, {} lines) survives while rooted: dropped {} times",
+            d.title,
+            d.lines.len(),
+            drops.get()
+        );
     });
     drop(doc);
     heap.collect_major();
     heap.collect_major();
-    println!("   unrooted, then two major collections: dropped {} time(s)\n", drops.get());
+    println!(
+        "   unrooted, then two major collections: dropped {} time(s)\n",
+        drops.get()
+    );
 
     // 7. A long computation in steps: garbage is collected between steps, memory stays flat.
     let steps = 200_000u64;
@@ -198,7 +271,14 @@ fn main() {
             }
             // Each step allocates a short list (garbage) and one node it carries on.
             let garbage = build_list(m, 8);
-            let next = Gc::new(m, ListNode { value: (current.value + garbage.value + 1) % 1_000_000, prev: GcCell::new(None), next: GcCell::new(None) });
+            let next = Gc::new(
+                m,
+                ListNode {
+                    value: (current.value + garbage.value + 1) % 1_000_000,
+                    prev: GcCell::new(None),
+                    next: GcCell::new(None),
+                },
+            );
             ControlFlow::Continue((next, i + 1))
         },
     );
@@ -213,11 +293,31 @@ fn main() {
     println!("== Heap statistics ==");
     println!("{:<28}{:>12}", "minor collections", s.minor.count);
     println!("{:<28}{:>12}", "major collections", s.major.count);
-    println!("{:<28}{:>12.3} ms", "minor pause total", s.minor.total.as_secs_f64() * 1e3);
-    println!("{:<28}{:>12.3} ms", "minor pause median", s.minor.p50.as_secs_f64() * 1e3);
-    println!("{:<28}{:>12.3} ms", "minor pause p99", s.minor.p99.as_secs_f64() * 1e3);
-    println!("{:<28}{:>12.3} ms", "major pause total", s.major.total.as_secs_f64() * 1e3);
-    println!("{:<28}{:>12.3} ms", "major pause max", s.major.max.as_secs_f64() * 1e3);
+    println!(
+        "{:<28}{:>12.3} ms",
+        "minor pause total",
+        s.minor.total.as_secs_f64() * 1e3
+    );
+    println!(
+        "{:<28}{:>12.3} ms",
+        "minor pause median",
+        s.minor.p50.as_secs_f64() * 1e3
+    );
+    println!(
+        "{:<28}{:>12.3} ms",
+        "minor pause p99",
+        s.minor.p99.as_secs_f64() * 1e3
+    );
+    println!(
+        "{:<28}{:>12.3} ms",
+        "major pause total",
+        s.major.total.as_secs_f64() * 1e3
+    );
+    println!(
+        "{:<28}{:>12.3} ms",
+        "major pause max",
+        s.major.max.as_secs_f64() * 1e3
+    );
     println!("{:<28}{:>12} KiB", "allocated", s.bytes_allocated / 1024);
     println!("{:<28}{:>12} KiB", "promoted", s.bytes_promoted / 1024);
     println!("{:<28}{:>12} KiB", "freed", s.bytes_freed / 1024);

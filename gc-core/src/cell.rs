@@ -32,7 +32,10 @@ pub struct GcCell<'gc, T> {
 impl<'gc, T> GcCell<'gc, T> {
     /// A cell holding `value`.
     pub const fn new(value: T) -> Self {
-        GcCell { value: UnsafeCell::new(value), _brand: PhantomData }
+        GcCell {
+            value: UnsafeCell::new(value),
+            _brand: PhantomData,
+        }
     }
 
     /// The value, consuming the cell.
@@ -130,7 +133,10 @@ pub struct GcRefCell<'gc, T> {
 impl<'gc, T> GcRefCell<'gc, T> {
     /// A cell holding `value`.
     pub const fn new(value: T) -> Self {
-        GcRefCell { value: RefCell::new(value), _brand: PhantomData }
+        GcRefCell {
+            value: RefCell::new(value),
+            _brand: PhantomData,
+        }
     }
 
     /// The value, consuming the cell.

@@ -77,17 +77,30 @@ pub struct ConfigError {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid heap configuration: `{}` = {}: {}", self.field, self.value, self.rule)
+        write!(
+            f,
+            "invalid heap configuration: `{}` = {}: {}",
+            self.field, self.value, self.rule
+        )
     }
 }
 
 impl std::error::Error for ConfigError {}
 
-fn check(ok: bool, field: &'static str, value: impl fmt::Debug, rule: impl Into<String>) -> Result<(), ConfigError> {
+fn check(
+    ok: bool,
+    field: &'static str,
+    value: impl fmt::Debug,
+    rule: impl Into<String>,
+) -> Result<(), ConfigError> {
     if ok {
         Ok(())
     } else {
-        Err(ConfigError { field, value: format!("{value:?}"), rule: rule.into() })
+        Err(ConfigError {
+            field,
+            value: format!("{value:?}"),
+            rule: rule.into(),
+        })
     }
 }
 
@@ -120,7 +133,12 @@ impl HeapConfig {
             t,
             format!("must be between {MIN_LARGE_OBJECT_THRESHOLD} and {MAX_LARGE_OBJECT_THRESHOLD} bytes"),
         )?;
-        check(t <= n / 4, "large_object_threshold", t, "must be at most a quarter of `nursery_size`")?;
+        check(
+            t <= n / 4,
+            "large_object_threshold",
+            t,
+            "must be at most a quarter of `nursery_size`",
+        )?;
         if let Some(limit) = self.heap_limit {
             let floor = 2 * self.nursery_reserved() + 2 * CHUNK_SIZE;
             check(
@@ -134,7 +152,12 @@ impl HeapConfig {
             )?;
         }
         if let Some(every) = self.stress {
-            check(every >= 1, "stress", every, "a major collection every 0 points is meaningless; use at least 1")?;
+            check(
+                every >= 1,
+                "stress",
+                every,
+                "a major collection every 0 points is meaningless; use at least 1",
+            )?;
         }
         Ok(())
     }

@@ -38,7 +38,10 @@ impl<T: ?Sized> Copy for Gc<'_, T> {}
 impl<'gc, T: ?Sized> Gc<'gc, T> {
     #[inline(always)]
     pub(crate) fn from_obj(obj: NonNull<u8>) -> Self {
-        Gc { obj, _marker: PhantomData }
+        Gc {
+            obj,
+            _marker: PhantomData,
+        }
     }
 
     /// Whether `a` and `b` are the same object.

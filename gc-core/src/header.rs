@@ -45,7 +45,10 @@ impl Header {
     /// A forwarding header pointing at the new copy of the object.
     #[inline]
     pub(crate) fn forwarding(to: NonNull<u8>) -> Self {
-        debug_assert!(to.as_ptr().addr().is_multiple_of(WORD), "misaligned forwarding address {to:p}");
+        debug_assert!(
+            to.as_ptr().addr().is_multiple_of(WORD),
+            "misaligned forwarding address {to:p}"
+        );
         Header(to.as_ptr().map_addr(|a| a | FORWARDED))
     }
 
@@ -72,7 +75,10 @@ impl Header {
     /// The new address of a forwarded object.
     #[inline]
     pub(crate) fn forwardee(self) -> NonNull<u8> {
-        debug_assert!(self.is_forwarded(), "forwardee of an object that has not moved");
+        debug_assert!(
+            self.is_forwarded(),
+            "forwardee of an object that has not moved"
+        );
         // SAFETY: a forwarding header is a non-null object address tagged with FORWARDED.
         unsafe { NonNull::new_unchecked(self.0.map_addr(|a| a & !FORWARDED)) }
     }
@@ -96,7 +102,10 @@ impl Header {
         // SAFETY: a header that is not forwarded holds a pointer to a `'static` TypeInfo,
         // tagged only in the bits STATE_MASK clears.
         let info = unsafe { &*ptr };
-        debug_assert!(info.is_valid(), "object header does not point at a type descriptor");
+        debug_assert!(
+            info.is_valid(),
+            "object header does not point at a type descriptor"
+        );
         info
     }
 

@@ -58,7 +58,9 @@ pub type Branded<'gc, S> = <S as Rebrand<'gc>>::Branded;
 /// heap.mutate(|m| assert_eq!(root.get(m).next.get().unwrap().value, 2));
 /// ```
 pub struct Heap {
-    inner: Box<HeapInner>,
+    /// A `Box<HeapInner>` held by pointer, so that the only reason a `Heap` is not `Send` is
+    /// this pointer (and so the compiler's message names it alone).
+    inner: NonNull<HeapInner>,
 }
 
 /// The state of a heap, shared with its mutation scopes.
@@ -108,7 +110,10 @@ impl Heap {
         config.validate()?;
         let inner = HeapInner {
             large_object_threshold: config.large_object_threshold,
-            nursery: Nursery::new(config.nursery_size.next_multiple_of(header::WORD), config.survivor_size()),
+            nursery: Nursery::new(
+                config.nursery_size.next_multiple_of(header::WORD),
+                config.survivor_size(),
+            ),
             old: RefCell::new(OldSpace::new()),
             large: RefCell::new(LargeSpace::new()),
             remembered: RefCell::new(Vec::new()),
@@ -123,12 +128,14 @@ impl Heap {
             points: 0,
             config,
         };
-        Ok(Heap { inner: Box::new(inner) })
+        Ok(Heap {
+            inner: NonNull::from(Box::leak(Box::new(inner))),
+        })
     }
 
     /// The configuration this heap runs with.
     pub fn config(&self) -> &HeapConfig {
-        &self.inner.config
+        &self.inner().config
     }
 
     /// Runs `f` in a mutation scope, then reaches a collection point.
@@ -138,13 +145,25 @@ impl Heap {
     /// ([`Mutation::root`]).
     pub fn mutate<R>(&mut self, f: impl for<'gc> FnOnce(&Mutation<'gc>) -> R) -> R {
         let result = self.scope(f);
-        self.inner.collection_point(&mut ExtraRoots(None));
+        self.inner_mut().collection_point(&mut ExtraRoots(None));
         result
     }
 
     fn scope<R>(&self, f: impl for<'gc> FnOnce(&Mutation<'gc>) -> R) -> R {
-        self.inner.check_usable();
-        f(&Mutation::new(&self.inner))
+        self.inner().check_usable();
+        f(&Mutation::new(self.inner()))
+    }
+
+    #[inline(always)]
+    fn inner(&self) -> &HeapInner {
+        // SAFETY: `inner` comes from `Box::leak` and is freed only in `drop`.
+        unsafe { self.inner.as_ref() }
+    }
+
+    #[inline(always)]
+    fn inner_mut(&mut self) -> &mut HeapInner {
+        // SAFETY: as in `inner`, and `&mut self` makes the access unique.
+        unsafe { self.inner.as_mut() }
     }
 
     /// Runs a long computation in steps, with a collection point between steps.
@@ -172,7 +191,10 @@ impl Heap {
     pub fn run<S, R>(
         &mut self,
         init: impl for<'gc> FnOnce(&Mutation<'gc>) -> Branded<'gc, S>,
-        mut step: impl for<'gc> FnMut(&Mutation<'gc>, Branded<'gc, S>) -> ControlFlow<R, Branded<'gc, S>>,
+        mut step: impl for<'gc> FnMut(
+            &Mutation<'gc>,
+            Branded<'gc, S>,
+        ) -> ControlFlow<R, Branded<'gc, S>>,
     ) -> R
     where
         S: Trace + for<'gc> Rebrand<'gc>,
@@ -192,7 +214,8 @@ impl Heap {
                 // SAFETY: `state` holds a value between steps.
                 tracer.trace(unsafe { state.assume_init_mut() })
             };
-            self.inner.collection_point(&mut ExtraRoots(Some(&mut trace_state)));
+            self.inner_mut()
+                .collection_point(&mut ExtraRoots(Some(&mut trace_state)));
             let flow = self.scope(|m| {
                 // SAFETY: `state` holds a value between steps; it is read once, and the slot
                 // is written again below before any further read.
@@ -207,7 +230,7 @@ impl Heap {
                 }
             });
             if let Some(result) = flow {
-                self.inner.collection_point(&mut ExtraRoots(None));
+                self.inner_mut().collection_point(&mut ExtraRoots(None));
                 return result;
             }
         }
@@ -215,31 +238,33 @@ impl Heap {
 
     /// Runs a minor collection now.
     pub fn collect_minor(&mut self) {
-        self.inner.collect(CollectionKind::Minor, &mut ExtraRoots(None))
+        self.inner_mut()
+            .collect(CollectionKind::Minor, &mut ExtraRoots(None))
     }
 
     /// Runs a major (full-heap) collection now.
     pub fn collect_major(&mut self) {
-        self.inner.collect(CollectionKind::Major, &mut ExtraRoots(None))
+        self.inner_mut()
+            .collect(CollectionKind::Major, &mut ExtraRoots(None))
     }
 
     /// What the collector has done and what the heap holds.
     pub fn stats(&self) -> HeapStats {
-        self.inner.stats()
+        self.inner().stats()
     }
 
     /// Checks the whole heap: every pointer from a root or an object lands on the header of
     /// a live object in a live space, and every old-to-young pointer is remembered. Returns
     /// every problem found.
     pub fn verify(&self) -> Result<(), verify::HeapCorruption> {
-        self.inner.check_usable();
-        verify::verify(&self.inner, &mut ExtraRoots(None))
+        self.inner().check_usable();
+        verify::verify(self.inner(), &mut ExtraRoots(None))
     }
 
     /// The inner state, for tests that break the heap on purpose.
     #[doc(hidden)]
     pub fn __inner(&mut self) -> &mut HeapInner {
-        &mut self.inner
+        self.inner_mut()
     }
 }
 
@@ -281,7 +306,11 @@ impl HeapInner {
             let reserved = self.reserved();
             let young = self.nursery.eden_used() + self.nursery.survivor_used();
             if reserved + more + self.promotion_headroom(young) > limit {
-                return Err(AllocError { requested: more, reserved, limit });
+                return Err(AllocError {
+                    requested: more,
+                    reserved,
+                    limit,
+                });
             }
         }
         Ok(())
@@ -294,7 +323,9 @@ impl HeapInner {
         let allowance = match self.config.heap_limit {
             None => usize::MAX,
             Some(limit) => {
-                let free = limit.saturating_sub(self.reserved() + self.promotion_headroom(self.nursery.survivor_used()));
+                let free = limit.saturating_sub(
+                    self.reserved() + self.promotion_headroom(self.nursery.survivor_used()),
+                );
                 free / 4 * 3
             }
         };
@@ -319,7 +350,8 @@ impl HeapInner {
         self.poisoned.set(true);
         let before = self.stats();
         if self.config.verify {
-            verify::verify(self, extra).unwrap_or_else(|e| panic!("before a {kind} collection: {e}"));
+            verify::verify(self, extra)
+                .unwrap_or_else(|e| panic!("before a {kind} collection: {e}"));
         }
         let start = Instant::now();
         let drop_panic = match kind {
@@ -329,7 +361,8 @@ impl HeapInner {
         let pause = start.elapsed();
         self.stats.get_mut().record_pause(kind, pause);
         if self.config.verify {
-            verify::verify(self, extra).unwrap_or_else(|e| panic!("after a {kind} collection: {e}"));
+            verify::verify(self, extra)
+                .unwrap_or_else(|e| panic!("after a {kind} collection: {e}"));
         }
         self.poisoned.set(false);
         self.pace_eden();
@@ -380,7 +413,8 @@ impl HeapInner {
             bytes_allocated: stats.bytes_allocated + eden_used as u64,
             bytes_promoted: stats.bytes_promoted,
             bytes_freed: stats.bytes_freed,
-            live_bytes: (eden_used + self.nursery.survivor_used() + old.used() + large.used()) as u64,
+            live_bytes: (eden_used + self.nursery.survivor_used() + old.used() + large.used())
+                as u64,
             objects_finalized: stats.objects_finalized,
             eden_used,
             eden_size: self.nursery.eden_size(),
@@ -406,7 +440,8 @@ pub(crate) fn run_drop_glue(obj: NonNull<u8>) -> Option<Box<dyn Any + Send>> {
 
 impl Drop for Heap {
     fn drop(&mut self) {
-        let inner = &mut *self.inner;
+        // SAFETY: `inner` came from `Box::leak` in `with_config` and is freed only here.
+        let mut inner = unsafe { Box::from_raw(self.inner.as_ptr()) };
         inner.roots.clear();
         if inner.poisoned.get() {
             // The objects may be half-moved: free the memory without running drop glue.

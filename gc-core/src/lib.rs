@@ -77,7 +77,7 @@ pub use heap::{Branded, Heap};
 pub use mutation::Mutation;
 pub use root::Root;
 pub use stats::{CollectionKind, HeapStats, PauseStats};
-pub use trace::{Rebrand, Trace, Tracer, NO_SLOT};
+pub use trace::{GcDrop, Rebrand, Trace, Tracer, NO_SLOT};
 pub use type_info::{Object, TypeInfo};
 pub use weak::GcWeak;
 
@@ -86,6 +86,10 @@ pub mod __private {
     /// Fails to compile unless the type of a `#[gc(ignore)]` field is `'static`, so it cannot
     /// hold a `Gc<'gc, _>`.
     pub fn assert_ignored_field_is_static<T: ?Sized + 'static>() {}
+
+    /// Fails to compile unless a type that derives `Trace` with `unsafe_allow_drop` also has
+    /// an `unsafe impl GcDrop`.
+    pub fn assert_drop_is_vouched_for<T: ?Sized + crate::GcDrop>() {}
     pub use crate::heap::HeapInner;
 }
 

@@ -34,7 +34,9 @@ use crate::Gc;
 /// The handle of a mutation scope: allocate with it, store through barriered cells with it,
 /// root with it.
 pub struct Mutation<'gc> {
-    pub(crate) heap: &'gc HeapInner,
+    /// The heap, held by pointer so that the only reason a `Mutation` is neither `Send` nor
+    /// `Sync` is this pointer (and so the compiler's message names it alone).
+    heap: NonNull<HeapInner>,
     _brand: PhantomData<Cell<&'gc ()>>,
 }
 
@@ -47,7 +49,17 @@ pub(crate) enum Placed {
 
 impl<'gc> Mutation<'gc> {
     pub(crate) fn new(heap: &'gc HeapInner) -> Self {
-        Mutation { heap, _brand: PhantomData }
+        Mutation {
+            heap: NonNull::from(heap),
+            _brand: PhantomData,
+        }
+    }
+
+    /// The heap this scope mutates.
+    #[inline(always)]
+    pub(crate) fn heap(&self) -> &'gc HeapInner {
+        // SAFETY: `new` took a `&'gc HeapInner`, so the heap is borrowed for all of `'gc`.
+        unsafe { self.heap.as_ref() }
     }
 
     /// Keeps `gc` alive across collections, until the returned root is dropped.
@@ -55,15 +67,19 @@ impl<'gc> Mutation<'gc> {
     where
         T: ?Sized + Rebrand<'static>,
     {
-        Root::new(&self.heap.roots, gc.obj)
+        Root::new(&self.heap().roots, gc.obj)
     }
 
     /// Allocates a sized value and returns its object start.
     #[inline(always)]
     pub(crate) fn alloc_value<T: Trace>(&self, value: T) -> Result<NonNull<u8>, AllocError> {
         let size = const { align_up(WORD + core::mem::size_of::<T>()) };
-        let small = core::mem::align_of::<T>() <= WORD && size < self.heap.large_object_threshold;
-        let fast = if small { self.heap.nursery.try_alloc(size) } else { None };
+        let small = core::mem::align_of::<T>() <= WORD && size < self.heap().large_object_threshold;
+        let fast = if small {
+            self.heap().nursery.try_alloc(size)
+        } else {
+            None
+        };
         let (obj, placed) = match fast {
             Some(obj) => (obj, Placed::Young),
             None => self.alloc_slow(size, <T as Object>::TYPE_INFO, small)?,
@@ -85,10 +101,16 @@ impl<'gc> Mutation<'gc> {
         info: &'static TypeInfo,
         fill: impl FnOnce(*mut T),
     ) -> Result<NonNull<u8>, AllocError> {
-        let bytes = len.checked_mul(core::mem::size_of::<T>()).and_then(|b| b.checked_add(3 * WORD - 1));
+        let bytes = len
+            .checked_mul(core::mem::size_of::<T>())
+            .and_then(|b| b.checked_add(3 * WORD - 1));
         let size = bytes.expect("slice too large for the address space") & !(WORD - 1);
-        let small = info.align <= WORD && size < self.heap.large_object_threshold;
-        let fast = if small { self.heap.nursery.try_alloc(size) } else { None };
+        let small = info.align <= WORD && size < self.heap().large_object_threshold;
+        let fast = if small {
+            self.heap().nursery.try_alloc(size)
+        } else {
+            None
+        };
         let (obj, placed) = match fast {
             Some(obj) => (obj, Placed::Young),
             None => self.alloc_slow(size, info, small)?,
@@ -111,7 +133,7 @@ impl<'gc> Mutation<'gc> {
         match placed {
             Placed::Young => {
                 if info.drop_glue.is_some() {
-                    self.heap.young_finalizable.borrow_mut().push(obj);
+                    self.heap().young_finalizable.borrow_mut().push(obj);
                 }
             }
             Placed::Old => {
@@ -124,8 +146,13 @@ impl<'gc> Mutation<'gc> {
 
     #[cold]
     #[inline(never)]
-    fn alloc_slow(&self, size: usize, info: &'static TypeInfo, small: bool) -> Result<(NonNull<u8>, Placed), AllocError> {
-        let heap = self.heap;
+    fn alloc_slow(
+        &self,
+        size: usize,
+        info: &'static TypeInfo,
+        small: bool,
+    ) -> Result<(NonNull<u8>, Placed), AllocError> {
+        let heap = self.heap();
         heap.check_usable();
         if small {
             if heap.nursery.open_window() {
@@ -148,7 +175,10 @@ impl<'gc> Mutation<'gc> {
             Ok((obj, Placed::Old))
         } else {
             heap.check_limit(size + info.align)?;
-            let obj = heap.large.borrow_mut().alloc(size, info.align, info.value_offset());
+            let obj = heap
+                .large
+                .borrow_mut()
+                .alloc(size, info.align, info.value_offset());
             if info.has_out_of_line_cells {
                 heap.large_has_out_of_line_cells.set(true);
             }
@@ -174,19 +204,22 @@ impl<'gc> Mutation<'gc> {
                 }
             }
         }
-        let mut finder = FindYoung { heap: self.heap, found: false };
+        let mut finder = FindYoung {
+            heap: self.heap(),
+            found: false,
+        };
         // SAFETY: the object was just written and nothing else refers to it yet.
         unsafe { scan(obj, info, &mut finder) };
         if finder.found {
-            self.heap.log(obj);
+            self.heap().log(obj);
         }
     }
 
     /// Records a store of managed pointers into the cell at `cell`.
     #[inline(always)]
     pub(crate) fn write_barrier(&self, cell: *const u8) {
-        if !self.heap.nursery.contains(cell.addr()) {
-            self.heap.barrier_slow(cell.addr())
+        if !self.heap().nursery.contains(cell.addr()) {
+            self.heap().barrier_slow(cell.addr())
         }
     }
 }
@@ -196,7 +229,11 @@ impl HeapInner {
     #[cold]
     #[inline(never)]
     pub(crate) fn barrier_slow(&self, addr: usize) {
-        let owner = self.old.borrow().object_at(addr).or_else(|| self.large.borrow().object_at(addr));
+        let owner = self
+            .old
+            .borrow()
+            .object_at(addr)
+            .or_else(|| self.large.borrow().object_at(addr));
         match owner {
             Some(obj) => self.log(obj),
             None => self.out_of_line_write.set(true),

@@ -23,7 +23,10 @@ pub(crate) struct RootTable {
 
 impl RootTable {
     pub(crate) fn new() -> Self {
-        RootTable { slots: RefCell::new(Vec::new()), free: RefCell::new(Vec::new()) }
+        RootTable {
+            slots: RefCell::new(Vec::new()),
+            free: RefCell::new(Vec::new()),
+        }
     }
 
     fn add(&self, obj: NonNull<u8>) -> usize {
@@ -65,7 +68,10 @@ impl RootTable {
 
     /// Empties every slot: the heap is gone.
     pub(crate) fn clear(&self) {
-        self.slots.borrow_mut().iter_mut().for_each(|slot| *slot = None);
+        self.slots
+            .borrow_mut()
+            .iter_mut()
+            .for_each(|slot| *slot = None);
     }
 }
 
@@ -81,11 +87,15 @@ pub struct Root<T: ?Sized> {
 
 impl<T: ?Sized> Root<T> {
     pub(crate) fn new(table: &Rc<RootTable>, obj: NonNull<u8>) -> Self {
-        Root { table: Rc::clone(table), index: table.add(obj), _type: PhantomData }
+        Root {
+            table: Rc::clone(table),
+            index: table.add(obj),
+            _type: PhantomData,
+        }
     }
 
     fn check_heap(&self, m: &Mutation<'_>) {
-        if !Rc::ptr_eq(&self.table, &m.heap.roots) {
+        if !Rc::ptr_eq(&self.table, &m.heap().roots) {
             panic!(
                 "gc-core: a Root was used with a heap other than the one that created it; \
                  a root only works with its own heap"
@@ -120,7 +130,11 @@ impl<T: ?Sized> Root<T> {
 
 impl<T: ?Sized> Clone for Root<T> {
     fn clone(&self) -> Self {
-        Root { table: Rc::clone(&self.table), index: self.table.add(self.table.get(self.index)), _type: PhantomData }
+        Root {
+            table: Rc::clone(&self.table),
+            index: self.table.add(self.table.get(self.index)),
+            _type: PhantomData,
+        }
     }
 }
 

@@ -58,7 +58,12 @@ fn bucket_max(bucket: usize) -> u64 {
 
 impl PauseHistogram {
     pub(crate) fn new() -> Self {
-        PauseHistogram { counts: Box::new([0; BUCKETS]), count: 0, total: Duration::ZERO, max: Duration::ZERO }
+        PauseHistogram {
+            counts: Box::new([0; BUCKETS]),
+            count: 0,
+            total: Duration::ZERO,
+            max: Duration::ZERO,
+        }
     }
 
     pub(crate) fn record(&mut self, pause: Duration) {
@@ -221,11 +226,30 @@ mod tests {
 
     #[test]
     fn buckets_cover_their_values() {
-        for nanos in [0u64, 1, 7, 8, 9, 15, 16, 17, 1000, 123_456_789, u64::MAX / 2] {
+        for nanos in [
+            0u64,
+            1,
+            7,
+            8,
+            9,
+            15,
+            16,
+            17,
+            1000,
+            123_456_789,
+            u64::MAX / 2,
+        ] {
             let b = bucket_of(nanos);
-            assert!(bucket_max(b) >= nanos, "{nanos} above its bucket's max {}", bucket_max(b));
+            assert!(
+                bucket_max(b) >= nanos,
+                "{nanos} above its bucket's max {}",
+                bucket_max(b)
+            );
             if b > 0 {
-                assert!(bucket_max(b - 1) < nanos, "{nanos} should be in an earlier bucket");
+                assert!(
+                    bucket_max(b - 1) < nanos,
+                    "{nanos} should be in an earlier bucket"
+                );
             }
         }
     }

@@ -44,6 +44,12 @@ use crate::collect::tracer::EdgeVisitor;
 ///    `HAS_OUT_OF_LINE_CELLS` if such a cell may live in memory the value owns outside itself
 ///    (the buffer of a `Vec`, a `Box`, ...).
 /// 8. Types that implement `Drop` must not touch managed objects from `drop`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be traced by the garbage collector",
+    label = "`{Self}` does not implement `Trace`",
+    note = "derive it with `#[derive(Trace)]`, or mark a field that holds no managed pointer `#[gc(ignore)]`",
+    note = "`Cell`, `RefCell`, `Rc` and raw pointers are not traceable: use `GcCell` or `GcRefCell` for fields that change"
+)]
 pub unsafe trait Trace {
     /// The value never holds a managed pointer; the collector never scans it.
     const IS_LEAF: bool = false;
@@ -65,6 +71,14 @@ pub unsafe trait Trace {
 
 /// A pointer-map entry that names no slot (a field that is a leaf).
 pub const NO_SLOT: u32 = u32::MAX;
+
+/// Permits `impl Drop` on a type that derives `Trace` with `#[gc(unsafe_allow_drop)]`.
+///
+/// # Safety
+/// The type's `Drop::drop` must not read, write or follow any managed pointer (`Gc`,
+/// `GcWeak`, a cell holding one) that the value holds: when it runs during a collection, the
+/// objects they point to may already be dead, finalized or moved.
+pub unsafe trait GcDrop {}
 
 /// Maps a type to the same type under another `'gc` brand.
 ///

@@ -4,9 +4,11 @@
 //! managed pointer inside them could change without the write barrier, or escape the
 //! collector's view. Use `GcCell` and `GcRefCell` instead.
 //!
-//! Hash maps, hash sets and B-tree keys must be leaves: a key cannot be rewritten in place
-//! without breaking the map's invariants, and a hasher must be `'static`, so it cannot hold a
-//! managed pointer either.
+//! The keys of maps and the elements of sets must be leaves: a key cannot be rewritten in
+//! place without breaking the map's invariants. The check sits in `IS_LEAF`, which the type
+//! descriptor of every object that contains the map evaluates, so it fails the build wherever
+//! such a map is allocated. A hasher must be `'static`, so it cannot hold a managed pointer
+//! either.
 
 use core::hash::BuildHasher;
 use core::marker::PhantomData;
@@ -30,9 +32,32 @@ macro_rules! leaf {
 }
 
 leaf!(
-    (), bool, char, u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize, f32, f64,
-    String, str, &'static str, core::time::Duration, std::time::Instant, std::path::PathBuf,
-    core::num::NonZeroU32, core::num::NonZeroU64, core::num::NonZeroUsize,
+    (),
+    bool,
+    char,
+    u8,
+    u16,
+    u32,
+    u64,
+    u128,
+    usize,
+    i8,
+    i16,
+    i32,
+    i64,
+    i128,
+    isize,
+    f32,
+    f64,
+    String,
+    str,
+    &'static str,
+    core::time::Duration,
+    std::time::Instant,
+    std::path::PathBuf,
+    core::num::NonZeroU32,
+    core::num::NonZeroU64,
+    core::num::NonZeroUsize,
 );
 
 // SAFETY: `PhantomData` holds nothing.
@@ -194,10 +219,17 @@ where
 // SAFETY: keys are leaves (checked at compile time) and the hasher is `'static`, so only
 // values hold managed pointers; they are traced in place.
 unsafe impl<K: Trace, V: Trace, S: BuildHasher + 'static> Trace for HashMap<K, V, S> {
-    out_of_line_facts!(V);
+    const IS_LEAF: bool = {
+        assert!(
+            K::IS_LEAF,
+            "the keys of a traced HashMap must hold no managed pointer"
+        );
+        V::IS_LEAF
+    };
+    const HAS_CELLS: bool = V::HAS_CELLS;
+    const HAS_OUT_OF_LINE_CELLS: bool = V::HAS_CELLS;
     #[inline]
     fn trace(&mut self, tracer: &mut Tracer<'_>) {
-        const { assert!(K::IS_LEAF, "the keys of a traced HashMap must hold no managed pointer") };
         if !V::IS_LEAF {
             self.values_mut().for_each(|value| tracer.trace(value))
         }
@@ -215,11 +247,15 @@ where
 
 // SAFETY: the elements are leaves (checked at compile time) and the hasher is `'static`.
 unsafe impl<T: Trace, S: BuildHasher + 'static> Trace for HashSet<T, S> {
-    const IS_LEAF: bool = true;
+    const IS_LEAF: bool = {
+        assert!(
+            T::IS_LEAF,
+            "the elements of a traced HashSet must hold no managed pointer"
+        );
+        true
+    };
     #[inline]
-    fn trace(&mut self, _: &mut Tracer<'_>) {
-        const { assert!(T::IS_LEAF, "the elements of a traced HashSet must hold no managed pointer") };
-    }
+    fn trace(&mut self, _: &mut Tracer<'_>) {}
 }
 
 // SAFETY: only the brand changes.
@@ -232,10 +268,17 @@ where
 
 // SAFETY: keys are leaves (checked at compile time); values are traced in place.
 unsafe impl<K: Trace, V: Trace> Trace for BTreeMap<K, V> {
-    out_of_line_facts!(V);
+    const IS_LEAF: bool = {
+        assert!(
+            K::IS_LEAF,
+            "the keys of a traced BTreeMap must hold no managed pointer"
+        );
+        V::IS_LEAF
+    };
+    const HAS_CELLS: bool = V::HAS_CELLS;
+    const HAS_OUT_OF_LINE_CELLS: bool = V::HAS_CELLS;
     #[inline]
     fn trace(&mut self, tracer: &mut Tracer<'_>) {
-        const { assert!(K::IS_LEAF, "the keys of a traced BTreeMap must hold no managed pointer") };
         if !V::IS_LEAF {
             self.values_mut().for_each(|value| tracer.trace(value))
         }
@@ -253,11 +296,15 @@ where
 
 // SAFETY: the elements are leaves (checked at compile time).
 unsafe impl<T: Trace> Trace for BTreeSet<T> {
-    const IS_LEAF: bool = true;
+    const IS_LEAF: bool = {
+        assert!(
+            T::IS_LEAF,
+            "the elements of a traced BTreeSet must hold no managed pointer"
+        );
+        true
+    };
     #[inline]
-    fn trace(&mut self, _: &mut Tracer<'_>) {
-        const { assert!(T::IS_LEAF, "the elements of a traced BTreeSet must hold no managed pointer") };
-    }
+    fn trace(&mut self, _: &mut Tracer<'_>) {}
 }
 
 // SAFETY: only the brand changes.

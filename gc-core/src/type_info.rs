@@ -136,7 +136,9 @@ unsafe fn trace_value<T: Trace>(obj: NonNull<u8>, tracer: &mut Tracer<'_>) {
 ///   to its elements alive.
 unsafe fn elements<'a, T>(obj: NonNull<u8>) -> &'a mut [T] {
     // SAFETY: slice objects hold `len` initialised elements after the length word.
-    unsafe { core::slice::from_raw_parts_mut(obj.as_ptr().add(2 * WORD).cast::<T>(), slice_len(obj)) }
+    unsafe {
+        core::slice::from_raw_parts_mut(obj.as_ptr().add(2 * WORD).cast::<T>(), slice_len(obj))
+    }
 }
 
 unsafe fn drop_slice<T>(obj: NonNull<u8>) {
@@ -169,9 +171,15 @@ unsafe impl<T: Trace> Object for T {
     const TYPE_INFO: &'static TypeInfo = &TypeInfo {
         magic: MAGIC,
         name: core::any::type_name::<T>,
-        shape: Shape::Sized { size: core::mem::size_of::<T>() },
+        shape: Shape::Sized {
+            size: core::mem::size_of::<T>(),
+        },
         align: core::mem::align_of::<T>(),
-        drop_glue: if core::mem::needs_drop::<T>() { Some(drop_value::<T>) } else { None },
+        drop_glue: if core::mem::needs_drop::<T>() {
+            Some(drop_value::<T>)
+        } else {
+            None
+        },
         scan: sized_scan::<T>(),
         has_out_of_line_cells: T::HAS_OUT_OF_LINE_CELLS,
     };
@@ -189,17 +197,29 @@ unsafe impl<T: Trace> Object for [T] {
     const TYPE_INFO: &'static TypeInfo = &TypeInfo {
         magic: MAGIC,
         name: core::any::type_name::<[T]>,
-        shape: Shape::Slice { elem_size: core::mem::size_of::<T>() },
+        shape: Shape::Slice {
+            elem_size: core::mem::size_of::<T>(),
+        },
         align: core::mem::align_of::<T>(),
-        drop_glue: if core::mem::needs_drop::<T>() { Some(drop_slice::<T>) } else { None },
-        scan: if T::IS_LEAF { Scan::Leaf } else { Scan::Call(trace_slice::<T>) },
+        drop_glue: if core::mem::needs_drop::<T>() {
+            Some(drop_slice::<T>)
+        } else {
+            None
+        },
+        scan: if T::IS_LEAF {
+            Scan::Leaf
+        } else {
+            Scan::Call(trace_slice::<T>)
+        },
         has_out_of_line_cells: T::HAS_OUT_OF_LINE_CELLS,
     };
 
     #[inline(always)]
     unsafe fn value<'a>(obj: NonNull<u8>) -> &'a [T] {
         // SAFETY: the caller promises a live slice object of element type `T`.
-        unsafe { core::slice::from_raw_parts(obj.as_ptr().add(2 * WORD).cast::<T>(), slice_len(obj)) }
+        unsafe {
+            core::slice::from_raw_parts(obj.as_ptr().add(2 * WORD).cast::<T>(), slice_len(obj))
+        }
     }
 }
 

@@ -33,7 +33,10 @@ impl<T: ?Sized> Copy for GcWeak<'_, T> {}
 
 impl<'gc, T: ?Sized> GcWeak<'gc, T> {
     pub(crate) fn from_obj(obj: Option<NonNull<u8>>) -> Self {
-        GcWeak { obj, _marker: PhantomData }
+        GcWeak {
+            obj,
+            _marker: PhantomData,
+        }
     }
 
     /// A weak reference to nothing.
@@ -61,7 +64,11 @@ impl<T: ?Sized> Default for GcWeak<'_, T> {
 
 impl<T: ?Sized> fmt::Debug for GcWeak<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(if self.obj.is_some() { "GcWeak(alive)" } else { "GcWeak(dead)" })
+        f.write_str(if self.obj.is_some() {
+            "GcWeak(alive)"
+        } else {
+            "GcWeak(dead)"
+        })
     }
 }
 

@@ -72,6 +72,11 @@ fn trace_impl(cont: &Container) -> TokenStream {
         quote_spanned!(f.span()=> ::gc_core::__private::assert_ignored_field_is_static::<#ty>();)
     });
     let body = trace_body(cont);
+    // With `Drop` allowed, the user must vouch for it with an `unsafe impl GcDrop`.
+    let vouched = cont
+        .attrs
+        .unsafe_allow_drop
+        .then(|| quote!(::gc_core::__private::assert_drop_is_vouched_for::<Self>();));
     quote! {
         #[automatically_derived]
         unsafe impl #impl_generics ::gc_core::Trace for #ident #ty_generics #where_clause {
@@ -83,6 +88,7 @@ fn trace_impl(cont: &Container) -> TokenStream {
             #[inline]
             fn trace(&mut self, tracer: &mut ::gc_core::Tracer<'_>) {
                 #(#ignored)*
+                #vouched
                 #body
             }
         }

@@ -47,9 +47,10 @@ use syn::{parse_macro_input, DeriveInput};
 /// - `#[gc(bound = "T: Trace, U: Trace")]` on the type: these where-predicates replace the
 ///   inferred `Trace` bounds; `bound = ""` means none. Names in the string resolve where the type
 ///   is defined, so `Trace` must be imported there.
-/// - `#[gc(unsafe_allow_drop)]` on the type: lifts the ban on `impl Drop`. Only sound if `drop`
-///   never touches a managed pointer (`Gc`, `GcWeak`, ...) held by the value: when it runs, the
-///   objects they point to may already be freed or moved.
+/// - `#[gc(unsafe_allow_drop)]` on the type: lifts the ban on `impl Drop`, and requires an
+///   `unsafe impl gc_core::GcDrop for Ty {}`, whose safety contract is that `drop` never touches
+///   a managed pointer (`Gc`, `GcWeak`, ...) held by the value: when it runs, the objects they
+///   point to may already be dead.
 ///
 /// Unions and `#[repr(packed)]` types are rejected: the collector rewrites pointer slots in place
 /// and needs them aligned and known.

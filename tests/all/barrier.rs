@@ -14,7 +14,9 @@ fn an_old_to_young_edge_through_a_cell_survives_a_minor_collection() {
     heap.collect_major(); // `old` is now in the old generation
     heap.mutate(|m| {
         let young = Gc::new(m, Node::tracked(2, &counter));
-        young.next.set(m, Some(Gc::new(m, Node::tracked(3, &counter))));
+        young
+            .next
+            .set(m, Some(Gc::new(m, Node::tracked(3, &counter))));
         old.get(m).next.set(m, Some(young)); // the only reference to `young`
     });
     for _ in 0..5 {
@@ -45,7 +47,14 @@ fn stores_through_a_ref_cell_and_out_of_line_cells_are_remembered() {
     let mut heap = Heap::with_config(small_config()).unwrap();
     let bag = heap.mutate(|m| {
         let slots = (0..8).map(|_| GcCell::new(None)).collect();
-        m.root(Gc::new(m, Bag { items: GcRefCell::new(Vec::new()), slots, weak: GcCell::new(GcWeak::new()) }))
+        m.root(Gc::new(
+            m,
+            Bag {
+                items: GcRefCell::new(Vec::new()),
+                slots,
+                weak: GcCell::new(GcWeak::new()),
+            },
+        ))
     });
     heap.collect_major();
     let keep = heap.mutate(|m| {
@@ -66,7 +75,10 @@ fn stores_through_a_ref_cell_and_out_of_line_cells_are_remembered() {
             assert_eq!(bag.slots[3].get().unwrap().value, 13);
             assert_eq!(bag.slots[7].get().unwrap().value, 17);
             assert!(bag.slots[0].get().is_none());
-            assert_eq!(bag.weak.get().upgrade().expect("target is rooted").value, 99);
+            assert_eq!(
+                bag.weak.get().upgrade().expect("target is rooted").value,
+                99
+            );
         });
     }
     drop(keep);
@@ -86,7 +98,13 @@ fn large_and_pretenured_objects_pointing_into_the_nursery_are_remembered() {
     let big = heap.mutate(|m| {
         // Large objects are born old; this one points at a young node from the start.
         let child = Gc::new(m, Node::new(5));
-        m.root(Gc::new(m, Big { filler: [7; 300], child: GcCell::new(Some(child)) }))
+        m.root(Gc::new(
+            m,
+            Big {
+                filler: [7; 300],
+                child: GcCell::new(Some(child)),
+            },
+        ))
     });
     heap.collect_minor();
     heap.mutate(|m| assert_eq!(big.get(m).child.get().unwrap().value, 5));

@@ -14,7 +14,11 @@ fn a_cycle_survives_collections_while_rooted() {
         m.root(a)
     });
     for i in 0..50 {
-        if i % 2 == 0 { heap.collect_minor() } else { heap.collect_major() }
+        if i % 2 == 0 {
+            heap.collect_minor()
+        } else {
+            heap.collect_major()
+        }
         heap.mutate(|m| {
             let a = head.get(m);
             let b = a.next.get().unwrap();

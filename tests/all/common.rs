@@ -47,15 +47,28 @@ pub struct Node<'gc> {
 
 impl<'gc> Node<'gc> {
     pub fn new(value: i64) -> Self {
-        Node { value, label: format!("node {value}"), next: GcCell::new(None), prev: GcCell::new(None), tracked: None }
+        Node {
+            value,
+            label: format!("node {value}"),
+            next: GcCell::new(None),
+            prev: GcCell::new(None),
+            tracked: None,
+        }
     }
 
     pub fn tracked(value: i64, counter: &DropCounter) -> Self {
-        Node { tracked: Some(Tracked(counter.clone())), ..Node::new(value) }
+        Node {
+            tracked: Some(Tracked(counter.clone())),
+            ..Node::new(value)
+        }
     }
 }
 
 /// A small configuration so tests collect often.
 pub fn small_config() -> HeapConfig {
-    HeapConfig { nursery_size: 64 * 1024, large_object_threshold: 1024, ..HeapConfig::default() }
+    HeapConfig {
+        nursery_size: 64 * 1024,
+        large_object_threshold: 1024,
+        ..HeapConfig::default()
+    }
 }

@@ -13,20 +13,81 @@ fn rejected(config: HeapConfig) -> String {
 fn bad_configurations_name_the_field_and_the_rule() {
     let d = HeapConfig::default;
     let cases = [
-        (HeapConfig { nursery_size: 0, ..d() }, "`nursery_size` = 0: must be between"),
-        (HeapConfig { nursery_size: usize::MAX, ..d() }, "`nursery_size`"),
-        (HeapConfig { tenuring_threshold: 0, ..d() }, "`tenuring_threshold` = 0: must be between 1 and 15"),
-        (HeapConfig { tenuring_threshold: 16, ..d() }, "`tenuring_threshold` = 16"),
-        (HeapConfig { old_growth_percent: 0, ..d() }, "`old_growth_percent` = 0"),
-        (HeapConfig { large_object_threshold: 8, ..d() }, "`large_object_threshold` = 8"),
-        (HeapConfig { heap_limit: Some(1024), ..d() }, "`heap_limit` = 1024: must leave room for the nursery"),
-        (HeapConfig { nursery_size: 16 * 1024, large_object_threshold: 8192, ..d() }, "at most a quarter of `nursery_size`"),
-        (HeapConfig { stress: Some(0), ..d() }, "`stress` = 0"),
+        (
+            HeapConfig {
+                nursery_size: 0,
+                ..d()
+            },
+            "`nursery_size` = 0: must be between",
+        ),
+        (
+            HeapConfig {
+                nursery_size: usize::MAX,
+                ..d()
+            },
+            "`nursery_size`",
+        ),
+        (
+            HeapConfig {
+                tenuring_threshold: 0,
+                ..d()
+            },
+            "`tenuring_threshold` = 0: must be between 1 and 15",
+        ),
+        (
+            HeapConfig {
+                tenuring_threshold: 16,
+                ..d()
+            },
+            "`tenuring_threshold` = 16",
+        ),
+        (
+            HeapConfig {
+                old_growth_percent: 0,
+                ..d()
+            },
+            "`old_growth_percent` = 0",
+        ),
+        (
+            HeapConfig {
+                large_object_threshold: 8,
+                ..d()
+            },
+            "`large_object_threshold` = 8",
+        ),
+        (
+            HeapConfig {
+                heap_limit: Some(1024),
+                ..d()
+            },
+            "`heap_limit` = 1024: must leave room for the nursery",
+        ),
+        (
+            HeapConfig {
+                nursery_size: 16 * 1024,
+                large_object_threshold: 8192,
+                ..d()
+            },
+            "at most a quarter of `nursery_size`",
+        ),
+        (
+            HeapConfig {
+                stress: Some(0),
+                ..d()
+            },
+            "`stress` = 0",
+        ),
     ];
     for (config, expected) in cases {
         let message = rejected(config);
-        assert!(message.starts_with("invalid heap configuration: "), "{message}");
-        assert!(message.contains(expected), "{message:?} should contain {expected:?}");
+        assert!(
+            message.starts_with("invalid heap configuration: "),
+            "{message}"
+        );
+        assert!(
+            message.contains(expected),
+            "{message:?} should contain {expected:?}"
+        );
     }
 }
 
@@ -34,5 +95,8 @@ fn bad_configurations_name_the_field_and_the_rule() {
 fn the_default_configuration_is_valid() {
     assert_eq!(HeapConfig::default().validate(), Ok(()));
     let heap = Heap::new();
-    assert_eq!(heap.config().nursery_size, HeapConfig::default().nursery_size);
+    assert_eq!(
+        heap.config().nursery_size,
+        HeapConfig::default().nursery_size
+    );
 }

@@ -57,7 +57,11 @@ fn old_cycles_die_in_a_major_collection_once_unrooted() {
     });
     drop(root);
     heap.collect_minor();
-    assert_eq!(counter.count(), 0, "a minor collection does not free old objects");
+    assert_eq!(
+        counter.count(),
+        0,
+        "a minor collection does not free old objects"
+    );
     heap.collect_major();
     assert_eq!(counter.count(), 500);
     assert_eq!(heap.stats().old_used, 0);
@@ -77,7 +81,16 @@ fn a_graph_with_shared_nodes_and_cycles() {
     let mut heap = Heap::with_config(small_config()).unwrap();
     let root = heap.mutate(|m| {
         let vertices: Vec<_> = (0..64)
-            .map(|id| Gc::new(m, Vertex { id, edges: GcRefCell::new(Vec::new()), tracked: Tracked(counter.clone()) }))
+            .map(|id| {
+                Gc::new(
+                    m,
+                    Vertex {
+                        id,
+                        edges: GcRefCell::new(Vec::new()),
+                        tracked: Tracked(counter.clone()),
+                    },
+                )
+            })
             .collect();
         // Every vertex points at the next three (wrapping): many cycles and shared targets.
         for (i, v) in vertices.iter().enumerate() {
@@ -88,17 +101,24 @@ fn a_graph_with_shared_nodes_and_cycles() {
         m.root(vertices[0])
     });
     for round in 0..20 {
-        if round % 5 == 4 { heap.collect_major() } else { heap.collect_minor() }
+        if round % 5 == 4 {
+            heap.collect_major()
+        } else {
+            heap.collect_minor()
+        }
         heap.mutate(|m| {
             // A traversal finds all 64 vertices, each with its three edges intact.
-            let mut seen = vec![false; 64];
+            let mut seen = [false; 64];
             let mut stack = vec![root.get(m)];
             while let Some(v) = stack.pop() {
                 if std::mem::replace(&mut seen[v.id as usize], true) {
                     continue;
                 }
                 let edges = v.edges.borrow();
-                assert_eq!(edges.iter().map(|e| e.id).collect::<Vec<_>>(), (1..=3).map(|k| (v.id + k) % 64).collect::<Vec<_>>());
+                assert_eq!(
+                    edges.iter().map(|e| e.id).collect::<Vec<_>>(),
+                    (1..=3).map(|k| (v.id + k) % 64).collect::<Vec<_>>()
+                );
                 stack.extend(edges.iter().copied());
             }
             assert!(seen.iter().all(|&s| s));
@@ -126,7 +146,12 @@ fn grow<'gc>(m: &Mutation<'gc>, parent: Gc<'gc, TreeNode<'gc>>, depth: u32, coun
     for _ in 0..2 {
         let child = Gc::new(
             m,
-            TreeNode { depth: parent.depth + 1, parent: Some(parent), children: GcRefCell::new(Vec::new()), tracked: Tracked(counter.clone()) },
+            TreeNode {
+                depth: parent.depth + 1,
+                parent: Some(parent),
+                children: GcRefCell::new(Vec::new()),
+                tracked: Tracked(counter.clone()),
+            },
         );
         parent.children.borrow_mut(m).push(child);
         grow(m, child, depth - 1, counter);
@@ -138,7 +163,15 @@ fn a_tree_with_parent_pointers_keeps_its_shape_and_dies_whole() {
     let counter = DropCounter::default();
     let mut heap = Heap::with_config(small_config()).unwrap();
     let root = heap.mutate(|m| {
-        let top = Gc::new(m, TreeNode { depth: 0, parent: None, children: GcRefCell::new(Vec::new()), tracked: Tracked(counter.clone()) });
+        let top = Gc::new(
+            m,
+            TreeNode {
+                depth: 0,
+                parent: None,
+                children: GcRefCell::new(Vec::new()),
+                tracked: Tracked(counter.clone()),
+            },
+        );
         grow(m, top, 10, &counter);
         m.root(top)
     });
@@ -150,11 +183,18 @@ fn a_tree_with_parent_pointers_keeps_its_shape_and_dies_whole() {
     heap.mutate(|m| {
         fn check<'gc>(node: Gc<'gc, TreeNode<'gc>>) -> usize {
             let children = node.children.borrow();
-            children.iter().map(|&c| {
-                assert!(Gc::ptr_eq(c.parent.unwrap(), node), "a child's parent is its parent");
-                assert_eq!(c.depth, node.depth + 1);
-                check(c)
-            }).sum::<usize>() + 1
+            children
+                .iter()
+                .map(|&c| {
+                    assert!(
+                        Gc::ptr_eq(c.parent.unwrap(), node),
+                        "a child's parent is its parent"
+                    );
+                    assert_eq!(c.depth, node.depth + 1);
+                    check(c)
+                })
+                .sum::<usize>()
+                + 1
         }
         assert_eq!(check(root.get(m)), nodes);
     });

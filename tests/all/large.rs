@@ -21,9 +21,24 @@ fn large_objects_stay_put_and_die_in_a_major_collection() {
     let mut heap = Heap::with_config(small_config()).unwrap();
     let (keep, addr) = heap.mutate(|m| {
         let mut cells = [0.0; 1024];
-        cells.iter_mut().enumerate().for_each(|(i, c)| *c = i as f64 / 2.0);
-        let big = Gc::new(m, Matrix { cells, name: "kept".into() });
-        Gc::new(m, Matrix { cells: [1.0; 1024], name: "garbage".into() });
+        cells
+            .iter_mut()
+            .enumerate()
+            .for_each(|(i, c)| *c = i as f64 / 2.0);
+        let big = Gc::new(
+            m,
+            Matrix {
+                cells,
+                name: "kept".into(),
+            },
+        );
+        Gc::new(
+            m,
+            Matrix {
+                cells: [1.0; 1024],
+                name: "garbage".into(),
+            },
+        );
         (m.root(big), Gc::as_ref(big) as *const Matrix as usize)
     });
     let large_before = heap.stats().large_used;
@@ -34,9 +49,17 @@ fn large_objects_stay_put_and_die_in_a_major_collection() {
     }
     heap.mutate(|m| {
         let big = keep.get(m);
-        assert_eq!(Gc::as_ref(big) as *const Matrix as usize, addr, "large objects do not move");
+        assert_eq!(
+            Gc::as_ref(big) as *const Matrix as usize,
+            addr,
+            "large objects do not move"
+        );
         assert_eq!(big.name, "kept");
-        assert!(big.cells.iter().enumerate().all(|(i, &c)| c == i as f64 / 2.0));
+        assert!(big
+            .cells
+            .iter()
+            .enumerate()
+            .all(|(i, &c)| c == i as f64 / 2.0));
     });
     assert!(heap.stats().large_used < large_before);
     drop(keep);
@@ -47,7 +70,11 @@ fn large_objects_stay_put_and_die_in_a_major_collection() {
 #[test]
 fn over_aligned_values_are_aligned() {
     let mut heap = Heap::with_config(small_config()).unwrap();
-    let roots: Vec<_> = heap.mutate(|m| (0..10).map(|i| m.root(Gc::new(m, Aligned { value: i }))).collect());
+    let roots: Vec<_> = heap.mutate(|m| {
+        (0..10)
+            .map(|i| m.root(Gc::new(m, Aligned { value: i })))
+            .collect()
+    });
     heap.collect_major();
     heap.mutate(|m| {
         for (i, r) in roots.iter().enumerate() {
@@ -63,12 +90,23 @@ fn large_slices_of_managed_pointers_and_drop_glue() {
     let counter = DropCounter::default();
     let mut heap = Heap::with_config(small_config()).unwrap();
     let slice = heap.mutate(|m| {
-        let nodes: Vec<_> = (0..2000).map(|i| GcCell::new(Some(Gc::new(m, Node::tracked(i, &counter))))).collect();
+        let nodes: Vec<_> = (0..2000)
+            .map(|i| GcCell::new(Some(Gc::new(m, Node::tracked(i, &counter)))))
+            .collect();
         m.root(Gc::from_vec(m, nodes))
     });
-    let strings = heap.mutate(|m| m.root(Gc::from_vec(m, (0..3000).map(|i| i.to_string()).collect::<Vec<String>>())));
+    let strings = heap.mutate(|m| {
+        m.root(Gc::from_vec(
+            m,
+            (0..3000).map(|i| i.to_string()).collect::<Vec<String>>(),
+        ))
+    });
     for i in 0..6 {
-        if i % 2 == 0 { heap.collect_minor() } else { heap.collect_major() }
+        if i % 2 == 0 {
+            heap.collect_minor()
+        } else {
+            heap.collect_major()
+        }
         heap.mutate(|m| {
             let s = slice.get(m);
             assert_eq!(s.len(), 2000);
@@ -80,7 +118,9 @@ fn large_slices_of_managed_pointers_and_drop_glue() {
             assert_eq!(strings.get(m)[2999], "2999");
         });
         // Undo, so the check above stays simple.
-        heap.mutate(|m| slice.get(m)[i].set(m, Some(Gc::new(m, Node::tracked(i as i64, &counter)))));
+        heap.mutate(|m| {
+            slice.get(m)[i].set(m, Some(Gc::new(m, Node::tracked(i as i64, &counter))))
+        });
     }
     drop((slice, strings));
     heap.collect_major();

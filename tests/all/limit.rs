@@ -14,20 +14,38 @@ struct Chunk<'gc> {
 
 fn limited() -> Heap {
     let limit = 2 * 1024 * 1024;
-    Heap::with_config(HeapConfig { heap_limit: Some(limit), ..small_config() }).unwrap()
+    Heap::with_config(HeapConfig {
+        heap_limit: Some(limit),
+        ..small_config()
+    })
+    .unwrap()
 }
 
 #[test]
 fn a_growing_live_set_gets_the_limit_error_and_keeps_its_data() {
     let mut heap = limited();
-    let head = heap.mutate(|m| m.root(Gc::new(m, Chunk { data: [0; 64], next: GcCell::new(None) })));
+    let head = heap.mutate(|m| {
+        m.root(Gc::new(
+            m,
+            Chunk {
+                data: [0; 64],
+                next: GcCell::new(None),
+            },
+        ))
+    });
     let mut built = 1u64;
     let error: gc_core::AllocError = loop {
         // Each scope adds 100 live chunks to the list; collections run between scopes.
         let result = heap.mutate(|m| {
             let head = head.get(m);
             for _ in 0..100 {
-                let chunk = Gc::try_new(m, Chunk { data: [built; 64], next: GcCell::new(head.next.get()) })?;
+                let chunk = Gc::try_new(
+                    m,
+                    Chunk {
+                        data: [built; 64],
+                        next: GcCell::new(head.next.get()),
+                    },
+                )?;
                 head.next.set(m, Some(chunk));
                 built += 1;
             }
@@ -78,7 +96,10 @@ fn the_plain_api_panics_with_a_clear_message_and_the_heap_stays_usable() {
     }))
     .expect_err("allocation past the limit panics");
     let message = panic.downcast_ref::<String>().unwrap();
-    assert!(message.contains("heap limit reached") && message.contains("try_"), "{message}");
+    assert!(
+        message.contains("heap limit reached") && message.contains("try_"),
+        "{message}"
+    );
     heap.collect_major();
     heap.verify().unwrap();
     heap.mutate(|m| assert_eq!(keep.get(m).label, "node 7"));

@@ -18,7 +18,10 @@ const NODES: u32 = 2_000;
 #[test]
 fn a_ten_million_node_list_is_marked_and_collected() {
     // Verification walks the whole heap at every collection: too slow for this size.
-    let config = HeapConfig { verify: false, ..HeapConfig::default() };
+    let config = HeapConfig {
+        verify: false,
+        ..HeapConfig::default()
+    };
     let mut heap = Heap::with_config(config).unwrap();
     const BATCH: u32 = 100_000;
     let head = heap.run::<(Option<Gc<'static, Link<'static>>>, u32), _>(

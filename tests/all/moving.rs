@@ -38,7 +38,10 @@ impl Payload<'_> {
 
 #[test]
 fn contents_survive_hundreds_of_collections_while_addresses_change() {
-    let config = HeapConfig { tenuring_threshold: 4, ..small_config() };
+    let config = HeapConfig {
+        tenuring_threshold: 4,
+        ..small_config()
+    };
     let mut heap = Heap::with_config(config).unwrap();
     let roots: Vec<_> = heap.mutate(|m| {
         let all: Vec<_> = (0..200).map(|i| Gc::new(m, Payload::new(i))).collect();
@@ -56,7 +59,11 @@ fn contents_survive_hundreds_of_collections_while_addresses_change() {
                 Gc::new(m, Payload::new(i));
             }
         });
-        if round % 10 == 9 { heap.collect_major() } else { heap.collect_minor() }
+        if round % 10 == 9 {
+            heap.collect_major()
+        } else {
+            heap.collect_minor()
+        }
         let now = heap.mutate(|m| {
             let mut reached = 0;
             for r in &roots {
@@ -74,7 +81,10 @@ fn contents_survive_hundreds_of_collections_while_addresses_change() {
         last = now;
     }
     let stats = heap.stats();
-    assert!(stats.minor.count >= 270 && stats.major.count >= 30, "{stats:?}");
+    assert!(
+        stats.minor.count >= 270 && stats.major.count >= 30,
+        "{stats:?}"
+    );
     // Each root moved at least out of the nursery (normally also through the survivor spaces
     // and when compaction slid it over garbage freed before it).
     assert!(moves >= 20, "objects moved only {moves} times");
@@ -83,7 +93,10 @@ fn contents_survive_hundreds_of_collections_while_addresses_change() {
 
 #[test]
 fn minor_collections_age_and_promote() {
-    let config = HeapConfig { tenuring_threshold: 3, ..small_config() };
+    let config = HeapConfig {
+        tenuring_threshold: 3,
+        ..small_config()
+    };
     let mut heap = Heap::with_config(config).unwrap();
     if heap.config().stress.is_some() {
         return; // every scope collects in stress mode: ages are not counted here
@@ -110,10 +123,17 @@ fn slices_and_strings_move_intact() {
         (m.root(s), m.root(v), m.root(nested))
     });
     for i in 0..20 {
-        if i % 4 == 3 { heap.collect_major() } else { heap.collect_minor() }
+        if i % 4 == 3 {
+            heap.collect_major()
+        } else {
+            heap.collect_minor()
+        }
         heap.mutate(|m| {
             assert_eq!(&*s.get(m), "héllo, wörld");
-            assert_eq!(&*v.get(m), &(0..40u64).map(|i| i * i).collect::<Vec<_>>()[..]);
+            assert_eq!(
+                &*v.get(m),
+                &(0..40u64).map(|i| i * i).collect::<Vec<_>>()[..]
+            );
             let nested = nested.get(m);
             assert_eq!(nested.len(), 5);
             for (i, part) in nested.iter().enumerate() {

@@ -13,7 +13,11 @@ fn allocated_equals_live_plus_freed() {
     let check = |heap: &Heap| {
         let s = heap.stats();
         assert_eq!(s.bytes_allocated, s.live_bytes + s.bytes_freed, "{s:?}");
-        assert_eq!(s.live_bytes as usize, s.eden_used + s.survivor_used + s.old_used + s.large_used, "{s:?}");
+        assert_eq!(
+            s.live_bytes as usize,
+            s.eden_used + s.survivor_used + s.old_used + s.large_used,
+            "{s:?}"
+        );
     };
     let mut roots = Vec::new();
     for round in 0..40 {
@@ -38,7 +42,9 @@ fn allocated_equals_live_plus_freed() {
     let s = heap.stats();
     assert!(s.minor.count > 0 && s.major.count > 0);
     assert!(s.bytes_freed > 0 && s.bytes_promoted > 0);
-    assert!(s.minor.p50 <= s.minor.p99 && s.minor.p99 <= s.minor.max && s.minor.max <= s.minor.total);
+    assert!(
+        s.minor.p50 <= s.minor.p99 && s.minor.p99 <= s.minor.max && s.minor.max <= s.minor.total
+    );
     assert!(s.objects_finalized as usize >= counter.count());
     assert_eq!(counter.count(), 40 * 300);
 }
@@ -58,7 +64,13 @@ fn gc_trace_child() {
 #[test]
 fn gc_trace_prints_one_line_per_collection() {
     let output = Command::new(std::env::current_exe().unwrap())
-        .args(["--ignored", "--exact", "stats::gc_trace_child", "--nocapture", "--test-threads=1"])
+        .args([
+            "--ignored",
+            "--exact",
+            "stats::gc_trace_child",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env("GC_TRACE", "1")
         .env_remove("GC_STRESS")
         .output()
@@ -67,7 +79,10 @@ fn gc_trace_prints_one_line_per_collection() {
     let stderr = String::from_utf8(output.stderr).unwrap();
     let lines: Vec<_> = stderr.lines().filter(|l| l.starts_with("gc ")).collect();
     assert_eq!(lines.len(), 2, "{stderr}");
-    assert!(lines[0].starts_with("gc 1 minor: ") && lines[1].starts_with("gc 2 major: "), "{stderr}");
+    assert!(
+        lines[0].starts_with("gc 1 minor: ") && lines[1].starts_with("gc 2 major: "),
+        "{stderr}"
+    );
     for line in lines {
         assert!(line.contains(" -> ") && line.ends_with(" ms"), "{line}");
     }

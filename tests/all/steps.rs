@@ -24,7 +24,11 @@ fn a_long_step_loop_keeps_the_heap_bounded() {
             let next = Gc::new(m, Node::new(acc.value + 1));
             next.prev.set(m, Some(acc)); // keeps only the previous one
             acc.prev.set(m, None);
-            if i == steps { ControlFlow::Break(acc.value) } else { ControlFlow::Continue((next, i + 1)) }
+            if i == steps {
+                ControlFlow::Break(acc.value)
+            } else {
+                ControlFlow::Continue((next, i + 1))
+            }
         },
     );
     assert_eq!(total, steps as i64);
@@ -42,8 +46,15 @@ fn a_root_used_with_another_heap_panics() {
     let mut second = Heap::new();
     let root: Root<i32> = first.mutate(|m| m.root(Gc::new(m, 5)));
     let panic = catch_unwind(AssertUnwindSafe(|| second.mutate(|m| *root.get(m)))).unwrap_err();
-    let message = panic.downcast_ref::<String>().map(String::as_str).or(panic.downcast_ref::<&str>().copied()).unwrap();
-    assert!(message.contains("a Root was used with a heap other than the one that created it"), "{message}");
+    let message = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or(panic.downcast_ref::<&str>().copied())
+        .unwrap();
+    assert!(
+        message.contains("a Root was used with a heap other than the one that created it"),
+        "{message}"
+    );
     assert_eq!(first.mutate(|m| *root.get(m)), 5);
 }
 

@@ -10,7 +10,14 @@ struct Holder<'gc> {
 }
 
 fn holder(heap: &mut Heap) -> Root<Holder<'static>> {
-    heap.mutate(|m| m.root(Gc::new(m, Holder { weak: GcCell::new(GcWeak::new()) })))
+    heap.mutate(|m| {
+        m.root(Gc::new(
+            m,
+            Holder {
+                weak: GcCell::new(GcWeak::new()),
+            },
+        ))
+    })
 }
 
 #[test]
@@ -23,7 +30,11 @@ fn a_weak_reference_follows_its_target_through_moves() {
         m.root(target)
     });
     for i in 0..30 {
-        if i % 3 == 2 { heap.collect_major() } else { heap.collect_minor() }
+        if i % 3 == 2 {
+            heap.collect_major()
+        } else {
+            heap.collect_minor()
+        }
         heap.mutate(|m| {
             let target = h.get(m).weak.get().upgrade().expect("the target is rooted");
             assert!(Gc::ptr_eq(target, strong.get(m)));
@@ -59,7 +70,12 @@ fn a_weak_reference_to_an_old_object_is_cleared_by_a_major_collection() {
     heap.collect_major();
     drop(strong);
     heap.collect_minor();
-    heap.mutate(|m| assert!(h.get(m).weak.get().upgrade().is_some(), "old objects die only in a major collection"));
+    heap.mutate(|m| {
+        assert!(
+            h.get(m).weak.get().upgrade().is_some(),
+            "old objects die only in a major collection"
+        )
+    });
     heap.collect_major();
     heap.mutate(|m| assert!(h.get(m).weak.get().is_dead()));
     assert_eq!(counter.count(), 1);
@@ -88,7 +104,12 @@ fn a_weak_cache_keeps_only_what_is_rooted_elsewhere() {
     heap.collect_major();
     heap.mutate(|m| {
         let cache = cache.get(m);
-        let alive: Vec<i64> = cache.borrow().iter().filter_map(|w| w.upgrade()).map(|n| n.value).collect();
+        let alive: Vec<i64> = cache
+            .borrow()
+            .iter()
+            .filter_map(|w| w.upgrade())
+            .map(|n| n.value)
+            .collect();
         assert_eq!(alive, vec![0, 3, 6, 9]);
     });
     drop(kept);

@@ -21,7 +21,9 @@ impl Region {
             .expect("region size overflows the address space");
         // SAFETY: the layout has a non-zero size.
         let ptr = unsafe { alloc(layout) };
-        let Some(start) = NonNull::new(ptr) else { handle_alloc_error(layout) };
+        let Some(start) = NonNull::new(ptr) else {
+            handle_alloc_error(layout)
+        };
         let region = Region { start, layout };
         region.poison(region.start(), region.end());
         region
@@ -51,7 +53,10 @@ impl Region {
     /// Fills `[from, to)` with [`POISON`] in debug builds, so stale use of freed or evacuated
     /// memory reads an obviously wrong pattern.
     pub(crate) fn poison(&self, from: NonNull<u8>, to: NonNull<u8>) {
-        debug_assert!(self.start <= from && from <= to && to <= self.end(), "poison out of region");
+        debug_assert!(
+            self.start <= from && from <= to && to <= self.end(),
+            "poison out of region"
+        );
         if cfg!(debug_assertions) && !cfg!(miri) {
             let len = to.as_ptr().addr() - from.as_ptr().addr();
             // SAFETY: `[from, to)` lies inside this region, and no object occupies it.
@@ -75,7 +80,10 @@ pub(crate) struct Bump {
 
 impl Bump {
     pub(crate) fn new(start: NonNull<u8>, limit: NonNull<u8>) -> Bump {
-        Bump { cursor: start, limit }
+        Bump {
+            cursor: start,
+            limit,
+        }
     }
 
     /// Takes `size` bytes from the window, or `None` if they do not fit.

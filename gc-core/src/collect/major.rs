@@ -95,9 +95,20 @@ fn walk(old: &OldSpace, mut step: impl FnMut(NonNull<u8>) -> usize) {
 }
 
 /// Phase 3: forwarding addresses for the marked objects, drop glue for the others.
-fn plan(old: &mut OldSpace, first_panic: &mut Option<Box<dyn Any + Send>>, finalized: &mut u64) -> Plan {
-    let mut plan = Plan { saved: Vec::new(), tops: Vec::new(), live_bytes: 0, has_out_of_line_cells: false };
-    let Some(first) = old.chunks.first() else { return plan };
+fn plan(
+    old: &mut OldSpace,
+    first_panic: &mut Option<Box<dyn Any + Send>>,
+    finalized: &mut u64,
+) -> Plan {
+    let mut plan = Plan {
+        saved: Vec::new(),
+        tops: Vec::new(),
+        live_bytes: 0,
+        has_out_of_line_cells: false,
+    };
+    let Some(first) = old.chunks.first() else {
+        return plan;
+    };
     let mut dest_chunk = 0;
     let mut dest = first.memory.start();
     let chunks = &old.chunks;
@@ -140,7 +151,13 @@ fn update_old(old: &OldSpace, saved: &[Header]) {
         // SAFETY: before the move phase, dead objects have intact headers and live ones
         // forwarding headers, with their types saved in order.
         let h = unsafe { header::read(obj) };
-        let info = if h.is_forwarded() { live.next().expect("a saved header per live object").type_info() } else { h.type_info() };
+        let info = if h.is_forwarded() {
+            live.next()
+                .expect("a saved header per live object")
+                .type_info()
+        } else {
+            h.type_info()
+        };
         if h.is_forwarded() {
             // SAFETY: the object is live and its value intact.
             unsafe { scan(obj, info, &mut Updater) };
@@ -190,9 +207,15 @@ fn move_old(old: &mut OldSpace, plan: Plan) {
 }
 
 /// Runs a major collection. Returns the first panic out of drop glue, if any.
-pub(crate) fn collect(heap: &mut HeapInner, extra: &mut ExtraRoots<'_>) -> Option<Box<dyn Any + Send>> {
+pub(crate) fn collect(
+    heap: &mut HeapInner,
+    extra: &mut ExtraRoots<'_>,
+) -> Option<Box<dyn Any + Send>> {
     let mut first_panic = minor::collect(heap, extra, true);
-    debug_assert!(heap.remembered.get_mut().is_empty(), "remembered set not empty after evacuating the nursery");
+    debug_assert!(
+        heap.remembered.get_mut().is_empty(),
+        "remembered set not empty after evacuating the nursery"
+    );
 
     // Phase 2: mark.
     let mut marker = Marker { stack: Vec::new() };
@@ -246,7 +269,8 @@ pub(crate) fn collect(heap: &mut HeapInner, extra: &mut ExtraRoots<'_>) -> Optio
             false
         }
     });
-    heap.large_has_out_of_line_cells.set(large_has_out_of_line_cells);
+    heap.large_has_out_of_line_cells
+        .set(large_has_out_of_line_cells);
     heap.live_after_major = old_after + heap.large.get_mut().used();
     let stats = heap.stats.get_mut();
     stats.bytes_freed += (old_before - old_after + large_freed) as u64;

@@ -60,7 +60,11 @@ impl Evacuator<'_> {
         // SAFETY: `obj` is an unforwarded nursery object with an intact header.
         let size = unsafe { info.object_size(obj) };
         let age = h.age() + 1;
-        let young_copy = if self.promote_all || age >= self.tenuring_threshold { None } else { self.to_space.take(size) };
+        let young_copy = if self.promote_all || age >= self.tenuring_threshold {
+            None
+        } else {
+            self.to_space.take(size)
+        };
         let copy = match young_copy {
             Some(copy) => copy,
             None => {
@@ -160,7 +164,11 @@ impl EdgeVisitor for Evacuator<'_> {
         if self.nursery.in_from_space(target.as_ptr().addr()) {
             // SAFETY: a nursery pointer is the start of an object there, or its forwarded copy.
             let h = unsafe { header::read(target) };
-            *slot = if h.is_forwarded() { h.forwardee() } else { self.evacuate(target, h) };
+            *slot = if h.is_forwarded() {
+                h.forwardee()
+            } else {
+                self.evacuate(target, h)
+            };
         }
         if self.nursery.in_to_space(slot.as_ptr().addr()) {
             self.saw_young = true;
@@ -184,7 +192,10 @@ impl PromotionScan {
     /// Starts where the old generation's allocation stands now.
     fn new(old: &OldSpace) -> Self {
         let chunk = old.chunk_count().saturating_sub(1);
-        PromotionScan { chunk, at: old.chunks.get(chunk).map(|c| c.top) }
+        PromotionScan {
+            chunk,
+            at: old.chunks.get(chunk).map(|c| c.top),
+        }
     }
 
     /// The next promoted object not yet scanned, if any.
@@ -212,25 +223,48 @@ fn out_of_line_owners(heap: &mut HeapInner) -> Vec<NonNull<u8>> {
     let mut owners = Vec::new();
     let has = |obj: NonNull<u8>| {
         // SAFETY: outside a collection every old and large object has an intact header.
-        unsafe { header::read(obj) }.type_info().has_out_of_line_cells
+        unsafe { header::read(obj) }
+            .type_info()
+            .has_out_of_line_cells
     };
     if heap.old.get_mut().has_out_of_line_cells {
         // SAFETY: as above.
-        unsafe { heap.old.get_mut().for_each_object(|obj| if has(obj) { owners.push(obj) }) };
+        unsafe {
+            heap.old.get_mut().for_each_object(|obj| {
+                if has(obj) {
+                    owners.push(obj)
+                }
+            })
+        };
     }
     if heap.large_has_out_of_line_cells.get() {
-        owners.extend(heap.large.get_mut().objects.iter().map(|o| o.start).filter(|&obj| has(obj)));
+        owners.extend(
+            heap.large
+                .get_mut()
+                .objects
+                .iter()
+                .map(|o| o.start)
+                .filter(|&obj| has(obj)),
+        );
     }
     owners
 }
 
 /// Runs a minor collection; with `promote_all`, every survivor goes to the old generation and
 /// the nursery ends up empty. Returns the first panic out of drop glue, if any.
-pub(crate) fn collect(heap: &mut HeapInner, extra: &mut ExtraRoots<'_>, promote_all: bool) -> Option<Box<dyn Any + Send>> {
+pub(crate) fn collect(
+    heap: &mut HeapInner,
+    extra: &mut ExtraRoots<'_>,
+    promote_all: bool,
+) -> Option<Box<dyn Any + Send>> {
     let eden_used = heap.nursery.eden_used();
     let young_before = eden_used + heap.nursery.survivor_used();
     let remembered = core::mem::take(heap.remembered.get_mut());
-    let out_of_line = if core::mem::take(heap.out_of_line_write.get_mut()) { out_of_line_owners(heap) } else { Vec::new() };
+    let out_of_line = if core::mem::take(heap.out_of_line_write.get_mut()) {
+        out_of_line_owners(heap)
+    } else {
+        Vec::new()
+    };
 
     let young_scan = heap.nursery.to_space().cursor;
     let old_scan = PromotionScan::new(heap.old.get_mut());
@@ -278,7 +312,12 @@ pub(crate) fn collect(heap: &mut HeapInner, extra: &mut ExtraRoots<'_>, promote_
             false
         }
     });
-    let (to_top, copied, promoted, remembered) = (ev.to_space.cursor, ev.copied_bytes, ev.promoted_bytes, ev.remembered);
+    let (to_top, copied, promoted, remembered) = (
+        ev.to_space.cursor,
+        ev.copied_bytes,
+        ev.promoted_bytes,
+        ev.remembered,
+    );
 
     // Drop glue runs while the dead objects' memory is intact, before eden is reused.
     let mut first_panic = None;

@@ -19,13 +19,18 @@ const EDEN_FULL_EIGHTHS: usize = 7;
 pub(crate) fn decide(heap: &HeapInner) -> Option<CollectionKind> {
     if let Some(every) = heap.config.stress {
         let major = heap.points.is_multiple_of(u64::from(every));
-        return Some(if major { CollectionKind::Major } else { CollectionKind::Minor });
+        return Some(if major {
+            CollectionKind::Major
+        } else {
+            CollectionKind::Minor
+        });
     }
     if old_over_budget(heap) {
         return Some(CollectionKind::Major);
     }
     let eden = &heap.nursery;
-    if heap.nursery_overflowed.get() || eden.eden_used() * 8 >= eden.eden_size() * EDEN_FULL_EIGHTHS {
+    if heap.nursery_overflowed.get() || eden.eden_used() * 8 >= eden.eden_size() * EDEN_FULL_EIGHTHS
+    {
         return Some(CollectionKind::Minor);
     }
     None

@@ -35,7 +35,12 @@ pub(crate) unsafe fn scan(obj: NonNull<u8>, info: &TypeInfo, visitor: &mut dyn E
                 }
                 // SAFETY: the map lists the offsets of pointer slots of the value: words that
                 // are null or hold an object start (`Trace` rule 6).
-                let slot = unsafe { &mut *value.add(offset as usize).cast::<Option<NonNull<u8>>>().as_ptr() };
+                let slot = unsafe {
+                    &mut *value
+                        .add(offset as usize)
+                        .cast::<Option<NonNull<u8>>>()
+                        .as_ptr()
+                };
                 if let Some(target) = slot {
                     visitor.edge(target);
                 }

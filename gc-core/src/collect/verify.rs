@@ -25,7 +25,11 @@ pub struct HeapCorruption {
 
 impl fmt::Display for HeapCorruption {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "heap verification failed with {} problem(s):", self.problems.len())?;
+        writeln!(
+            f,
+            "heap verification failed with {} problem(s):",
+            self.problems.len()
+        )?;
         for p in self.problems.iter().take(20) {
             writeln!(f, "  - {p}")?;
         }
@@ -64,17 +68,26 @@ impl Checker<'_> {
             } else {
                 "outside every live space or not at an object start"
             };
-            self.problems.push(format!("{} holds a {kind} pointer {target:p} {place}", self.source));
+            self.problems.push(format!(
+                "{} holds a {kind} pointer {target:p} {place}",
+                self.source
+            ));
             return;
         }
         // SAFETY: the target is the start of an object in a live space.
         let h = unsafe { header::read(target) };
         if h.is_forwarded() {
-            self.problems.push(format!("{} holds a {kind} pointer {target:p} to a forwarded object", self.source));
+            self.problems.push(format!(
+                "{} holds a {kind} pointer {target:p} to a forwarded object",
+                self.source
+            ));
             return;
         }
         if !valid_type(h.raw_addr()) {
-            self.problems.push(format!("{} points at {target:p}, whose header is not a type descriptor", self.source));
+            self.problems.push(format!(
+                "{} points at {target:p}, whose header is not a type descriptor",
+                self.source
+            ));
             return;
         }
         if young {
@@ -106,9 +119,11 @@ impl EdgeVisitor for Checker<'_> {
 pub(crate) fn verify(heap: &HeapInner, extra: &mut ExtraRoots<'_>) -> Result<(), HeapCorruption> {
     let mut young_starts = HashSet::new();
     // SAFETY: outside a collection every nursery object has an intact header.
-    unsafe { heap.nursery.for_each_object(|obj| {
-        young_starts.insert(obj.as_ptr().addr());
-    }) };
+    unsafe {
+        heap.nursery.for_each_object(|obj| {
+            young_starts.insert(obj.as_ptr().addr());
+        })
+    };
     let mut checker = Checker {
         heap,
         young_starts: &young_starts,
@@ -123,31 +138,45 @@ pub(crate) fn verify(heap: &HeapInner, extra: &mut ExtraRoots<'_>) -> Result<(),
     let mut objects = Vec::new();
     // SAFETY: as above, for every space.
     unsafe {
-        heap.nursery.for_each_object(|obj| objects.push((obj, false)));
-        heap.old.borrow().for_each_object(|obj| objects.push((obj, true)));
+        heap.nursery
+            .for_each_object(|obj| objects.push((obj, false)));
+        heap.old
+            .borrow()
+            .for_each_object(|obj| objects.push((obj, true)));
     }
     objects.extend(heap.large.borrow().objects.iter().map(|o| (o.start, true)));
     for (obj, is_old) in objects {
         // SAFETY: as above.
         let h = unsafe { header::read(obj) };
         if h.is_forwarded() || !valid_type(h.raw_addr()) || !h.type_info().is_valid() {
-            checker.problems.push(format!("the object at {obj:p} has a broken header"));
+            checker
+                .problems
+                .push(format!("the object at {obj:p} has a broken header"));
             continue;
         }
         let info = h.type_info();
-        checker.source = format!("the {} object at {obj:p} ({})", if is_old { "old" } else { "young" }, info.name());
+        checker.source = format!(
+            "the {} object at {obj:p} ({})",
+            if is_old { "old" } else { "young" },
+            info.name()
+        );
         checker.source_is_old = is_old;
         checker.source_points_young = false;
         // SAFETY: the object is intact and no reference to it is in use outside a scope.
         unsafe { scan(obj, info, &mut checker) };
         if checker.source_is_old && checker.source_points_young && !h.has(LOGGED) {
-            let msg = format!("{} points into the nursery but is not in the remembered set", checker.source);
+            let msg = format!(
+                "{} points into the nursery but is not in the remembered set",
+                checker.source
+            );
             checker.problems.push(msg);
         }
     }
     if checker.problems.is_empty() {
         Ok(())
     } else {
-        Err(HeapCorruption { problems: checker.problems })
+        Err(HeapCorruption {
+            problems: checker.problems,
+        })
     }
 }

@@ -28,7 +28,12 @@ pub(crate) struct LargeSpace {
 
 impl LargeSpace {
     pub(crate) fn new() -> LargeSpace {
-        LargeSpace { objects: Vec::new(), index: BTreeMap::new(), used: 0, reserved: 0 }
+        LargeSpace {
+            objects: Vec::new(),
+            index: BTreeMap::new(),
+            used: 0,
+            reserved: 0,
+        }
     }
 
     /// Allocates a block for an object of `size` bytes (header included) whose value, at
@@ -39,8 +44,13 @@ impl LargeSpace {
         let memory = Region::new(pad + size, align);
         // SAFETY: `pad + size` bytes were allocated, so the start lies inside the block.
         let start = unsafe { memory.start().add(pad) };
-        self.index.insert(memory.start().as_ptr().addr(), self.objects.len());
-        self.objects.push(LargeObject { memory, start, size });
+        self.index
+            .insert(memory.start().as_ptr().addr(), self.objects.len());
+        self.objects.push(LargeObject {
+            memory,
+            start,
+            size,
+        });
         self.used += size;
         self.reserved += pad + size;
         start
@@ -54,7 +64,8 @@ impl LargeSpace {
     }
 
     pub(crate) fn is_object_start(&self, addr: usize) -> bool {
-        self.object_at(addr).is_some_and(|obj| obj.as_ptr().addr() == addr)
+        self.object_at(addr)
+            .is_some_and(|obj| obj.as_ptr().addr() == addr)
     }
 
     /// Keeps the objects for which `keep` returns true and frees the others.
@@ -63,7 +74,12 @@ impl LargeSpace {
         self.objects.retain(|object| keep(object));
         self.used = self.objects.iter().map(|o| o.size).sum();
         self.reserved = self.objects.iter().map(|o| o.memory.size()).sum();
-        self.index = self.objects.iter().enumerate().map(|(i, o)| (o.memory.start().as_ptr().addr(), i)).collect();
+        self.index = self
+            .objects
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (o.memory.start().as_ptr().addr(), i))
+            .collect();
         before - self.used
     }
 

@@ -89,21 +89,29 @@ impl Nursery {
     pub(crate) fn in_from_space(&self, addr: usize) -> bool {
         let base = self.memory.start().as_ptr().addr();
         let offset = addr.wrapping_sub(base);
-        offset < self.eden_size || offset.wrapping_sub(self.survivor_offset(self.from)) < self.survivor_size
+        offset < self.eden_size
+            || offset.wrapping_sub(self.survivor_offset(self.from)) < self.survivor_size
     }
 
     /// Whether `addr` is in the *to* survivor space, where a minor collection copies survivors.
     #[inline(always)]
     pub(crate) fn in_to_space(&self, addr: usize) -> bool {
         let base = self.memory.start().as_ptr().addr();
-        addr.wrapping_sub(base).wrapping_sub(self.survivor_offset(1 - self.from)) < self.survivor_size
+        addr.wrapping_sub(base)
+            .wrapping_sub(self.survivor_offset(1 - self.from))
+            < self.survivor_size
     }
 
     fn survivor_offset(&self, index: usize) -> usize {
         self.eden_size + index * self.survivor_size
     }
 
-    fn survivor_start_of(memory: &Region, eden: usize, survivor: usize, index: usize) -> NonNull<u8> {
+    fn survivor_start_of(
+        memory: &Region,
+        eden: usize,
+        survivor: usize,
+        index: usize,
+    ) -> NonNull<u8> {
         // SAFETY: the offset of a survivor space lies within the nursery block.
         unsafe { memory.start().add(eden + index * survivor) }
     }
@@ -197,7 +205,10 @@ impl Nursery {
             // SAFETY: the cursor is not null, so it points into eden.
             unsafe { NonNull::new_unchecked(self.cursor.get()) }
         };
-        for (mut obj, top) in [(self.eden_start(), eden_top), (self.survivor_start(self.from), self.survivor_top)] {
+        for (mut obj, top) in [
+            (self.eden_start(), eden_top),
+            (self.survivor_start(self.from), self.survivor_top),
+        ] {
             while obj < top {
                 // SAFETY: the spaces hold objects back to back, each with an intact header.
                 let next = unsafe { obj.add(header::read(obj).type_info().object_size(obj)) };

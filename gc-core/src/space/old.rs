@@ -37,7 +37,11 @@ impl Chunk {
     fn new() -> Chunk {
         let memory = Region::new(CHUNK_SIZE, WORD);
         let top = memory.start();
-        Chunk { memory, top, starts: vec![0; CHUNK_WORDS / 64].into_boxed_slice() }
+        Chunk {
+            memory,
+            top,
+            starts: vec![0; CHUNK_WORDS / 64].into_boxed_slice(),
+        }
     }
 
     fn word_index(&self, addr: usize) -> usize {
@@ -101,12 +105,21 @@ pub(crate) struct OldSpace {
 
 impl OldSpace {
     pub(crate) fn new() -> OldSpace {
-        OldSpace { chunks: Vec::new(), current: 0, index: BTreeMap::new(), used: 0, has_out_of_line_cells: false }
+        OldSpace {
+            chunks: Vec::new(),
+            current: 0,
+            index: BTreeMap::new(),
+            used: 0,
+            has_out_of_line_cells: false,
+        }
     }
 
     /// Bump-allocates `size` bytes, adding a chunk if the current one is full.
     pub(crate) fn alloc(&mut self, size: usize) -> NonNull<u8> {
-        debug_assert!(size <= CHUNK_SIZE, "object of {size} bytes does not fit in a chunk");
+        debug_assert!(
+            size <= CHUNK_SIZE,
+            "object of {size} bytes does not fit in a chunk"
+        );
         loop {
             if let Some(chunk) = self.chunks.get_mut(self.current) {
                 let free = chunk.memory.end().as_ptr().addr() - chunk.top.as_ptr().addr();
@@ -122,7 +135,8 @@ impl OldSpace {
             }
             if self.current >= self.chunks.len() {
                 let chunk = Chunk::new();
-                self.index.insert(chunk.memory.start().as_ptr().addr(), self.chunks.len());
+                self.index
+                    .insert(chunk.memory.start().as_ptr().addr(), self.chunks.len());
                 self.chunks.push(chunk);
             }
         }
@@ -149,7 +163,8 @@ impl OldSpace {
 
     /// Whether `addr` is the start of an old object (for the verifier).
     pub(crate) fn is_object_start(&self, addr: usize) -> bool {
-        self.object_at(addr).is_some_and(|obj| obj.as_ptr().addr() == addr)
+        self.object_at(addr)
+            .is_some_and(|obj| obj.as_ptr().addr() == addr)
     }
 
     pub(crate) fn used(&self) -> usize {
@@ -193,7 +208,12 @@ impl OldSpace {
         }
         self.chunks.truncate(tops.len());
         self.current = tops.len().saturating_sub(1);
-        self.index = self.chunks.iter().enumerate().map(|(i, c)| (c.memory.start().as_ptr().addr(), i)).collect();
+        self.index = self
+            .chunks
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.memory.start().as_ptr().addr(), i))
+            .collect();
         self.used = used;
     }
 

@@ -1,0 +1,11 @@
+// `#[gc(bound(T: Trace))]` in list form: the bound must be a string of where-predicates, `bound = "T: Trace"`.
+use gc_core::{Gc, Trace};
+
+#[derive(Trace)]
+#[gc(bound(T: Trace))]
+struct Node<'gc, T> {
+    value: T,
+    next: Option<Gc<'gc, i64>>,
+}
+
+fn main() {}

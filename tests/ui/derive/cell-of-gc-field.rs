@@ -1,0 +1,11 @@
+// A `Cell<Gc<_>>` field: `Cell::set` would change the pointer without the write barrier, so `Cell` is not `Trace`.
+use std::cell::Cell;
+
+use gc_core::{Gc, Trace};
+
+#[derive(Trace)]
+struct Node<'gc> {
+    next: Cell<Option<Gc<'gc, i64>>>,
+}
+
+fn main() {}

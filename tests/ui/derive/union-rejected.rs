@@ -1,0 +1,10 @@
+// A union: which field is live is unknown, so there is nothing sound to trace.
+use gc_core::{Gc, Trace};
+
+#[derive(Trace)]
+union Either<'gc> {
+    pointer: Gc<'gc, i64>,
+    bits: usize,
+}
+
+fn main() {}

@@ -1,0 +1,13 @@
+// A `Gc` returned as the result of `Heap::run`: the result outlives the last step's scope, so it cannot hold a branded pointer.
+use std::ops::ControlFlow;
+
+use gc_core::{Gc, Heap};
+
+fn main() {
+    let mut heap = Heap::new();
+    let last = heap.run::<Gc<'static, i64>, _>(
+        |m| Gc::new(m, 0),
+        |m, count| if *count == 10 { ControlFlow::Break(count) } else { ControlFlow::Continue(Gc::new(m, *count + 1)) },
+    );
+    println!("{}", *last);
+}

@@ -1,0 +1,13 @@
+// A `&Gc` shared with a scoped thread: `Gc` is not `Sync`, since its object may hold unsynchronised cells.
+use gc_core::{Gc, Heap};
+
+fn main() {
+    let mut heap = Heap::new();
+    heap.mutate(|m| {
+        let a = Gc::new(m, 1_i64);
+        let shared = &a;
+        std::thread::scope(|s| {
+            s.spawn(move || println!("{}", **shared));
+        });
+    });
+}

@@ -1,0 +1,7 @@
+// A `Heap` moved to another thread: its roots stay behind and update its root table through a shared `Rc`.
+use gc_core::Heap;
+
+fn main() {
+    let mut heap = Heap::new();
+    std::thread::spawn(move || heap.collect_major()).join().unwrap();
+}

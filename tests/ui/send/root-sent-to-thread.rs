@@ -1,0 +1,8 @@
+// A `Root` moved to another thread: it shares its heap's root table through an `Rc`, and drops into it.
+use gc_core::{Gc, Heap};
+
+fn main() {
+    let mut heap = Heap::new();
+    let root = heap.mutate(|m| m.root(Gc::new(m, 1_i64)));
+    std::thread::spawn(move || drop(root)).join().unwrap();
+}
