@@ -20,6 +20,7 @@ use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::rc::Rc;
 use std::time::Instant;
 
+use crate::alloc::bump::Window;
 use crate::collect::tracer::ExtraRoots;
 use crate::collect::{major, minor, pacer, verify};
 use crate::config::{ConfigError, HeapConfig};
@@ -29,7 +30,7 @@ use crate::mutation::Mutation;
 use crate::root::RootTable;
 use crate::space::large::LargeSpace;
 use crate::space::nursery::Nursery;
-use crate::space::old::{OldSpace, CHUNK_SIZE};
+use crate::space::old::{OldCursor, OldSpace, CHUNK_SIZE};
 use crate::stats::{Bytes, CollectionKind, HeapStats, Stats};
 use crate::trace::{Rebrand, Trace, Tracer};
 
@@ -67,6 +68,12 @@ pub struct Heap {
 pub struct HeapInner {
     pub(crate) config: HeapConfig,
     pub(crate) large_object_threshold: usize,
+    /// Where `Gc::new` bumps: eden, or the end of an old chunk once eden has overflowed.
+    pub(crate) window: Window,
+    /// Set while the window is in the old generation (see `Mutation`'s allocation notes).
+    pub(crate) overflow: Cell<Option<Overflow>>,
+    /// How much of eden the window may cover: less than all of it near the heap limit.
+    pub(crate) eden_allowance: Cell<usize>,
     pub(crate) nursery: Nursery,
     pub(crate) old: RefCell<OldSpace>,
     pub(crate) large: RefCell<LargeSpace>,
@@ -78,8 +85,6 @@ pub struct HeapInner {
     pub(crate) out_of_line_write: Cell<bool>,
     /// Some large object may hold barriered cells outside itself.
     pub(crate) large_has_out_of_line_cells: Cell<bool>,
-    /// Eden filled up inside a scope and objects went to the old generation.
-    pub(crate) nursery_overflowed: Cell<bool>,
     pub(crate) roots: Rc<RootTable>,
     pub(crate) stats: RefCell<Stats>,
     /// A collection was interrupted by a panic; the heap must not be used.
@@ -88,6 +93,16 @@ pub struct HeapInner {
     pub(crate) live_after_major: usize,
     /// Collection points passed, for the stress mode.
     pub(crate) points: u64,
+}
+
+/// Eden overflowed inside a scope: allocation went on in the old generation.
+#[derive(Clone, Copy)]
+pub(crate) struct Overflow {
+    /// Bytes of eden in use when it overflowed.
+    pub(crate) eden_used: usize,
+    /// Where the overflowing objects begin in the old generation: the next minor collection
+    /// scans them for pointers into the nursery.
+    pub(crate) from: OldCursor,
 }
 
 impl Default for Heap {
@@ -110,6 +125,9 @@ impl Heap {
         config.validate()?;
         let inner = HeapInner {
             large_object_threshold: config.large_object_threshold,
+            window: Window::unopened(),
+            overflow: Cell::new(None),
+            eden_allowance: Cell::new(usize::MAX),
             nursery: Nursery::new(
                 config.nursery_size.next_multiple_of(header::WORD),
                 config.survivor_size(),
@@ -120,7 +138,6 @@ impl Heap {
             young_finalizable: RefCell::new(Vec::new()),
             out_of_line_write: Cell::new(false),
             large_has_out_of_line_cells: Cell::new(false),
-            nursery_overflowed: Cell::new(false),
             roots: Rc::new(RootTable::new()),
             stats: RefCell::new(Stats::new()),
             poisoned: Cell::new(false),
@@ -304,7 +321,7 @@ impl HeapInner {
     pub(crate) fn check_limit(&self, more: usize) -> Result<(), AllocError> {
         if let Some(limit) = self.config.heap_limit {
             let reserved = self.reserved();
-            let young = self.nursery.eden_used() + self.nursery.survivor_used();
+            let young = self.eden_used() + self.nursery.survivor_used();
             if reserved + more + self.promotion_headroom(young) > limit {
                 return Err(AllocError {
                     requested: more,
@@ -329,7 +346,38 @@ impl HeapInner {
                 free / 4 * 3
             }
         };
-        self.nursery.set_allowance(allowance)
+        self.eden_allowance.set(allowance)
+    }
+
+    /// Bytes of eden handed out since the last minor collection.
+    pub(crate) fn eden_used(&self) -> usize {
+        match self.overflow.get() {
+            Some(overflow) => overflow.eden_used,
+            None if self.window.is_open() => self.window.used(),
+            None => 0,
+        }
+    }
+
+    /// Ends an overflow window: its objects join their old chunk. Idempotent.
+    pub(crate) fn close_overflow_window(&self) {
+        if self.overflow.get().is_some() && self.old.borrow().window_is_open() {
+            if let (Some(start), Some(end)) = (self.window.start(), self.window.cursor()) {
+                self.old.borrow_mut().close_window(start, end);
+                self.stats.borrow_mut().bytes_allocated +=
+                    (end.as_ptr().addr() - start.as_ptr().addr()) as u64;
+                // An empty window at the same place: closing again adds nothing.
+                self.window.open(end, end);
+            }
+        }
+    }
+
+    /// After a minor collection: the window is eden again, as far as the allowance goes.
+    pub(crate) fn reopen_eden(&self) {
+        self.overflow.set(None);
+        if self.window.is_open() {
+            let (start, end) = self.nursery.eden_window(self.eden_allowance.get());
+            self.window.open(start, end);
+        }
     }
 
     /// A collection point: collects if the pacer says so.
@@ -360,12 +408,13 @@ impl HeapInner {
         };
         let pause = start.elapsed();
         self.stats.get_mut().record_pause(kind, pause);
+        self.pace_eden();
+        self.reopen_eden();
         if self.config.verify {
             verify::verify(self, extra)
                 .unwrap_or_else(|e| panic!("after a {kind} collection: {e}"));
         }
         self.poisoned.set(false);
-        self.pace_eden();
         if self.config.trace {
             let after = self.stats();
             let count = after.minor.count + after.major.count;
@@ -403,10 +452,11 @@ impl HeapInner {
     }
 
     pub(crate) fn stats(&self) -> HeapStats {
+        self.close_overflow_window();
         let stats = self.stats.borrow();
         let old = self.old.borrow();
         let large = self.large.borrow();
-        let eden_used = self.nursery.eden_used();
+        let eden_used = self.eden_used();
         HeapStats {
             minor: stats.minor.summary(),
             major: stats.major.summary(),
@@ -443,6 +493,7 @@ impl Drop for Heap {
         // SAFETY: `inner` came from `Box::leak` in `with_config` and is freed only here.
         let mut inner = unsafe { Box::from_raw(self.inner.as_ptr()) };
         inner.roots.clear();
+        inner.close_overflow_window();
         if inner.poisoned.get() {
             // The objects may be half-moved: free the memory without running drop glue.
             return;

@@ -6,10 +6,12 @@
 //! for the whole scope.
 //!
 //! # Allocation
-//! The fast path bumps eden's cursor. The cold slow path opens eden on first use, places
-//! large or over-aligned values in the large-object space, and, when eden is full, places the
-//! object in the old generation and asks for a minor collection at the next collection point.
-//! An object placed outside the nursery that points into it is remembered at once.
+//! The fast path bumps the heap's allocation window. The cold slow path opens the window over
+//! eden on first use and places large or over-aligned values in the large-object space. When
+//! eden is full inside a scope, where no collection may run, the window moves to the free end
+//! of the old generation ("overflow"): allocation stays a bump, and the next collection point
+//! runs a minor collection that scans the overflow objects for pointers into the nursery. A
+//! large object that points into the nursery is remembered at once.
 //!
 //! # The write barrier
 //! Every barriered cell calls [`Mutation::write_barrier`] with its own address after a store
@@ -25,8 +27,9 @@ use core::ptr::NonNull;
 use crate::collect::tracer::{scan, EdgeVisitor};
 use crate::error::AllocError;
 use crate::header::{self, align_up, Header, LOGGED, WORD};
-use crate::heap::HeapInner;
+use crate::heap::{HeapInner, Overflow};
 use crate::root::Root;
+use crate::space::old::CHUNK_SIZE;
 use crate::trace::{Rebrand, Trace};
 use crate::type_info::{Object, TypeInfo};
 use crate::Gc;
@@ -40,11 +43,13 @@ pub struct Mutation<'gc> {
     _brand: PhantomData<Cell<&'gc ()>>,
 }
 
-/// Where the slow path placed an object.
+/// Where an object was placed.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Placed {
-    Young,
-    Old,
+    /// In the allocation window: eden, or the old generation after eden overflowed.
+    Window,
+    /// In the large-object space.
+    Large,
 }
 
 impl<'gc> Mutation<'gc> {
@@ -73,23 +78,15 @@ impl<'gc> Mutation<'gc> {
     /// Allocates a sized value and returns its object start.
     #[inline(always)]
     pub(crate) fn alloc_value<T: Trace>(&self, value: T) -> Result<NonNull<u8>, AllocError> {
+        let info = <T as Object>::TYPE_INFO;
         let size = const { align_up(WORD + core::mem::size_of::<T>()) };
-        let small = core::mem::align_of::<T>() <= WORD && size < self.heap().large_object_threshold;
-        let fast = if small {
-            self.heap().nursery.try_alloc(size)
-        } else {
-            None
-        };
-        let (obj, placed) = match fast {
-            Some(obj) => (obj, Placed::Young),
-            None => self.alloc_slow(size, <T as Object>::TYPE_INFO, small)?,
-        };
+        let (obj, placed) = self.alloc_raw(size, info)?;
         // SAFETY: `obj` is a fresh block of `size` bytes, aligned for `T` after the header.
         unsafe {
-            header::write(obj, Header::new(<T as Object>::TYPE_INFO));
+            header::write(obj, Header::new(info));
             obj.add(WORD).cast::<T>().write(value);
         }
-        self.placed(obj, placed, <T as Object>::TYPE_INFO);
+        self.placed(obj, placed, info);
         Ok(obj)
     }
 
@@ -105,16 +102,7 @@ impl<'gc> Mutation<'gc> {
             .checked_mul(core::mem::size_of::<T>())
             .and_then(|b| b.checked_add(3 * WORD - 1));
         let size = bytes.expect("slice too large for the address space") & !(WORD - 1);
-        let small = info.align <= WORD && size < self.heap().large_object_threshold;
-        let fast = if small {
-            self.heap().nursery.try_alloc(size)
-        } else {
-            None
-        };
-        let (obj, placed) = match fast {
-            Some(obj) => (obj, Placed::Young),
-            None => self.alloc_slow(size, info, small)?,
-        };
+        let (obj, placed) = self.alloc_raw(size, info)?;
         // SAFETY: `obj` is a fresh block of `size` bytes: header, length, then room for `len`
         // elements aligned for `T`.
         unsafe {
@@ -126,17 +114,34 @@ impl<'gc> Mutation<'gc> {
         Ok(obj)
     }
 
-    /// Bookkeeping after an object is written: finalization for young objects that need drop,
-    /// the remembered set for old ones that point into the nursery.
+    /// The fast path: a compare and an add in the allocation window.
+    #[inline(always)]
+    fn alloc_raw(
+        &self,
+        size: usize,
+        info: &'static TypeInfo,
+    ) -> Result<(NonNull<u8>, Placed), AllocError> {
+        let heap = self.heap();
+        if info.align <= WORD && size < heap.large_object_threshold {
+            if let Some(obj) = heap.window.try_alloc(size) {
+                return Ok((obj, Placed::Window));
+            }
+        }
+        self.alloc_slow(size, info)
+    }
+
+    /// Bookkeeping after an object is written: finalization for window objects that need
+    /// drop (the next minor collection drops the entries of those that are old), the
+    /// remembered set for large ones that point into the nursery.
     #[inline(always)]
     fn placed(&self, obj: NonNull<u8>, placed: Placed, info: &'static TypeInfo) {
         match placed {
-            Placed::Young => {
+            Placed::Window => {
                 if info.drop_glue.is_some() {
                     self.heap().young_finalizable.borrow_mut().push(obj);
                 }
             }
-            Placed::Old => {
+            Placed::Large => {
                 if !info.is_leaf() {
                     self.remember_if_young_pointers(obj, info)
                 }
@@ -150,30 +155,10 @@ impl<'gc> Mutation<'gc> {
         &self,
         size: usize,
         info: &'static TypeInfo,
-        small: bool,
     ) -> Result<(NonNull<u8>, Placed), AllocError> {
         let heap = self.heap();
         heap.check_usable();
-        if small {
-            if heap.nursery.open_window() {
-                if let Some(obj) = heap.nursery.try_alloc(size) {
-                    return Ok((obj, Placed::Young));
-                }
-            }
-            // Eden is full and no collection may run inside a scope: place the object in the
-            // old generation and collect at the next collection point.
-            heap.nursery_overflowed.set(true);
-            if heap.old.borrow().needs_chunk_for(size) {
-                heap.check_limit(crate::space::old::CHUNK_SIZE)?;
-            }
-            let mut old = heap.old.borrow_mut();
-            let obj = old.alloc(size);
-            if info.has_out_of_line_cells {
-                old.has_out_of_line_cells = true;
-            }
-            heap.stats.borrow_mut().bytes_allocated += size as u64;
-            Ok((obj, Placed::Old))
-        } else {
+        if info.align > WORD || size >= heap.large_object_threshold {
             heap.check_limit(size + info.align)?;
             let obj = heap
                 .large
@@ -183,8 +168,37 @@ impl<'gc> Mutation<'gc> {
                 heap.large_has_out_of_line_cells.set(true);
             }
             heap.stats.borrow_mut().bytes_allocated += size as u64;
-            Ok((obj, Placed::Old))
+            return Ok((obj, Placed::Large));
         }
+        if heap.overflow.get().is_none() {
+            if !heap.window.is_open() {
+                let (start, end) = heap.nursery.eden_window(heap.eden_allowance.get());
+                heap.window.open(start, end);
+                if let Some(obj) = heap.window.try_alloc(size) {
+                    return Ok((obj, Placed::Window));
+                }
+            }
+            // Eden is full, and no collection may run inside a scope: go on at the end of the
+            // old generation. The next collection point runs a minor collection, which scans
+            // these objects for pointers into the nursery.
+            let from = heap.old.borrow().end_cursor();
+            heap.overflow.set(Some(Overflow {
+                eden_used: heap.window.used(),
+                from,
+            }));
+        } else {
+            heap.close_overflow_window();
+        }
+        if heap.old.borrow().needs_chunk_for(size) {
+            heap.check_limit(CHUNK_SIZE)?;
+        }
+        let (start, end) = heap.old.borrow_mut().open_window(size);
+        heap.window.open(start, end);
+        let obj = heap
+            .window
+            .try_alloc(size)
+            .expect("a new window has room for the object");
+        Ok((obj, Placed::Window))
     }
 
     /// Logs an object placed outside the nursery if its value points into the nursery.
@@ -229,6 +243,9 @@ impl HeapInner {
     #[cold]
     #[inline(never)]
     pub(crate) fn barrier_slow(&self, addr: usize) {
+        if self.overflow.get().is_some() && self.window.holds(addr) {
+            return; // the next minor collection scans every overflow object
+        }
         let owner = self
             .old
             .borrow()

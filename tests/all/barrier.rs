@@ -136,3 +136,38 @@ fn large_and_pretenured_objects_pointing_into_the_nursery_are_remembered() {
         assert_eq!(big.get(m).filler, [7; 300]);
     });
 }
+
+#[test]
+fn objects_that_overflow_eden_inside_a_scope_are_old_and_finalized_once() {
+    let counter = DropCounter::default();
+    let mut heap = Heap::with_config(small_config()).unwrap();
+    let holder = heap.mutate(|m| m.root(Gc::new(m, GcCell::new(GcWeak::<Node>::new()))));
+    let keep = heap.mutate(|m| {
+        // Far more than eden holds: most of these land in the old generation.
+        let mut head = Gc::new(m, Node::tracked(0, &counter));
+        for i in 1..5_000 {
+            let node = Gc::new(m, Node::tracked(i, &counter));
+            node.next.set(m, Some(head));
+            head = node;
+        }
+        // A weak reference from an overflow object to a young one.
+        let young = Gc::new(m, Node::new(-1));
+        let holder_obj = Gc::new(m, GcCell::new(Gc::downgrade(young)));
+        holder.get(m).set(m, holder_obj.get());
+        (m.root(head), m.root(young))
+    });
+    assert!(
+        heap.stats().old_used > 0,
+        "eden overflowed into the old generation"
+    );
+    heap.collect_minor();
+    heap.mutate(|m| assert_eq!(holder.get(m).get().upgrade().unwrap().value, -1));
+    assert_eq!(counter.count(), 0, "nothing rooted is dropped");
+    drop(keep);
+    heap.collect_minor();
+    heap.collect_major();
+    assert_eq!(counter.count(), 5_000);
+    heap.mutate(|m| assert!(holder.get(m).get().is_dead()));
+    drop(heap);
+    assert_eq!(counter.count(), 5_000);
+}

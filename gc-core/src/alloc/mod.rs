@@ -1,3 +1,4 @@
 //! Raw memory and bump allocation, shared by the spaces.
 
+pub(crate) mod bump;
 pub(crate) mod region;

@@ -71,32 +71,3 @@ impl Drop for Region {
         unsafe { dealloc(self.start.as_ptr(), self.layout) }
     }
 }
-
-/// A bump-allocation window: `[cursor, limit)` is free.
-pub(crate) struct Bump {
-    pub(crate) cursor: NonNull<u8>,
-    pub(crate) limit: NonNull<u8>,
-}
-
-impl Bump {
-    pub(crate) fn new(start: NonNull<u8>, limit: NonNull<u8>) -> Bump {
-        Bump {
-            cursor: start,
-            limit,
-        }
-    }
-
-    /// Takes `size` bytes from the window, or `None` if they do not fit.
-    #[inline(always)]
-    pub(crate) fn take(&mut self, size: usize) -> Option<NonNull<u8>> {
-        let free = self.limit.as_ptr().addr() - self.cursor.as_ptr().addr();
-        if size <= free {
-            let obj = self.cursor;
-            // SAFETY: `size <= free`, so the new cursor stays within the window's region.
-            self.cursor = unsafe { obj.add(size) };
-            Some(obj)
-        } else {
-            None
-        }
-    }
-}

@@ -26,12 +26,12 @@
 use core::ptr::NonNull;
 use std::any::Any;
 
-use crate::alloc::region::Bump;
+use crate::alloc::bump::Bump;
 use crate::collect::tracer::{scan, EdgeVisitor, ExtraRoots};
 use crate::header::{self, Header, LOGGED};
 use crate::heap::{run_drop_glue, HeapInner};
 use crate::space::nursery::Nursery;
-use crate::space::old::OldSpace;
+use crate::space::old::{OldCursor, OldSpace};
 
 /// A weak slot found while scanning, and the object that holds it (`None` for roots).
 type WeakSlot = (NonNull<Option<NonNull<u8>>>, Option<NonNull<u8>>);
@@ -111,7 +111,7 @@ impl Evacuator<'_> {
     }
 
     /// Scans copies until none is left: Cheney's scan pointers, one per space copies go to.
-    fn drain(&mut self, mut young_scan: NonNull<u8>, mut old_scan: PromotionScan) {
+    fn drain(&mut self, mut young_scan: NonNull<u8>, mut old_scan: OldCursor) {
         loop {
             let mut progressed = false;
             while young_scan < self.to_space.cursor {
@@ -122,7 +122,7 @@ impl Evacuator<'_> {
                 young_scan = unsafe { young_scan.add(size) };
                 progressed = true;
             }
-            while let Some(obj) = old_scan.next(self.old) {
+            while let Some(obj) = self.old.next_object(&mut old_scan) {
                 if self.scan_object(obj) {
                     self.remember(obj);
                 }
@@ -182,42 +182,6 @@ impl EdgeVisitor for Evacuator<'_> {
     }
 }
 
-/// The scan pointer over the objects promoted during this collection.
-struct PromotionScan {
-    chunk: usize,
-    at: Option<NonNull<u8>>,
-}
-
-impl PromotionScan {
-    /// Starts where the old generation's allocation stands now.
-    fn new(old: &OldSpace) -> Self {
-        let chunk = old.chunk_count().saturating_sub(1);
-        PromotionScan {
-            chunk,
-            at: old.chunks.get(chunk).map(|c| c.top),
-        }
-    }
-
-    /// The next promoted object not yet scanned, if any.
-    fn next(&mut self, old: &OldSpace) -> Option<NonNull<u8>> {
-        loop {
-            let chunk = old.chunks.get(self.chunk)?;
-            let obj = self.at.unwrap_or(chunk.memory.start());
-            if obj < chunk.top {
-                // SAFETY: promoted objects lie back to back below the chunk's top, each with
-                // an intact header.
-                self.at = Some(unsafe { obj.add(header::read(obj).type_info().object_size(obj)) });
-                return Some(obj);
-            }
-            if self.chunk + 1 >= old.chunk_count() {
-                return None;
-            }
-            self.chunk += 1;
-            self.at = None;
-        }
-    }
-}
-
 /// Old and large objects whose type may own barriered cells outside itself.
 fn out_of_line_owners(heap: &mut HeapInner) -> Vec<NonNull<u8>> {
     let mut owners = Vec::new();
@@ -257,7 +221,9 @@ pub(crate) fn collect(
     extra: &mut ExtraRoots<'_>,
     promote_all: bool,
 ) -> Option<Box<dyn Any + Send>> {
-    let eden_used = heap.nursery.eden_used();
+    heap.close_overflow_window();
+    let eden_used = heap.eden_used();
+    let overflow = heap.overflow.get();
     let young_before = eden_used + heap.nursery.survivor_used();
     let remembered = core::mem::take(heap.remembered.get_mut());
     let out_of_line = if core::mem::take(heap.out_of_line_write.get_mut()) {
@@ -267,7 +233,11 @@ pub(crate) fn collect(
     };
 
     let young_scan = heap.nursery.to_space().cursor;
-    let old_scan = PromotionScan::new(heap.old.get_mut());
+    // Overflow objects are scanned like promoted ones: they may point into the nursery.
+    let old_scan = match overflow {
+        Some(overflow) => overflow.from,
+        None => heap.old.get_mut().end_cursor(),
+    };
     let mut ev = Evacuator {
         nursery: &heap.nursery,
         old: heap.old.get_mut(),
@@ -298,11 +268,15 @@ pub(crate) fn collect(
     ev.drain(young_scan, old_scan);
     ev.fix_weak_slots();
 
-    // Young objects that need drop: the forwarded ones moved, the others are dead.
+    // Young objects that need drop: the forwarded ones moved, the others are dead. Overflow
+    // objects are old: the old generation finalizes them.
     let mut dead = Vec::new();
     let young_finalizable = heap.young_finalizable.get_mut();
     young_finalizable.retain_mut(|obj| {
-        // SAFETY: listed objects are nursery objects, forwarded or with intact headers.
+        if !ev.nursery.in_from_space(obj.as_ptr().addr()) {
+            return false;
+        }
+        // SAFETY: listed nursery objects are forwarded or have intact headers.
         let h = unsafe { header::read(*obj) };
         if h.is_forwarded() {
             *obj = h.forwardee();
@@ -328,7 +302,7 @@ pub(crate) fn collect(
     }
     heap.nursery.flip(to_top);
     *heap.remembered.get_mut() = remembered;
-    heap.nursery_overflowed.set(false);
+    heap.overflow.set(None);
     let stats = heap.stats.get_mut();
     stats.bytes_allocated += eden_used as u64;
     stats.bytes_promoted += promoted as u64;

@@ -28,9 +28,8 @@ pub(crate) fn decide(heap: &HeapInner) -> Option<CollectionKind> {
     if old_over_budget(heap) {
         return Some(CollectionKind::Major);
     }
-    let eden = &heap.nursery;
-    if heap.nursery_overflowed.get() || eden.eden_used() * 8 >= eden.eden_size() * EDEN_FULL_EIGHTHS
-    {
+    let eden_full = heap.eden_used() * 8 >= heap.nursery.eden_size() * EDEN_FULL_EIGHTHS;
+    if heap.overflow.get().is_some() || eden_full {
         return Some(CollectionKind::Minor);
     }
     None

@@ -4,7 +4,8 @@
 //! the start of an object in a live space (allocated eden, the *from* survivor space, an old
 //! chunk below its top, a large object), never in the *to* survivor space or on a forwarded
 //! header, and the header must be a type descriptor. An old or large object that points into
-//! the nursery must be in the remembered set. The collector runs it before and after every
+//! the nursery must be in the remembered set (or have been placed there by an eden overflow,
+//! which the next minor collection scans whole). The collector runs it before and after every
 //! collection when `HeapConfig::verify` is on; tests call [`Heap::verify`](crate::Heap::verify).
 
 use core::fmt;
@@ -117,13 +118,24 @@ impl EdgeVisitor for Checker<'_> {
 
 /// Checks the heap; `extra` traces the state of a step loop, if any.
 pub(crate) fn verify(heap: &HeapInner, extra: &mut ExtraRoots<'_>) -> Result<(), HeapCorruption> {
+    heap.close_overflow_window();
+    let eden_used = heap.eden_used();
     let mut young_starts = HashSet::new();
     // SAFETY: outside a collection every nursery object has an intact header.
     unsafe {
-        heap.nursery.for_each_object(|obj| {
+        heap.nursery.for_each_object(eden_used, |obj| {
             young_starts.insert(obj.as_ptr().addr());
         })
     };
+    // Objects placed in the old generation after eden overflowed are scanned whole by the
+    // next minor collection: they need not be remembered.
+    let mut overflow_objects = HashSet::new();
+    if let Some(overflow) = heap.overflow.get() {
+        let mut cursor = overflow.from;
+        while let Some(obj) = heap.old.borrow().next_object(&mut cursor) {
+            overflow_objects.insert(obj.as_ptr().addr());
+        }
+    }
     let mut checker = Checker {
         heap,
         young_starts: &young_starts,
@@ -139,7 +151,7 @@ pub(crate) fn verify(heap: &HeapInner, extra: &mut ExtraRoots<'_>) -> Result<(),
     // SAFETY: as above, for every space.
     unsafe {
         heap.nursery
-            .for_each_object(|obj| objects.push((obj, false)));
+            .for_each_object(eden_used, |obj| objects.push((obj, false)));
         heap.old
             .borrow()
             .for_each_object(|obj| objects.push((obj, true)));
@@ -164,7 +176,8 @@ pub(crate) fn verify(heap: &HeapInner, extra: &mut ExtraRoots<'_>) -> Result<(),
         checker.source_points_young = false;
         // SAFETY: the object is intact and no reference to it is in use outside a scope.
         unsafe { scan(obj, info, &mut checker) };
-        if checker.source_is_old && checker.source_points_young && !h.has(LOGGED) {
+        let remembered = h.has(LOGGED) || overflow_objects.contains(&obj.as_ptr().addr());
+        if checker.source_is_old && checker.source_points_young && !remembered {
             let msg = format!(
                 "{} points into the nursery but is not in the remembered set",
                 checker.source

@@ -53,6 +53,11 @@ impl Chunk {
         self.starts[i / 64] |= 1 << (i % 64);
     }
 
+    fn clear_start(&mut self, obj: NonNull<u8>) {
+        let i = self.word_index(obj.as_ptr().addr());
+        self.starts[i / 64] &= !(1 << (i % 64));
+    }
+
     fn clear_starts(&mut self) {
         self.starts.fill(0);
     }
@@ -91,6 +96,13 @@ impl Chunk {
     }
 }
 
+/// A position in the old generation's allocation order, to walk objects from.
+#[derive(Clone, Copy)]
+pub(crate) struct OldCursor {
+    chunk: usize,
+    at: Option<NonNull<u8>>,
+}
+
 pub(crate) struct OldSpace {
     pub(crate) chunks: Vec<Chunk>,
     /// The chunk that allocation bumps into; every chunk after it is empty.
@@ -101,6 +113,8 @@ pub(crate) struct OldSpace {
     used: usize,
     /// Whether some object here may hold barriered cells outside itself.
     pub(crate) has_out_of_line_cells: bool,
+    /// The mutator allocates at the end of the current chunk (see [`Self::open_window`]).
+    window_open: bool,
 }
 
 impl OldSpace {
@@ -111,6 +125,7 @@ impl OldSpace {
             index: BTreeMap::new(),
             used: 0,
             has_out_of_line_cells: false,
+            window_open: false,
         }
     }
 
@@ -140,6 +155,83 @@ impl OldSpace {
                 self.chunks.push(chunk);
             }
         }
+    }
+
+    /// The position where the next allocation will go.
+    pub(crate) fn end_cursor(&self) -> OldCursor {
+        let chunk = self.chunk_count().saturating_sub(1);
+        OldCursor {
+            chunk,
+            at: self.chunks.get(chunk).map(|c| c.top),
+        }
+    }
+
+    /// The object at `cursor`, advancing it past the object; `None` at the end (objects
+    /// allocated later are found by a later call).
+    pub(crate) fn next_object(&self, cursor: &mut OldCursor) -> Option<NonNull<u8>> {
+        loop {
+            let chunk = self.chunks.get(cursor.chunk)?;
+            let obj = cursor.at.unwrap_or(chunk.memory.start());
+            if obj < chunk.top {
+                // SAFETY: objects lie back to back below the chunk's top, each with an intact
+                // header.
+                cursor.at =
+                    Some(unsafe { obj.add(header::read(obj).type_info().object_size(obj)) });
+                return Some(obj);
+            }
+            if cursor.chunk + 1 >= self.chunk_count() {
+                return None;
+            }
+            cursor.chunk += 1;
+            cursor.at = None;
+        }
+    }
+
+    /// Hands the mutator the free end of a chunk with room for at least `size` bytes, as an
+    /// allocation window. Until [`Self::close_window`], the window's objects are not part of
+    /// the chunk and nothing else may allocate here.
+    pub(crate) fn open_window(&mut self, size: usize) -> (NonNull<u8>, NonNull<u8>) {
+        debug_assert!(
+            !self.window_open,
+            "an old-generation window is open already"
+        );
+        // `alloc` finds (or adds) a chunk with room; the window then takes all of its free end.
+        let start = self.alloc(size);
+        let chunk = &mut self.chunks[self.current];
+        chunk.top = start;
+        chunk.clear_start(start);
+        self.used -= size;
+        self.window_open = true;
+        (start, chunk.memory.end())
+    }
+
+    /// Takes back the window that the mutator filled from `start` up to `end`: its objects
+    /// join the chunk. Does nothing if no window is open.
+    pub(crate) fn close_window(&mut self, start: NonNull<u8>, end: NonNull<u8>) {
+        if !self.window_open {
+            return;
+        }
+        let chunk = &mut self.chunks[self.current];
+        debug_assert!(
+            chunk.top == start,
+            "the window does not start at the chunk's top"
+        );
+        let mut obj = start;
+        while obj < end {
+            chunk.set_start(obj);
+            // SAFETY: the mutator filled the window with complete objects up to `end`.
+            let info = unsafe { header::read(obj) }.type_info();
+            self.has_out_of_line_cells |= info.has_out_of_line_cells;
+            // SAFETY: as above.
+            obj = unsafe { obj.add(info.object_size(obj)) };
+        }
+        chunk.top = end;
+        self.used += end.as_ptr().addr() - start.as_ptr().addr();
+        self.window_open = false;
+    }
+
+    pub(crate) fn window_is_open(&self) -> bool {
+        self.window_open
     }
 
     /// Whether allocating `size` more bytes needs a new chunk.
@@ -203,7 +295,10 @@ impl OldSpace {
     /// `tops.len()` are empty and are freed), and `used` the bytes they hold.
     pub(crate) fn finish_compaction(&mut self, tops: Vec<NonNull<u8>>, used: usize) {
         for (chunk, top) in self.chunks.iter_mut().zip(&tops) {
-            chunk.memory.poison(*top, chunk.top);
+            // A chunk may also have received objects past its old top, from later chunks.
+            if *top < chunk.top {
+                chunk.memory.poison(*top, chunk.top);
+            }
             chunk.top = *top;
         }
         self.chunks.truncate(tops.len());
