@@ -56,11 +56,17 @@ impl<'gc, T: Copy + Trace> GcCell<'gc, T> {
     /// Stores `value` and records the store for the collector.
     #[inline(always)]
     pub fn set(&self, m: &Mutation<'gc>, value: T) {
-        // SAFETY: as in `get`: no reference to the value exists.
-        unsafe { *self.value.get() = value };
+        self.store(value);
         if !T::IS_LEAF {
             m.write_barrier((self as *const Self).cast())
         }
+    }
+
+    /// Stores `value` without the write barrier.
+    #[inline(always)]
+    pub(crate) fn store(&self, value: T) {
+        // SAFETY: as in `get`: no reference to the value exists.
+        unsafe { *self.value.get() = value };
     }
 
     /// Stores `value` and returns the old value.

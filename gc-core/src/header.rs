@@ -109,6 +109,15 @@ impl Header {
         info
     }
 
+    /// The descriptor a header points at, without the debug check that it is one.
+    ///
+    /// # Safety
+    /// - The header must not be forwarded, and its bare address must be readable.
+    pub(crate) unsafe fn type_info_unchecked(self) -> &'static TypeInfo {
+        // SAFETY: the caller promises a readable descriptor address.
+        unsafe { &*self.0.map_addr(|a| a & !STATE_MASK).cast::<TypeInfo>() }
+    }
+
     /// The header with its state bits cleared: the bare type pointer.
     #[inline]
     pub(crate) fn bare(self) -> Self {

@@ -401,6 +401,8 @@ impl HeapInner {
             verify::verify(self, extra)
                 .unwrap_or_else(|e| panic!("before a {kind} collection: {e}"));
         }
+        let check_remark = self.config.verify && self.config.stress.is_some();
+        self.roots.record_releases(check_remark);
         let start = Instant::now();
         let drop_panic = match kind {
             CollectionKind::Minor => minor::collect(self, extra, false),
@@ -413,6 +415,12 @@ impl HeapInner {
         if self.config.verify {
             verify::verify(self, extra)
                 .unwrap_or_else(|e| panic!("after a {kind} collection: {e}"));
+            if check_remark {
+                let released = self.roots.record_releases(false);
+                let major = kind == CollectionKind::Major;
+                verify::sanity_remark(self, extra, &released, major)
+                    .unwrap_or_else(|e| panic!("re-marking after a {kind} collection: {e}"));
+            }
         }
         self.poisoned.set(false);
         if self.config.trace {

@@ -19,6 +19,9 @@ use crate::Gc;
 pub(crate) struct RootTable {
     slots: RefCell<Vec<Option<NonNull<u8>>>>,
     free: RefCell<Vec<usize>>,
+    /// While a collection runs: the objects whose roots drop glue dropped. They were roots
+    /// when the collector traced, so the re-mark check counts them as roots.
+    released: RefCell<Option<Vec<NonNull<u8>>>>,
 }
 
 impl RootTable {
@@ -26,6 +29,7 @@ impl RootTable {
         RootTable {
             slots: RefCell::new(Vec::new()),
             free: RefCell::new(Vec::new()),
+            released: RefCell::new(None),
         }
     }
 
@@ -45,8 +49,11 @@ impl RootTable {
 
     fn remove(&self, index: usize) {
         if let Some(slot) = self.slots.borrow_mut().get_mut(index) {
-            if slot.take().is_some() {
+            if let Some(obj) = slot.take() {
                 self.free.borrow_mut().push(index);
+                if let Some(released) = self.released.borrow_mut().as_mut() {
+                    released.push(obj);
+                }
             }
         }
     }
@@ -64,6 +71,16 @@ impl RootTable {
         for slot in self.slots.borrow_mut().iter_mut().flatten() {
             visit(slot)
         }
+    }
+
+    /// Starts or ends recording the roots released during a collection; ending returns them.
+    pub(crate) fn record_releases(&self, on: bool) -> Vec<NonNull<u8>> {
+        let mut released = self.released.borrow_mut();
+        let taken = released.take().unwrap_or_default();
+        if on {
+            *released = Some(Vec::new());
+        }
+        taken
     }
 
     /// Empties every slot: the heap is gone.

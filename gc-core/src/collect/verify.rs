@@ -13,7 +13,7 @@ use core::ptr::NonNull;
 use std::collections::HashSet;
 
 use crate::collect::tracer::{scan, EdgeVisitor, ExtraRoots};
-use crate::header::{self, LOGGED, WORD};
+use crate::header::{self, Header, LOGGED, WORD};
 use crate::heap::HeapInner;
 use crate::type_info::TypeInfo;
 
@@ -45,16 +45,25 @@ struct Checker<'a> {
     young_starts: &'a HashSet<usize>,
     /// Where the pointers being checked come from, for messages.
     source: String,
-    /// The source is an old or large object.
+    /// The object whose pointers are checked is old (or large).
     source_is_old: bool,
     source_points_young: bool,
     problems: Vec<String>,
 }
 
 impl Checker<'_> {
+    fn problem(&mut self, what: String) {
+        self.problems.push(what);
+    }
+
     fn check_target(&mut self, target: NonNull<u8>, kind: &str) {
         let addr = target.as_ptr().addr();
         let heap = self.heap;
+        let source = &self.source;
+        if !addr.is_multiple_of(WORD) {
+            let what = format!("{source} holds a misaligned {kind} pointer {target:p}");
+            return self.problem(what);
+        }
         let young = heap.nursery.contains(addr);
         let valid = if young {
             self.young_starts.contains(&addr)
@@ -67,29 +76,21 @@ impl Checker<'_> {
             } else if young {
                 "into the nursery but not at an object start"
             } else {
-                "outside every live space or not at an object start"
+                "outside every live space, or not at an object start"
             };
-            self.problems.push(format!(
-                "{} holds a {kind} pointer {target:p} {place}",
-                self.source
-            ));
-            return;
+            let what = format!("{source} holds a {kind} pointer {target:p} {place}");
+            return self.problem(what);
         }
         // SAFETY: the target is the start of an object in a live space.
         let h = unsafe { header::read(target) };
         if h.is_forwarded() {
-            self.problems.push(format!(
-                "{} holds a {kind} pointer {target:p} to a forwarded object",
-                self.source
-            ));
-            return;
+            let what = format!("{source} holds a {kind} pointer {target:p} to a forwarded object");
+            return self.problem(what);
         }
-        if !valid_type(h.raw_addr()) {
-            self.problems.push(format!(
-                "{} points at {target:p}, whose header is not a type descriptor",
-                self.source
-            ));
-            return;
+        if descriptor(h).is_none() {
+            let what =
+                format!("{source} points at {target:p}, whose header is not a type descriptor");
+            return self.problem(what);
         }
         if young {
             self.source_points_young = true;
@@ -97,11 +98,19 @@ impl Checker<'_> {
     }
 }
 
-/// Whether a header word (state bits aside) can be a descriptor: aligned and carrying the
-/// descriptor's check value.
-fn valid_type(word: usize) -> bool {
+/// The descriptor a header points at, if it plausibly is one: not forwarded, not in the
+/// first page, and carrying the descriptors' check value. (A header corrupted into a pointer
+/// at unmapped memory still faults.)
+fn descriptor(h: Header) -> Option<&'static TypeInfo> {
+    const FIRST_PAGE: usize = 4096;
     let align = core::mem::align_of::<TypeInfo>();
-    word & !(align - 1) != 0 && word & (WORD - 1) & crate::header::FORWARDED == 0
+    if h.is_forwarded() || h.raw_addr() & !(align - 1) < FIRST_PAGE {
+        return None;
+    }
+    // SAFETY: a plausible descriptor address: aligned, past the first page. `is_valid` reads
+    // only the check value.
+    let info = unsafe { h.type_info_unchecked() };
+    info.is_valid().then_some(info)
 }
 
 impl EdgeVisitor for Checker<'_> {
@@ -116,17 +125,82 @@ impl EdgeVisitor for Checker<'_> {
     }
 }
 
+/// The objects of the range `[start, top)` of a space, walked by their sizes; stops (and
+/// reports) at the first broken header, since the next object cannot be found past it.
+fn walk(
+    start: NonNull<u8>,
+    top: NonNull<u8>,
+    old: bool,
+    problems: &mut Vec<String>,
+    broken: &mut Vec<usize>,
+) -> Vec<(NonNull<u8>, bool)> {
+    let mut objects = Vec::new();
+    let mut obj = start;
+    while obj < top {
+        // SAFETY: the range holds objects back to back, until a broken header says otherwise.
+        let h = unsafe { header::read(obj) };
+        let Some(info) = descriptor(h) else {
+            let what = if h.is_forwarded() {
+                "is forwarded: a collection left it behind"
+            } else {
+                "has a broken header"
+            };
+            problems.push(format!("the object at {obj:p} {what}"));
+            broken.push(obj.as_ptr().addr());
+            break;
+        };
+        objects.push((obj, old));
+        // SAFETY: the header is a valid descriptor, so the size is the object's.
+        obj = unsafe { obj.add(info.object_size(obj)) };
+    }
+    if obj > top {
+        problems.push(format!(
+            "the last object before {top:p} runs past the end of its space"
+        ));
+    }
+    objects
+}
+
+/// Every object of every space with an intact header, with whether it is old (or large);
+/// the addresses of objects with broken headers go to `broken`.
+fn all_objects(
+    heap: &HeapInner,
+    problems: &mut Vec<String>,
+    broken: &mut Vec<usize>,
+) -> Vec<(NonNull<u8>, bool)> {
+    let mut objects = Vec::new();
+    for (start, top) in heap.nursery.occupied(heap.eden_used()) {
+        objects.extend(walk(start, top, false, problems, broken));
+    }
+    for (start, top) in heap.old.borrow().occupied() {
+        objects.extend(walk(start, top, true, problems, broken));
+    }
+    for large in &heap.large.borrow().objects {
+        // SAFETY: every large object has a header.
+        match descriptor(unsafe { header::read(large.start) }) {
+            Some(_) => objects.push((large.start, true)),
+            None => problems.push(format!(
+                "the large object at {:p} has a broken header",
+                large.start
+            )),
+        }
+    }
+    objects
+}
+
 /// Checks the heap; `extra` traces the state of a step loop, if any.
 pub(crate) fn verify(heap: &HeapInner, extra: &mut ExtraRoots<'_>) -> Result<(), HeapCorruption> {
     heap.close_overflow_window();
-    let eden_used = heap.eden_used();
-    let mut young_starts = HashSet::new();
-    // SAFETY: outside a collection every nursery object has an intact header.
-    unsafe {
-        heap.nursery.for_each_object(eden_used, |obj| {
-            young_starts.insert(obj.as_ptr().addr());
-        })
-    };
+    let mut problems = Vec::new();
+    let mut broken = Vec::new();
+    let objects = all_objects(heap, &mut problems, &mut broken);
+    // Broken objects count as starts, so pointers to them are reported for what they are.
+    let young_starts: HashSet<usize> = objects
+        .iter()
+        .filter(|(_, old)| !old)
+        .map(|(obj, _)| obj.as_ptr().addr())
+        .chain(broken)
+        .collect();
     // Objects placed in the old generation after eden overflowed are scanned whole by the
     // next minor collection: they need not be remembered.
     let mut overflow_objects = HashSet::new();
@@ -142,47 +216,28 @@ pub(crate) fn verify(heap: &HeapInner, extra: &mut ExtraRoots<'_>) -> Result<(),
         source: "a root".into(),
         source_is_old: false,
         source_points_young: false,
-        problems: Vec::new(),
+        problems,
     };
     heap.roots.for_each_slot(|slot| checker.edge(slot));
     checker.source = "the state of a step loop".into();
     extra.trace(&mut checker);
-    let mut objects = Vec::new();
-    // SAFETY: as above, for every space.
-    unsafe {
-        heap.nursery
-            .for_each_object(eden_used, |obj| objects.push((obj, false)));
-        heap.old
-            .borrow()
-            .for_each_object(|obj| objects.push((obj, true)));
-    }
-    objects.extend(heap.large.borrow().objects.iter().map(|o| (o.start, true)));
     for (obj, is_old) in objects {
-        // SAFETY: as above.
+        // SAFETY: `all_objects` checked the header.
         let h = unsafe { header::read(obj) };
-        if h.is_forwarded() || !valid_type(h.raw_addr()) || !h.type_info().is_valid() {
-            checker
-                .problems
-                .push(format!("the object at {obj:p} has a broken header"));
-            continue;
-        }
         let info = h.type_info();
-        checker.source = format!(
-            "the {} object at {obj:p} ({})",
-            if is_old { "old" } else { "young" },
-            info.name()
-        );
+        let age = if is_old { "old" } else { "young" };
+        checker.source = format!("the {age} object at {obj:p} ({})", info.name());
         checker.source_is_old = is_old;
         checker.source_points_young = false;
         // SAFETY: the object is intact and no reference to it is in use outside a scope.
         unsafe { scan(obj, info, &mut checker) };
         let remembered = h.has(LOGGED) || overflow_objects.contains(&obj.as_ptr().addr());
-        if checker.source_is_old && checker.source_points_young && !remembered {
-            let msg = format!(
+        if is_old && checker.source_points_young && !remembered {
+            let what = format!(
                 "{} points into the nursery but is not in the remembered set",
                 checker.source
             );
-            checker.problems.push(msg);
+            checker.problem(what);
         }
     }
     if checker.problems.is_empty() {
@@ -191,5 +246,72 @@ pub(crate) fn verify(heap: &HeapInner, extra: &mut ExtraRoots<'_>) -> Result<(),
         Err(HeapCorruption {
             problems: checker.problems,
         })
+    }
+}
+
+/// Finds the objects reachable from the roots (and from `extra_sources`) by a plain
+/// traversal, independent of the collectors.
+struct Reach {
+    seen: HashSet<usize>,
+    stack: Vec<NonNull<u8>>,
+}
+
+impl EdgeVisitor for Reach {
+    fn edge(&mut self, slot: &mut NonNull<u8>) {
+        if self.seen.insert(slot.as_ptr().addr()) {
+            self.stack.push(*slot);
+        }
+    }
+
+    fn weak_edge(&mut self, _: &mut Option<NonNull<u8>>) {}
+}
+
+/// After a collection, checks that a naive traversal finds exactly the objects the collector
+/// kept: after a major collection, every object in the heap is reachable from the roots;
+/// after a minor one, every young survivor is reachable from the roots or from an old object
+/// (the minor collection's roots, which include old objects that may be dead). Roots that
+/// drop glue released during the collection still count: they were roots when it traced.
+pub(crate) fn sanity_remark(
+    heap: &HeapInner,
+    extra: &mut ExtraRoots<'_>,
+    released_roots: &[NonNull<u8>],
+    after_major: bool,
+) -> Result<(), HeapCorruption> {
+    let mut problems = Vec::new();
+    let objects = all_objects(heap, &mut problems, &mut Vec::new());
+    let mut reach = Reach {
+        seen: HashSet::new(),
+        stack: Vec::new(),
+    };
+    heap.roots.for_each_slot(|slot| reach.edge(slot));
+    for &obj in released_roots {
+        reach.edge(&mut obj.clone());
+    }
+    extra.trace(&mut reach);
+    if !after_major {
+        for &(obj, old) in &objects {
+            if old {
+                reach.edge(&mut obj.clone());
+            }
+        }
+    }
+    while let Some(obj) = reach.stack.pop() {
+        // SAFETY: reachable objects are live, with intact headers (the verifier ran first).
+        unsafe { scan(obj, header::read(obj).type_info(), &mut reach) };
+    }
+    for (obj, old) in objects {
+        let kept_needlessly = if after_major { true } else { !old };
+        if kept_needlessly && !reach.seen.contains(&obj.as_ptr().addr()) {
+            // SAFETY: `all_objects` checked the header.
+            let name = unsafe { header::read(obj) }.type_info().name();
+            problems.push(format!(
+                "the object at {obj:p} ({name}) survived but nothing reaches it"
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(HeapCorruption { problems })
     }
 }

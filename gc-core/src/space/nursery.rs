@@ -20,7 +20,7 @@ use core::ptr::NonNull;
 
 use crate::alloc::bump::Bump;
 use crate::alloc::region::Region;
-use crate::header::{self, WORD};
+use crate::header::WORD;
 
 pub(crate) struct Nursery {
     memory: Region,
@@ -126,26 +126,13 @@ impl Nursery {
         self.survivor_top = to_top;
     }
 
-    /// Calls `visit` on every object in eden (allocated up to `eden_used` bytes) and the
-    /// *from* survivor space, in address order.
-    ///
-    /// # Safety
-    /// - Every object in those spaces must have an intact, unforwarded header.
-    pub(crate) unsafe fn for_each_object(
-        &self,
-        eden_used: usize,
-        mut visit: impl FnMut(NonNull<u8>),
-    ) {
+    /// The occupied ranges: eden up to `eden_used`, and the *from* survivor space.
+    pub(crate) fn occupied(&self, eden_used: usize) -> [(NonNull<u8>, NonNull<u8>); 2] {
         // SAFETY: eden's used part lies within eden.
         let eden_top = unsafe { self.eden_start().add(eden_used) };
-        let survivors = (self.survivor_start(self.from), self.survivor_top);
-        for (mut obj, top) in [(self.eden_start(), eden_top), survivors] {
-            while obj < top {
-                // SAFETY: the spaces hold objects back to back, each with an intact header.
-                let next = unsafe { obj.add(header::read(obj).type_info().object_size(obj)) };
-                visit(obj);
-                obj = next;
-            }
-        }
+        [
+            (self.eden_start(), eden_top),
+            (self.survivor_start(self.from), self.survivor_top),
+        ]
     }
 }

@@ -312,6 +312,14 @@ impl OldSpace {
         self.used = used;
     }
 
+    /// The occupied range of each chunk.
+    pub(crate) fn occupied(&self) -> Vec<(NonNull<u8>, NonNull<u8>)> {
+        self.chunks[..self.chunk_count()]
+            .iter()
+            .map(|c| (c.memory.start(), c.top))
+            .collect()
+    }
+
     /// The number of chunks that may hold objects.
     pub(crate) fn chunk_count(&self) -> usize {
         self.chunks.len().min(self.current + 1)

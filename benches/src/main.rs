@@ -1,0 +1,124 @@
+//! `gc-bench`: gc-core against other ways to manage memory in Rust, and HotSpot.
+//!
+//! # Workloads
+//! Each workload is one module with one function per peer, every function the same program
+//! written as idiomatically as that peer allows:
+//! - [`binary_trees`]: the Computer Language Benchmarks Game's binary-trees.
+//! - [`gcbench`]: Hans Boehm's GCBench (top-down and bottom-up tree construction).
+//! - [`cycles`]: doubly linked rings, built and dropped, with a collection after each round.
+//! - [`alloc`]: a tight loop of small short-lived allocations.
+//!
+//! The fifth, the pause distribution of gc-core itself, is read from `Heap::stats()` at the end
+//! of its binary-trees and GCBench runs.
+//!
+//! # Measurement
+//! The harness re-runs itself as `gc-bench run WORKLOAD PEER SIZE`, one fresh process per run
+//! (see [`harness`]): the child times the workload and prints its check lines, the parent
+//! reads the child's peak RSS from `wait4` and checks that every peer printed the same lines.
+
+mod alloc;
+mod binary_trees;
+mod cycles;
+mod gcbench;
+mod harness;
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+/// One peer's version of a workload, run at the given size.
+pub type Body = fn(u32);
+
+/// A peer's name and its version of a workload, or `None` where it was built without it.
+pub type Peer = (&'static str, Option<Body>);
+
+/// Lists a workload's peers in table order. A peer marked `if "feature"` is compiled only
+/// with that Cargo feature, so that `run.sh` can leave out a peer that fails to build.
+#[macro_export]
+macro_rules! peers {
+    ($($name:literal $(if $feature:literal)? => $body:path),* $(,)?) => {
+        &[$(($name, {
+            $(#[cfg(not(feature = $feature))] let body = None;)?
+            $(#[cfg(feature = $feature)])? let body = Some($body as $crate::Body);
+            body
+        })),*]
+    };
+}
+
+/// A workload: its peers, its sizes, and the HotSpot program that mirrors it, if any.
+pub struct Workload {
+    pub name: &'static str,
+    /// What `size` counts, for the table titles.
+    pub size_unit: &'static str,
+    pub quick_size: u32,
+    pub full_size: u32,
+    pub peers: &'static [Peer],
+    /// The main class in `benches/java/`, run with `-XX:+UseSerialGC`.
+    pub java_class: Option<&'static str>,
+    /// How a peer departs from the common program, printed under the table.
+    pub notes: &'static str,
+}
+
+pub const WORKLOADS: &[Workload] = &[
+    binary_trees::WORKLOAD,
+    gcbench::WORKLOAD,
+    cycles::WORKLOAD,
+    alloc::WORKLOAD,
+];
+
+/// Prints gc-core's pause statistics on lines the harness reads apart from the check lines.
+pub fn print_pauses(stats: &gc_core::HeapStats) {
+    for (kind, p) in [("minor", stats.minor), ("major", stats.major)] {
+        println!(
+            "{}{kind} {} {} {} {} {} {}",
+            harness::PAUSES,
+            p.count,
+            p.total.as_nanos(),
+            p.p50.as_nanos(),
+            p.p90.as_nanos(),
+            p.p99.as_nanos(),
+            p.max.as_nanos()
+        );
+    }
+}
+
+/// The child side: runs one workload on one peer and prints its time last.
+fn run_one(workload: &str, peer: &str, size: &str) -> Result<(), String> {
+    let workload = WORKLOADS
+        .iter()
+        .find(|w| w.name == workload)
+        .ok_or_else(|| format!("no workload `{workload}`"))?;
+    let body = workload
+        .peers
+        .iter()
+        .find(|(name, _)| *name == peer)
+        .ok_or_else(|| format!("no peer `{peer}` in {}", workload.name))?
+        .1
+        .ok_or_else(|| format!("`{peer}` was not built"))?;
+    let size = size.parse().map_err(|e| format!("size `{size}`: {e}"))?;
+    let start = Instant::now();
+    body(size);
+    println!("{}{}", harness::ELAPSED, start.elapsed().as_nanos());
+    Ok(())
+}
+
+const USAGE: &str = "usage: gc-bench [--quick] [--runs N] [--only WORKLOAD,...] [--java CLASS_DIR]
+       gc-bench run WORKLOAD PEER SIZE";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("run") if args.len() == 4 => run_one(&args[1], &args[2], &args[3]),
+        Some("-h" | "--help") => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        _ => harness::Options::parse(&args).and_then(harness::run_all),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("gc-bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

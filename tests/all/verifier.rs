@@ -1,0 +1,157 @@
+//! The heap verifier notices each kind of corruption. Each test breaks a heap on purpose with
+//! an unsafe hook, checks the verifier's report, and leaks the broken heap.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use gc_core::__test_hooks as hooks;
+use gc_core::{Gc, GcCell, Heap, HeapConfig, Root};
+
+use crate::common::*;
+
+/// A heap that does not verify on its own, so the tests can call the verifier themselves, or
+/// `None` in stress mode (`GC_STRESS`), where the collection that follows every scope would
+/// run on the broken heap before the verifier could look at it.
+fn unverified(verify: bool) -> Option<Heap> {
+    let heap = Heap::with_config(HeapConfig {
+        verify,
+        ..small_config()
+    })
+    .unwrap();
+    heap.config().stress.is_none().then_some(heap)
+}
+
+/// Runs `break_it` on a fresh heap with one rooted old node and returns the verifier's report
+/// (`None` in stress mode).
+fn report(
+    break_it: impl for<'gc> FnOnce(&gc_core::Mutation<'gc>, Gc<'gc, Node<'gc>>),
+) -> Option<String> {
+    let mut heap = unverified(false)?;
+    let old: Root<Node<'static>> = heap.mutate(|m| m.root(Gc::new(m, Node::new(1))));
+    heap.collect_major();
+    assert_eq!(heap.verify(), Ok(()), "the heap starts sound");
+    heap.mutate(|m| break_it(m, old.get(m)));
+    let report = heap
+        .verify()
+        .expect_err("the verifier finds the corruption")
+        .to_string();
+    std::mem::forget((old, heap));
+    Some(report)
+}
+
+#[test]
+fn a_store_that_skipped_the_barrier_is_found() {
+    let Some(report) = report(|m, old| {
+        let young = Gc::new(m, Node::new(2));
+        // SAFETY: breaks the remembered set on purpose; the heap is leaked.
+        unsafe { hooks::set_without_barrier(&old.next, Some(young)) };
+    }) else {
+        return;
+    };
+    assert!(
+        report.contains("points into the nursery but is not in the remembered set"),
+        "{report}"
+    );
+}
+
+#[repr(align(128))]
+struct NotADescriptor([u8; 256]);
+static NOT_A_DESCRIPTOR: NotADescriptor = NotADescriptor([0; 256]);
+
+#[test]
+fn a_corrupt_header_is_found() {
+    let Some(report) = report(|m, old| {
+        let young = Gc::new(m, Node::new(2));
+        old.next.set(m, Some(young));
+        // SAFETY: corrupts the heap on purpose; the heap is leaked.
+        unsafe { hooks::overwrite_header(young, NOT_A_DESCRIPTOR.0.as_ptr()) };
+    }) else {
+        return;
+    };
+    assert!(report.contains("has a broken header"), "{report}");
+    assert!(
+        report.contains("whose header is not a type descriptor"),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_pointer_to_a_forwarded_object_is_found() {
+    let Some(report) = report(|m, old| {
+        let young = Gc::new(m, Node::new(2));
+        old.next.set(m, Some(young));
+        let elsewhere = hooks::object_start(Gc::new(m, Node::new(3)));
+        // SAFETY: a forwarding header (tag bit 0) to another object; the heap is leaked.
+        unsafe { hooks::overwrite_header(young, elsewhere.wrapping_add(1)) };
+    }) else {
+        return;
+    };
+    assert!(report.contains("to a forwarded object"), "{report}");
+}
+
+#[test]
+fn pointers_outside_the_heap_misaligned_or_into_empty_space_are_found() {
+    let outside = Box::new([0u64; 8]);
+    let outside_addr = outside.as_ptr() as *mut u8;
+    let Some(report) = report(|m, old| {
+        let young = Gc::new(m, Node::new(2));
+        let start = hooks::object_start(young);
+        let holder = Gc::new(
+            m,
+            [
+                GcCell::new(None::<Gc<Node>>),
+                GcCell::new(None),
+                GcCell::new(None),
+                GcCell::new(None),
+            ],
+        );
+        old.next.set(m, Some(young));
+        young.next.set(m, Some(Gc::new(m, Node::new(3))));
+        // SAFETY: forged pointers, stored only for the verifier; the heap is leaked.
+        unsafe {
+            holder[0].set(m, Some(hooks::forge(outside_addr)));
+            holder[1].set(m, Some(hooks::forge(start.wrapping_add(4))));
+            holder[2].set(m, Some(hooks::forge(start.wrapping_add(8))));
+            holder[3].set(m, Some(hooks::forge(hooks::empty_survivor_space(m))));
+        }
+        // The holder is garbage, but the verifier checks every object, reachable or not.
+        let _ = holder;
+    }) else {
+        return;
+    };
+    assert!(report.contains("outside every live space"), "{report}");
+    assert!(report.contains("misaligned"), "{report}");
+    assert!(
+        report.contains("into the nursery but not at an object start"),
+        "{report}"
+    );
+    assert!(report.contains("into the empty survivor space"), "{report}");
+    drop(outside);
+}
+
+#[test]
+fn a_collection_on_a_corrupt_heap_stops_before_it_starts_and_poisons_the_heap() {
+    let Some(mut heap) = unverified(true) else {
+        return;
+    };
+    let old: Root<Node<'static>> = heap.mutate(|m| m.root(Gc::new(m, Node::new(1))));
+    heap.collect_major();
+    heap.mutate(|m| {
+        let young = Gc::new(m, Node::new(2));
+        // SAFETY: breaks the remembered set on purpose; the heap is leaked.
+        unsafe { hooks::set_without_barrier(&old.get(m).next, Some(young)) };
+    });
+    let panic = catch_unwind(AssertUnwindSafe(|| heap.collect_minor())).unwrap_err();
+    let message = panic.downcast_ref::<String>().unwrap();
+    assert!(
+        message.starts_with("before a minor collection: heap verification failed"),
+        "{message}"
+    );
+    let refused = catch_unwind(AssertUnwindSafe(|| heap.mutate(|_| ()))).unwrap_err();
+    let message = refused
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| refused.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap();
+    assert!(message.contains("this heap is unusable"), "{message}");
+    std::mem::forget((old, heap));
+}
