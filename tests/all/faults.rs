@@ -193,7 +193,7 @@ fn drop_glue_that_reaches_for_its_own_heap_gets_a_clean_panic() {
 #[derive(Trace)]
 struct Owner {
     #[gc(ignore)]
-    root: Root<Node<'static>>,
+    _root: Root<Node<'static>>,
 }
 
 #[test]
@@ -202,11 +202,20 @@ fn a_root_dropped_by_drop_glue_unroots_its_object() {
     let mut heap = Heap::with_config(small_config()).unwrap();
     heap.mutate(|m| {
         let node = Gc::new(m, Node::tracked(1, &counter));
-        Gc::new(m, Owner { root: m.root(node) });
+        Gc::new(
+            m,
+            Owner {
+                _root: m.root(node),
+            },
+        );
     });
     heap.collect_minor(); // the owner dies; its root is dropped
     if heap.config().stress.is_none() {
-        assert_eq!(counter.count(), 0, "the node was rooted when the owner died");
+        assert_eq!(
+            counter.count(),
+            0,
+            "the node was rooted when the owner died"
+        );
     }
     heap.collect_minor();
     heap.collect_major();

@@ -9,6 +9,7 @@ mod faults;
 mod large;
 mod limit;
 mod long_list;
+mod model;
 mod moving;
 mod stats;
 mod steps;

@@ -1,0 +1,394 @@
+//! Model-based random testing: random programs run against the heap and against a plain
+//! model of the object graph, compared after every collection.
+//!
+//! A program is a list of operations: allocate (small, with a `String`, or with a large
+//! table of extra edges in the large-object space), link, unlink, root, unroot, set a weak
+//! reference, and minor and major collections. Objects are reached from a root by a path of
+//! edge choices, resolved the same way in the heap and in the model. After every collection:
+//! - the heap, walked from the roots, has exactly the model's reachable subgraph, with the
+//!   same ids, payloads and edges;
+//! - no object is dropped twice, no reachable object is dropped, and after a major collection
+//!   exactly the unreachable ones have been dropped;
+//! - a weak reference is never cleared while its target is reachable, and after a major
+//!   collection it is cleared exactly when its target is unreachable.
+//!
+//! `PROPTEST_CASES` sets the number of programs (CI runs thousands); a long soak by hand:
+//! `PROPTEST_CASES=200000 cargo test --release --test all model`.
+
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::rc::Rc;
+
+use gc_core::{Gc, GcCell, GcWeak, Heap, HeapConfig, Mutation, Root, Trace, Tracer};
+use proptest::prelude::*;
+
+/// Records which ids were dropped, in order.
+type DropLog = Rc<RefCell<Vec<u32>>>;
+
+/// Logs its id when dropped: every node needs drop glue.
+struct Tracker {
+    id: u32,
+    log: DropLog,
+}
+
+impl Drop for Tracker {
+    fn drop(&mut self) {
+        self.log.borrow_mut().push(self.id);
+    }
+}
+
+// SAFETY: holds no managed pointer and its drop touches none.
+unsafe impl Trace for Tracker {
+    const IS_LEAF: bool = true;
+    fn trace(&mut self, _: &mut Tracer<'_>) {}
+}
+
+// SAFETY: no brand.
+unsafe impl<'gc> gc_core::Rebrand<'gc> for Tracker {
+    type Branded = Tracker;
+}
+
+/// Edge slots: two inline, two in the large table (when the node has one).
+const SLOTS: usize = 4;
+/// Cells in a large table: enough to put it in the large-object space.
+const TABLE_LEN: usize = 64;
+
+type Edge<'gc> = GcCell<'gc, Option<Gc<'gc, PNode<'gc>>>>;
+
+#[derive(Trace)]
+struct PNode<'gc> {
+    id: u32,
+    payload: u64,
+    text: Option<String>,
+    edges: [Edge<'gc>; 2],
+    table: Option<Gc<'gc, [Edge<'gc>]>>,
+    weak: GcCell<'gc, GcWeak<'gc, PNode<'gc>>>,
+    tracker: Tracker,
+}
+
+impl<'gc> PNode<'gc> {
+    fn slot(&self, slot: usize) -> Option<&Edge<'gc>> {
+        match slot {
+            0 | 1 => Some(&self.edges[slot]),
+            _ => self.table.map(|t| &Gc::as_ref(t)[slot - 2]),
+        }
+    }
+}
+
+fn payload(id: u32) -> u64 {
+    u64::from(id).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+/// The model of one node.
+#[derive(Clone, Debug)]
+struct MNode {
+    text: bool,
+    table: bool,
+    edges: [Option<usize>; SLOTS],
+    weak: Option<usize>,
+}
+
+#[derive(Clone, Debug)]
+enum Op {
+    Alloc { text: bool, table: bool },
+    Link { from: Sel, slot: usize, to: Sel },
+    Unlink { from: Sel, slot: usize },
+    Root(Sel),
+    Unroot(usize),
+    Weak { from: Sel, to: Sel },
+    Minor,
+    Major,
+}
+
+/// An object: a root (by index, modulo the number of roots) and a path of edge slots.
+#[derive(Clone, Debug)]
+struct Sel {
+    root: usize,
+    path: Vec<usize>,
+}
+
+fn sel() -> impl Strategy<Value = Sel> {
+    (any::<usize>(), prop::collection::vec(0..SLOTS, 0..4))
+        .prop_map(|(root, path)| Sel { root, path })
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        4 => (any::<bool>(), prop::bool::weighted(0.15)).prop_map(|(text, table)| Op::Alloc { text, table }),
+        4 => (sel(), 0..SLOTS, sel()).prop_map(|(from, slot, to)| Op::Link { from, slot, to }),
+        2 => (sel(), 0..SLOTS).prop_map(|(from, slot)| Op::Unlink { from, slot }),
+        1 => sel().prop_map(Op::Root),
+        2 => any::<usize>().prop_map(Op::Unroot),
+        1 => (sel(), sel()).prop_map(|(from, to)| Op::Weak { from, to }),
+        1 => Just(Op::Minor),
+        1 => Just(Op::Major),
+    ]
+}
+
+struct Model {
+    nodes: Vec<MNode>,
+    roots: Vec<usize>,
+}
+
+impl Model {
+    /// The id `sel` names, or `None` if there are no roots.
+    fn resolve(&self, sel: &Sel) -> Option<usize> {
+        let mut id = *self.roots.get(sel.root % self.roots.len().max(1))?;
+        for &slot in &sel.path {
+            match self.nodes[id].edges[slot] {
+                Some(next) => id = next,
+                None => break,
+            }
+        }
+        Some(id)
+    }
+
+    fn has_slot(&self, id: usize, slot: usize) -> bool {
+        slot < 2 || self.nodes[id].table
+    }
+
+    fn reachable(&self) -> HashSet<usize> {
+        let mut seen = HashSet::new();
+        let mut stack = self.roots.clone();
+        while let Some(id) = stack.pop() {
+            if seen.insert(id) {
+                stack.extend(self.nodes[id].edges.iter().flatten());
+            }
+        }
+        seen
+    }
+}
+
+/// The same resolution as [`Model::resolve`], in the heap.
+fn resolve<'gc>(
+    m: &Mutation<'gc>,
+    roots: &[Root<PNode<'static>>],
+    sel: &Sel,
+) -> Option<Gc<'gc, PNode<'gc>>> {
+    let mut node = roots.get(sel.root % roots.len().max(1))?.get(m);
+    for &slot in &sel.path {
+        match node.slot(slot).and_then(|cell| cell.get()) {
+            Some(next) => node = next,
+            None => break,
+        }
+    }
+    Some(node)
+}
+
+fn run(ops: Vec<Op>, tenuring_threshold: u8) -> Result<(), TestCaseError> {
+    let config = HeapConfig {
+        nursery_size: 16 * 1024,
+        large_object_threshold: 512,
+        tenuring_threshold,
+        ..HeapConfig::default()
+    };
+    let mut heap = Heap::with_config(config).unwrap();
+    let log: DropLog = Rc::default();
+    let mut model = Model {
+        nodes: Vec::new(),
+        roots: Vec::new(),
+    };
+    let mut roots: Vec<Root<PNode<'static>>> = Vec::new();
+    for op in ops {
+        match op {
+            Op::Alloc { text, table } => {
+                let id = model.nodes.len() as u32;
+                let root = heap.mutate(|m| {
+                    let table = table.then(|| {
+                        Gc::from_vec(m, (0..TABLE_LEN).map(|_| GcCell::new(None)).collect())
+                    });
+                    let node = PNode {
+                        id,
+                        payload: payload(id),
+                        text: text.then(|| format!("node {id}")),
+                        edges: [GcCell::new(None), GcCell::new(None)],
+                        table,
+                        weak: GcCell::new(GcWeak::new()),
+                        tracker: Tracker {
+                            id,
+                            log: log.clone(),
+                        },
+                    };
+                    m.root(Gc::new(m, node))
+                });
+                model.nodes.push(MNode {
+                    text,
+                    table,
+                    edges: [None; SLOTS],
+                    weak: None,
+                });
+                model.roots.push(id as usize);
+                roots.push(root);
+            }
+            Op::Link { from, slot, to } => {
+                let (Some(a), Some(b)) = (model.resolve(&from), model.resolve(&to)) else {
+                    continue;
+                };
+                if !model.has_slot(a, slot) {
+                    continue;
+                }
+                model.nodes[a].edges[slot] = Some(b);
+                heap.mutate(|m| {
+                    let (a, b) = (
+                        resolve(m, &roots, &from).unwrap(),
+                        resolve(m, &roots, &to).unwrap(),
+                    );
+                    a.slot(slot).unwrap().set(m, Some(b));
+                });
+            }
+            Op::Unlink { from, slot } => {
+                let Some(a) = model.resolve(&from) else {
+                    continue;
+                };
+                if !model.has_slot(a, slot) {
+                    continue;
+                }
+                model.nodes[a].edges[slot] = None;
+                heap.mutate(|m| {
+                    resolve(m, &roots, &from)
+                        .unwrap()
+                        .slot(slot)
+                        .unwrap()
+                        .set(m, None)
+                });
+            }
+            Op::Root(sel) => {
+                let Some(id) = model.resolve(&sel) else {
+                    continue;
+                };
+                model.roots.push(id);
+                roots.push(heap.mutate(|m| m.root(resolve(m, &roots, &sel).unwrap())));
+            }
+            Op::Unroot(i) => {
+                if roots.is_empty() {
+                    continue;
+                }
+                let i = i % roots.len();
+                model.roots.remove(i);
+                roots.remove(i);
+            }
+            Op::Weak { from, to } => {
+                let (Some(a), Some(b)) = (model.resolve(&from), model.resolve(&to)) else {
+                    continue;
+                };
+                model.nodes[a].weak = Some(b);
+                heap.mutate(|m| {
+                    let (a, b) = (
+                        resolve(m, &roots, &from).unwrap(),
+                        resolve(m, &roots, &to).unwrap(),
+                    );
+                    a.weak.set(m, Gc::downgrade(b));
+                });
+            }
+            Op::Minor => {
+                heap.collect_minor();
+                check(&mut heap, &model, &roots, &log, false)?;
+            }
+            Op::Major => {
+                heap.collect_major();
+                check(&mut heap, &model, &roots, &log, true)?;
+            }
+        }
+    }
+    heap.collect_major();
+    check(&mut heap, &model, &roots, &log, true)?;
+    drop(roots);
+    drop(heap);
+    let dropped = log.borrow();
+    prop_assert_eq!(
+        dropped.len(),
+        model.nodes.len(),
+        "every object is dropped exactly once in the end"
+    );
+    Ok(())
+}
+
+/// Compares the heap with the model after a collection.
+fn check(
+    heap: &mut Heap,
+    model: &Model,
+    roots: &[Root<PNode<'static>>],
+    log: &DropLog,
+    after_major: bool,
+) -> Result<(), TestCaseError> {
+    heap.verify()
+        .map_err(|e| TestCaseError::fail(e.to_string()))?;
+    let reachable = model.reachable();
+    let dropped = log.borrow();
+    let mut seen = HashSet::new();
+    for &id in dropped.iter() {
+        prop_assert!(seen.insert(id), "object {} dropped twice", id);
+        prop_assert!(
+            !reachable.contains(&(id as usize)),
+            "reachable object {} was dropped",
+            id
+        );
+    }
+    if after_major {
+        prop_assert_eq!(
+            dropped.len(),
+            model.nodes.len() - reachable.len(),
+            "a major collection drops exactly the unreachable objects"
+        );
+    }
+    heap.mutate(|m| -> Result<(), TestCaseError> {
+        let mut visited = HashSet::new();
+        let mut stack: Vec<(Gc<PNode>, usize)> = roots.iter().zip(&model.roots).map(|(r, &id)| (r.get(m), id)).collect();
+        while let Some((node, id)) = stack.pop() {
+            prop_assert_eq!(node.id as usize, id, "the heap and the model disagree on an edge");
+            if !visited.insert(id) {
+                continue;
+            }
+            let expected = &model.nodes[id];
+            prop_assert_eq!(node.payload, payload(node.id));
+            prop_assert_eq!(node.text.clone(), expected.text.then(|| format!("node {id}")));
+            prop_assert_eq!(node.table.is_some(), expected.table);
+            if let Some(table) = node.table {
+                prop_assert_eq!(table.len(), TABLE_LEN);
+                prop_assert!(table[2..].iter().all(|cell| cell.get().is_none()), "unused table slots stay empty");
+            }
+            for slot in 0..SLOTS {
+                let edge = node.slot(slot).and_then(|cell| cell.get());
+                prop_assert_eq!(edge.is_some(), expected.edges[slot].is_some(), "edge {} of object {}", slot, id);
+                if let (Some(next), Some(next_id)) = (edge, expected.edges[slot]) {
+                    stack.push((next, next_id));
+                }
+            }
+            let weak = node.weak.get().upgrade();
+            match (weak, expected.weak) {
+                (Some(target), Some(target_id)) => {
+                    prop_assert_eq!(target.id as usize, target_id, "a weak reference points at the wrong object");
+                    prop_assert_eq!(target.payload, payload(target.id));
+                }
+                (Some(_), None) => prop_assert!(false, "a weak reference appeared from nowhere"),
+                (None, Some(target_id)) => prop_assert!(!reachable.contains(&target_id), "a weak reference to a reachable object was cleared"),
+                (None, None) => {}
+            }
+            if after_major {
+                if let Some(target_id) = expected.weak {
+                    prop_assert_eq!(weak.is_some(), reachable.contains(&target_id), "after a major collection a weak reference lives exactly as long as its target");
+                }
+            }
+        }
+        prop_assert_eq!(visited, reachable, "the heap reaches exactly the model's objects");
+        Ok(())
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        // `PROPTEST_CASES` sets the default (256); Miri runs a few short programs.
+        cases: if cfg!(miri) { 4 } else { ProptestConfig::default().cases },
+        failure_persistence: if cfg!(miri) { None } else { ProptestConfig::default().failure_persistence },
+        max_shrink_iters: 2_000,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn random_programs_match_the_model(
+        ops in prop::collection::vec(op(), 1..if cfg!(miri) { 30 } else { 120 }),
+        tenuring_threshold in 1u8..4,
+    ) {
+        run(ops, tenuring_threshold)?;
+    }
+}
