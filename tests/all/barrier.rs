@@ -5,6 +5,9 @@ use gc_core::{Gc, GcCell, GcRefCell, GcWeak, Heap, Root, Trace};
 
 use crate::common::*;
 
+/// Enough nodes to overflow eden inside one scope.
+const NODES: usize = scaled(5_000);
+
 /// An old node gets a young child after promotion.
 #[test]
 fn an_old_to_young_edge_through_a_cell_survives_a_minor_collection() {
@@ -112,7 +115,7 @@ fn large_and_pretenured_objects_pointing_into_the_nursery_are_remembered() {
     // at young ones.
     let head = heap.mutate(|m| {
         let mut head = Gc::new(m, Node::new(0));
-        for i in 1..5_000 {
+        for i in 1..NODES as i64 {
             let node = Gc::new(m, Node::new(i));
             node.next.set(m, Some(head));
             head = node;
@@ -126,7 +129,7 @@ fn large_and_pretenured_objects_pointing_into_the_nursery_are_remembered() {
     }
     heap.mutate(|m| {
         let mut node = Some(head.get(m));
-        let mut expected = 4_999;
+        let mut expected = NODES as i64 - 1;
         while let Some(n) = node {
             assert_eq!(n.value, expected);
             expected -= 1;
@@ -145,7 +148,7 @@ fn objects_that_overflow_eden_inside_a_scope_are_old_and_finalized_once() {
     let keep = heap.mutate(|m| {
         // Far more than eden holds: most of these land in the old generation.
         let mut head = Gc::new(m, Node::tracked(0, &counter));
-        for i in 1..5_000 {
+        for i in 1..NODES as i64 {
             let node = Gc::new(m, Node::tracked(i, &counter));
             node.next.set(m, Some(head));
             head = node;
@@ -166,8 +169,8 @@ fn objects_that_overflow_eden_inside_a_scope_are_old_and_finalized_once() {
     drop(keep);
     heap.collect_minor();
     heap.collect_major();
-    assert_eq!(counter.count(), 5_000);
+    assert_eq!(counter.count(), NODES);
     heap.mutate(|m| assert!(holder.get(m).get().is_dead()));
     drop(heap);
-    assert_eq!(counter.count(), 5_000);
+    assert_eq!(counter.count(), NODES);
 }

@@ -67,8 +67,17 @@ impl<'gc> Node<'gc> {
 /// A small configuration so tests collect often.
 pub fn small_config() -> HeapConfig {
     HeapConfig {
-        nursery_size: 64 * 1024,
+        nursery_size: if cfg!(miri) { 16 * 1024 } else { 64 * 1024 },
         large_object_threshold: 1024,
         ..HeapConfig::default()
+    }
+}
+
+/// `n`, or a tenth of it under Miri, which runs a hundred times slower.
+pub const fn scaled(n: usize) -> usize {
+    if cfg!(miri) {
+        n / 10
+    } else {
+        n
     }
 }

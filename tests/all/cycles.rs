@@ -130,6 +130,8 @@ fn a_graph_with_shared_nodes_and_cycles() {
     assert_eq!(counter.count(), 64);
 }
 
+const DEPTH: u32 = if cfg!(miri) { 6 } else { 10 };
+
 /// A tree node with a parent back-pointer.
 #[derive(Trace)]
 struct TreeNode<'gc> {
@@ -172,10 +174,10 @@ fn a_tree_with_parent_pointers_keeps_its_shape_and_dies_whole() {
                 tracked: Tracked(counter.clone()),
             },
         );
-        grow(m, top, 10, &counter);
+        grow(m, top, DEPTH, &counter);
         m.root(top)
     });
-    let nodes = (1 << 11) - 1;
+    let nodes = (1 << (DEPTH + 1)) - 1;
     for _ in 0..3 {
         heap.collect_minor();
     }

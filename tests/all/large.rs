@@ -4,6 +4,9 @@ use gc_core::{Gc, GcCell, Heap, Trace};
 
 use crate::common::*;
 
+/// Elements of the large slices.
+const SLICE: usize = scaled(2000);
+
 #[derive(Trace)]
 struct Matrix {
     cells: [f64; 1024],
@@ -90,7 +93,7 @@ fn large_slices_of_managed_pointers_and_drop_glue() {
     let counter = DropCounter::default();
     let mut heap = Heap::with_config(small_config()).unwrap();
     let slice = heap.mutate(|m| {
-        let nodes: Vec<_> = (0..2000)
+        let nodes: Vec<_> = (0..SLICE as i64)
             .map(|i| GcCell::new(Some(Gc::new(m, Node::tracked(i, &counter)))))
             .collect();
         m.root(Gc::from_vec(m, nodes))
@@ -98,7 +101,9 @@ fn large_slices_of_managed_pointers_and_drop_glue() {
     let strings = heap.mutate(|m| {
         m.root(Gc::from_vec(
             m,
-            (0..3000).map(|i| i.to_string()).collect::<Vec<String>>(),
+            (0..SLICE + 1000)
+                .map(|i| i.to_string())
+                .collect::<Vec<String>>(),
         ))
     });
     for i in 0..6 {
@@ -109,13 +114,13 @@ fn large_slices_of_managed_pointers_and_drop_glue() {
         }
         heap.mutate(|m| {
             let s = slice.get(m);
-            assert_eq!(s.len(), 2000);
+            assert_eq!(s.len(), SLICE);
             for (i, cell) in s.iter().enumerate() {
                 assert_eq!(cell.get().unwrap().value, i as i64);
             }
             // Replace a few elements: stores into an old, large slice object.
             s[i].set(m, Some(Gc::new(m, Node::new(-1))));
-            assert_eq!(strings.get(m)[2999], "2999");
+            assert_eq!(strings.get(m)[SLICE + 999], (SLICE + 999).to_string());
         });
         // Undo, so the check above stays simple.
         heap.mutate(|m| {
@@ -124,5 +129,5 @@ fn large_slices_of_managed_pointers_and_drop_glue() {
     }
     drop((slice, strings));
     heap.collect_major();
-    assert_eq!(counter.count(), 2000 + 6);
+    assert_eq!(counter.count(), SLICE + 6);
 }

@@ -6,6 +6,9 @@ use gc_core::{Gc, Heap};
 
 use crate::common::*;
 
+const ROUNDS: i64 = if cfg!(miri) { 8 } else { 40 };
+const PER_ROUND: usize = scaled(300);
+
 #[test]
 fn allocated_equals_live_plus_freed() {
     let counter = DropCounter::default();
@@ -20,9 +23,9 @@ fn allocated_equals_live_plus_freed() {
         );
     };
     let mut roots = Vec::new();
-    for round in 0..40 {
+    for round in 0..ROUNDS {
         roots.push(heap.mutate(|m| {
-            for i in 0..300 {
+            for i in 0..PER_ROUND as i64 {
                 Gc::new(m, Node::tracked(i, &counter));
             }
             Gc::new(m, [0u8; 4000]); // large
@@ -46,7 +49,7 @@ fn allocated_equals_live_plus_freed() {
         s.minor.p50 <= s.minor.p99 && s.minor.p99 <= s.minor.max && s.minor.max <= s.minor.total
     );
     assert!(s.objects_finalized as usize >= counter.count());
-    assert_eq!(counter.count(), 40 * 300);
+    assert_eq!(counter.count(), ROUNDS as usize * PER_ROUND);
 }
 
 /// Run by `gc_trace_prints_one_line_per_collection` in a child process.
