@@ -25,6 +25,7 @@ use core::marker::PhantomData;
 use core::ptr::NonNull;
 
 use crate::collect::tracer::{scan, EdgeVisitor};
+use crate::config::MIN_LARGE_OBJECT_THRESHOLD;
 use crate::error::AllocError;
 use crate::header::{self, align_up, Header, LOGGED, WORD};
 use crate::heap::{HeapInner, Overflow};
@@ -122,7 +123,9 @@ impl<'gc> Mutation<'gc> {
         info: &'static TypeInfo,
     ) -> Result<(NonNull<u8>, Placed), AllocError> {
         let heap = self.heap();
-        if info.align <= WORD && size < heap.large_object_threshold {
+        // The first test folds away for most types: no threshold is below the minimum.
+        let small = size < MIN_LARGE_OBJECT_THRESHOLD || size < heap.large_object_threshold;
+        if info.align <= WORD && small {
             if let Some(obj) = heap.window.try_alloc(size) {
                 return Ok((obj, Placed::Window));
             }

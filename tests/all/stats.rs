@@ -65,6 +65,7 @@ fn gc_trace_child() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "Miri cannot start a child process")]
 fn gc_trace_prints_one_line_per_collection() {
     let output = Command::new(std::env::current_exe().unwrap())
         .args([

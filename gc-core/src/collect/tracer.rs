@@ -22,8 +22,11 @@ pub(crate) trait EdgeVisitor {
 /// # Safety
 /// - `obj` must be the start of an object of type `info` whose value is intact, and no
 ///   reference to that value may be alive.
+///
+/// Generic over the visitor, so that a pointer-mapped object's slots reach it without a
+/// dynamic call; a traced object's `trace` function gets it as a `&mut dyn EdgeVisitor`.
 #[inline]
-pub(crate) unsafe fn scan(obj: NonNull<u8>, info: &TypeInfo, visitor: &mut dyn EdgeVisitor) {
+pub(crate) unsafe fn scan<V: EdgeVisitor>(obj: NonNull<u8>, info: &TypeInfo, visitor: &mut V) {
     match info.scan {
         Scan::Leaf => {}
         Scan::Map(offsets) => {
