@@ -16,8 +16,8 @@
 //! # The remembered set afterwards
 //! An old object (promoted now, or remembered before) that still points into the nursery
 //! after scanning is logged again, so the next minor collection finds its young targets.
-//! The same holds for weak pointers, which are fixed up last: forwarded, or cleared if their
-//! target was not copied.
+//! The same holds for weak pointers, which are fixed up last (their owners are traced again):
+//! forwarded, or cleared if their target was not copied.
 //!
 //! # Finalization
 //! Young objects that need drop are listed at allocation. Those not forwarded are dead: their
@@ -33,16 +33,16 @@ use crate::heap::{run_drop_glue, HeapInner};
 use crate::space::nursery::Nursery;
 use crate::space::old::{OldCursor, OldSpace};
 
-/// A weak slot found while scanning, and the object that holds it (`None` for roots).
-type WeakSlot = (NonNull<Option<NonNull<u8>>>, Option<NonNull<u8>>);
-
 struct Evacuator<'a> {
     nursery: &'a Nursery,
     old: &'a mut OldSpace,
     to_space: Bump,
     tenuring_threshold: u8,
     promote_all: bool,
-    weak_slots: Vec<WeakSlot>,
+    /// Objects that hold a non-null weak pointer; fixed up once the trace is done.
+    weak_owners: Vec<NonNull<u8>>,
+    /// The step loop's state holds a non-null weak pointer.
+    extra_has_weak: bool,
     /// The object being scanned, if any.
     scanning: Option<NonNull<u8>>,
     /// The object being scanned points into the nursery after forwarding.
@@ -134,25 +134,49 @@ impl Evacuator<'_> {
         }
     }
 
-    /// Forwards or clears the weak slots found, once everything reachable is copied.
-    fn fix_weak_slots(&mut self) {
-        for (slot, owner) in core::mem::take(&mut self.weak_slots) {
-            // SAFETY: weak slots lie in copies, old objects or step-loop state, none of which
-            // moves during this collection.
-            let slot = unsafe { &mut *slot.as_ptr() };
-            let Some(target) = *slot else { continue };
-            if self.nursery.in_from_space(target.as_ptr().addr()) {
-                // SAFETY: a nursery pointer is the start of an object there, with an intact
-                // header or a forwarding one.
-                let h = unsafe { header::read(target) };
-                *slot = h.is_forwarded().then(|| h.forwardee());
+    /// Forwards or clears the weak pointers found, once everything reachable is copied. The
+    /// owners are traced again, so each slot is reached through a fresh borrow of its owner
+    /// (a weak slot may live in a `Vec`'s buffer, and an object may have been traced more
+    /// than once); fixing a slot twice changes nothing.
+    fn fix_weak_pointers(&mut self, extra: &mut ExtraRoots<'_>) {
+        let mut fixer = WeakFixer {
+            nursery: self.nursery,
+            saw_young: false,
+        };
+        for owner in core::mem::take(&mut self.weak_owners) {
+            fixer.saw_young = false;
+            // SAFETY: owners are copies or old objects, intact and not moving any more.
+            unsafe { scan(owner, header::read(owner).type_info(), &mut fixer) };
+            if fixer.saw_young && !self.nursery.in_to_space(owner.as_ptr().addr()) {
+                self.remember(owner);
             }
-            if let (Some(target), Some(owner)) = (*slot, owner) {
-                let owner_is_young = self.nursery.in_to_space(owner.as_ptr().addr());
-                if self.nursery.in_to_space(target.as_ptr().addr()) && !owner_is_young {
-                    self.remember(owner);
-                }
-            }
+        }
+        if self.extra_has_weak {
+            extra.trace(&mut fixer);
+        }
+    }
+}
+
+/// Points weak slots at the copies of their targets, or clears them.
+struct WeakFixer<'a> {
+    nursery: &'a Nursery,
+    /// A weak slot of the object being fixed points into the nursery afterwards.
+    saw_young: bool,
+}
+
+impl EdgeVisitor for WeakFixer<'_> {
+    fn edge(&mut self, _: &mut NonNull<u8>) {}
+
+    fn weak_edge(&mut self, slot: &mut Option<NonNull<u8>>) {
+        let Some(target) = *slot else { return };
+        if self.nursery.in_from_space(target.as_ptr().addr()) {
+            // SAFETY: a nursery pointer is the start of an object there, with an intact header
+            // or a forwarding one.
+            let h = unsafe { header::read(target) };
+            *slot = h.is_forwarded().then(|| h.forwardee());
+        }
+        if slot.is_some_and(|target| self.nursery.in_to_space(target.as_ptr().addr())) {
+            self.saw_young = true;
         }
     }
 }
@@ -177,7 +201,13 @@ impl EdgeVisitor for Evacuator<'_> {
 
     fn weak_edge(&mut self, slot: &mut Option<NonNull<u8>>) {
         if slot.is_some() {
-            self.weak_slots.push((NonNull::from(slot), self.scanning));
+            match self.scanning {
+                Some(owner) if self.weak_owners.last() != Some(&owner) => {
+                    self.weak_owners.push(owner)
+                }
+                Some(_) => {}
+                None => self.extra_has_weak = true,
+            }
         }
     }
 }
@@ -244,7 +274,8 @@ pub(crate) fn collect(
         to_space: heap.nursery.to_space(),
         tenuring_threshold: heap.config.tenuring_threshold,
         promote_all,
-        weak_slots: Vec::new(),
+        weak_owners: Vec::new(),
+        extra_has_weak: false,
         scanning: None,
         saw_young: false,
         remembered: Vec::with_capacity(remembered.len()),
@@ -266,7 +297,7 @@ pub(crate) fn collect(
         }
     }
     ev.drain(young_scan, old_scan);
-    ev.fix_weak_slots();
+    ev.fix_weak_pointers(extra);
 
     // Young objects that need drop: the forwarded ones moved, the others are dead. Overflow
     // objects are old: the old generation finalizes them.
