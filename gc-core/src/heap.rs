@@ -396,7 +396,7 @@ impl HeapInner {
         self.check_usable();
         // Poisoned until the collection finishes: a panic out of a `Trace` impl leaves it so.
         self.poisoned.set(true);
-        let before = self.stats();
+        let before = self.config.trace.then(|| self.stats());
         if self.config.verify {
             verify::verify(self, extra)
                 .unwrap_or_else(|e| panic!("before a {kind} collection: {e}"));
@@ -423,7 +423,7 @@ impl HeapInner {
             }
         }
         self.poisoned.set(false);
-        if self.config.trace {
+        if let Some(before) = before {
             let after = self.stats();
             let count = after.minor.count + after.major.count;
             eprintln!(

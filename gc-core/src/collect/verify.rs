@@ -10,7 +10,7 @@
 
 use core::fmt;
 use core::ptr::NonNull;
-use std::collections::HashSet;
+use std::collections::BTreeSet;
 
 use crate::collect::tracer::{scan, EdgeVisitor, ExtraRoots};
 use crate::header::{self, Header, LOGGED, WORD};
@@ -40,13 +40,35 @@ impl fmt::Display for HeapCorruption {
 
 impl std::error::Error for HeapCorruption {}
 
+/// Where a pointer comes from; formatted only when there is a problem to report.
+#[derive(Clone, Copy)]
+enum Source {
+    Root,
+    StepState,
+    Object {
+        obj: NonNull<u8>,
+        info: &'static TypeInfo,
+        age: &'static str,
+    },
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Root => f.write_str("a root"),
+            Source::StepState => f.write_str("the state of a step loop"),
+            Source::Object { obj, info, age } => {
+                write!(f, "the {age} object at {obj:p} ({})", info.name())
+            }
+        }
+    }
+}
+
 struct Checker<'a> {
     heap: &'a HeapInner,
-    young_starts: &'a HashSet<usize>,
+    young_starts: &'a BTreeSet<usize>,
     /// Where the pointers being checked come from, for messages.
-    source: String,
-    /// The object whose pointers are checked is old (or large).
-    source_is_old: bool,
+    source: Source,
     source_points_young: bool,
     problems: Vec<String>,
 }
@@ -59,7 +81,7 @@ impl Checker<'_> {
     fn check_target(&mut self, target: NonNull<u8>, kind: &str) {
         let addr = target.as_ptr().addr();
         let heap = self.heap;
-        let source = &self.source;
+        let source = self.source;
         if !addr.is_multiple_of(WORD) {
             let what = format!("{source} holds a misaligned {kind} pointer {target:p}");
             return self.problem(what);
@@ -195,7 +217,8 @@ pub(crate) fn verify(heap: &HeapInner, extra: &mut ExtraRoots<'_>) -> Result<(),
     let mut broken = Vec::new();
     let objects = all_objects(heap, &mut problems, &mut broken);
     // Broken objects count as starts, so pointers to them are reported for what they are.
-    let young_starts: HashSet<usize> = objects
+    // Ordered sets: hashing is what makes a verifier slow under Miri.
+    let young_starts: BTreeSet<usize> = objects
         .iter()
         .filter(|(_, old)| !old)
         .map(|(obj, _)| obj.as_ptr().addr())
@@ -203,7 +226,7 @@ pub(crate) fn verify(heap: &HeapInner, extra: &mut ExtraRoots<'_>) -> Result<(),
         .collect();
     // Objects placed in the old generation after eden overflowed are scanned whole by the
     // next minor collection: they need not be remembered.
-    let mut overflow_objects = HashSet::new();
+    let mut overflow_objects = BTreeSet::new();
     if let Some(overflow) = heap.overflow.get() {
         let mut cursor = overflow.from;
         while let Some(obj) = heap.old.borrow().next_object(&mut cursor) {
@@ -213,21 +236,19 @@ pub(crate) fn verify(heap: &HeapInner, extra: &mut ExtraRoots<'_>) -> Result<(),
     let mut checker = Checker {
         heap,
         young_starts: &young_starts,
-        source: "a root".into(),
-        source_is_old: false,
+        source: Source::Root,
         source_points_young: false,
         problems,
     };
     heap.roots.for_each_slot(|slot| checker.edge(slot));
-    checker.source = "the state of a step loop".into();
+    checker.source = Source::StepState;
     extra.trace(&mut checker);
     for (obj, is_old) in objects {
         // SAFETY: `all_objects` checked the header.
         let h = unsafe { header::read(obj) };
         let info = h.type_info();
         let age = if is_old { "old" } else { "young" };
-        checker.source = format!("the {age} object at {obj:p} ({})", info.name());
-        checker.source_is_old = is_old;
+        checker.source = Source::Object { obj, info, age };
         checker.source_points_young = false;
         // SAFETY: the object is intact and no reference to it is in use outside a scope.
         unsafe { scan(obj, info, &mut checker) };
@@ -252,7 +273,7 @@ pub(crate) fn verify(heap: &HeapInner, extra: &mut ExtraRoots<'_>) -> Result<(),
 /// Finds the objects reachable from the roots (and from `extra_sources`) by a plain
 /// traversal, independent of the collectors.
 struct Reach {
-    seen: HashSet<usize>,
+    seen: BTreeSet<usize>,
     stack: Vec<NonNull<u8>>,
 }
 
@@ -280,7 +301,7 @@ pub(crate) fn sanity_remark(
     let mut problems = Vec::new();
     let objects = all_objects(heap, &mut problems, &mut Vec::new());
     let mut reach = Reach {
-        seen: HashSet::new(),
+        seen: BTreeSet::new(),
         stack: Vec::new(),
     };
     heap.roots.for_each_slot(|slot| reach.edge(slot));
