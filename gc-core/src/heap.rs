@@ -65,7 +65,7 @@ pub struct Heap {
 }
 
 /// The state of a heap, shared with its mutation scopes.
-pub struct HeapInner {
+pub(crate) struct HeapInner {
     pub(crate) config: HeapConfig,
     pub(crate) large_object_threshold: usize,
     /// Where `Gc::new` bumps: eden, or the end of an old chunk once eden has overflowed.
@@ -276,12 +276,6 @@ impl Heap {
     pub fn verify(&self) -> Result<(), verify::HeapCorruption> {
         self.inner().check_usable();
         verify::verify(self.inner(), &mut ExtraRoots(None))
-    }
-
-    /// The inner state, for tests that break the heap on purpose.
-    #[doc(hidden)]
-    pub fn __inner(&mut self) -> &mut HeapInner {
-        self.inner_mut()
     }
 }
 

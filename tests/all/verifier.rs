@@ -3,7 +3,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use gc_core::__test_hooks as hooks;
+use gc_core::test_hooks as hooks;
 use gc_core::{Gc, GcCell, Heap, HeapConfig, Root};
 
 use crate::common::*;

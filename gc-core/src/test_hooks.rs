@@ -1,0 +1,42 @@
+//! Hooks that break a heap on purpose, so tests can prove the verifier notices. Never call
+//! them in a program: each one makes the heap unsound.
+
+use core::ptr::NonNull;
+
+use crate::{Gc, GcCell, Mutation, Trace};
+
+/// Stores into `cell` without the write barrier.
+///
+/// # Safety
+/// - Breaks the remembered set if the cell is in an old object and `value` is young.
+pub unsafe fn set_without_barrier<'gc, T: Copy + Trace>(cell: &GcCell<'gc, T>, value: T) {
+    cell.store(value)
+}
+
+/// Overwrites the header of `gc`'s object with `word`.
+///
+/// # Safety
+/// - The heap is corrupt afterwards: only the verifier may look at it, and it must be
+///   leaked, not dropped.
+pub unsafe fn overwrite_header<T: ?Sized>(gc: Gc<'_, T>, word: *const u8) {
+    // SAFETY: the caller accepts a corrupt heap; the header word is writable.
+    unsafe { gc.obj.as_ptr().cast::<*const u8>().write(word) }
+}
+
+/// A `Gc` holding any address.
+///
+/// # Safety
+/// - The result must only be stored for the verifier to find, never dereferenced.
+pub unsafe fn forge<'gc, T: ?Sized>(addr: *mut u8) -> Gc<'gc, T> {
+    Gc::from_obj(NonNull::new(addr).expect("a non-null address"))
+}
+
+/// The address of the object `gc` points at (its header).
+pub fn object_start<T: ?Sized>(gc: Gc<'_, T>) -> *mut u8 {
+    gc.obj.as_ptr()
+}
+
+/// The start of the survivor space that is empty between collections.
+pub fn empty_survivor_space(m: &Mutation<'_>) -> *mut u8 {
+    m.heap().nursery.to_space().cursor.as_ptr()
+}
