@@ -290,39 +290,26 @@ fn main() {
     heap.collect_major();
 
     let s = heap.stats();
+    let ms = |d: std::time::Duration| format!("{:.1} µs", d.as_secs_f64() * 1e6);
+    let kib = |bytes: u64| format!("{} KiB", bytes / 1024);
+    let rows = [
+        ("minor collections", s.minor.count.to_string()),
+        ("major collections", s.major.count.to_string()),
+        ("minor pause total", ms(s.minor.total)),
+        ("minor pause median", ms(s.minor.p50)),
+        ("minor pause p99", ms(s.minor.p99)),
+        ("major pause total", ms(s.major.total)),
+        ("major pause max", ms(s.major.max)),
+        ("allocated", kib(s.bytes_allocated)),
+        ("promoted", kib(s.bytes_promoted)),
+        ("freed", kib(s.bytes_freed)),
+        ("live", format!("{} B", s.live_bytes)),
+        ("objects finalized", s.objects_finalized.to_string()),
+        ("heap reserved", kib(s.heap_reserved as u64)),
+    ];
     println!("== Heap statistics ==");
-    println!("{:<28}{:>12}", "minor collections", s.minor.count);
-    println!("{:<28}{:>12}", "major collections", s.major.count);
-    println!(
-        "{:<28}{:>12.3} ms",
-        "minor pause total",
-        s.minor.total.as_secs_f64() * 1e3
-    );
-    println!(
-        "{:<28}{:>12.3} ms",
-        "minor pause median",
-        s.minor.p50.as_secs_f64() * 1e3
-    );
-    println!(
-        "{:<28}{:>12.3} ms",
-        "minor pause p99",
-        s.minor.p99.as_secs_f64() * 1e3
-    );
-    println!(
-        "{:<28}{:>12.3} ms",
-        "major pause total",
-        s.major.total.as_secs_f64() * 1e3
-    );
-    println!(
-        "{:<28}{:>12.3} ms",
-        "major pause max",
-        s.major.max.as_secs_f64() * 1e3
-    );
-    println!("{:<28}{:>12} KiB", "allocated", s.bytes_allocated / 1024);
-    println!("{:<28}{:>12} KiB", "promoted", s.bytes_promoted / 1024);
-    println!("{:<28}{:>12} KiB", "freed", s.bytes_freed / 1024);
-    println!("{:<28}{:>12} B", "live", s.live_bytes);
-    println!("{:<28}{:>12}", "objects finalized", s.objects_finalized);
-    println!("{:<28}{:>12} KiB", "heap reserved", s.heap_reserved / 1024);
+    for (name, value) in rows {
+        println!("{name:<28}{value:>16}");
+    }
     assert_eq!(s.bytes_allocated, s.live_bytes + s.bytes_freed);
 }

@@ -3,7 +3,7 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use gc_core::{Gc, GcCell, HeapConfig, Trace};
+use gc_core::{Gc, GcCell, GcDrop, HeapConfig, Trace};
 
 /// Counts drops of the values that hold a clone of it.
 #[derive(Clone, Default)]
@@ -15,24 +15,19 @@ impl DropCounter {
     }
 }
 
-/// Increments its counter when dropped: a field with drop glue.
-pub struct Tracked(pub DropCounter);
+/// Increments its counter when dropped: a field with drop glue. (A `Drop` on a traced type
+/// needs the vouching `unsafe impl GcDrop`.)
+#[derive(Trace)]
+#[gc(unsafe_allow_drop)]
+pub struct Tracked(#[gc(ignore)] pub DropCounter);
+
+// SAFETY: `drop` touches only the counter, no managed pointer.
+unsafe impl GcDrop for Tracked {}
 
 impl Drop for Tracked {
     fn drop(&mut self) {
         self.0 .0.set(self.0 .0.get() + 1);
     }
-}
-
-// SAFETY: holds no managed pointer and its drop touches none.
-unsafe impl Trace for Tracked {
-    const IS_LEAF: bool = true;
-    fn trace(&mut self, _: &mut gc_core::Tracer<'_>) {}
-}
-
-// SAFETY: no brand.
-unsafe impl<'gc> gc_core::Rebrand<'gc> for Tracked {
-    type Branded = Tracked;
 }
 
 /// A node with two barriered edges, a payload and a drop counter.

@@ -5,7 +5,7 @@ use std::cell::{Cell, RefCell};
 use std::ops::ControlFlow;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use gc_core::{Gc, GcCell, Heap, HeapConfig, Root, Trace, Tracer};
+use gc_core::{Gc, GcCell, GcDrop, Heap, HeapConfig, Root, Trace, Tracer};
 
 use crate::common::*;
 
@@ -63,7 +63,12 @@ fn a_panic_in_trace_poisons_the_heap_which_then_refuses_use() {
 }
 
 /// Panics when dropped, once armed, after counting the drop.
-struct DropBomb(DropCounter);
+#[derive(Trace)]
+#[gc(unsafe_allow_drop)]
+struct DropBomb(#[gc(ignore)] DropCounter);
+
+// SAFETY: `drop` touches only the counter, no managed pointer.
+unsafe impl GcDrop for DropBomb {}
 
 impl Drop for DropBomb {
     fn drop(&mut self) {
@@ -72,17 +77,6 @@ impl Drop for DropBomb {
             panic!("drop failed");
         }
     }
-}
-
-// SAFETY: holds no managed pointer and its drop touches none.
-unsafe impl Trace for DropBomb {
-    const IS_LEAF: bool = true;
-    fn trace(&mut self, _: &mut Tracer<'_>) {}
-}
-
-// SAFETY: no brand.
-unsafe impl<'gc> gc_core::Rebrand<'gc> for DropBomb {
-    type Branded = DropBomb;
 }
 
 #[test]
@@ -140,7 +134,12 @@ thread_local! {
 }
 
 /// Tries to reach the heap that is finalizing it.
+#[derive(Trace)]
+#[gc(unsafe_allow_drop)]
 struct Reentrant;
+
+// SAFETY: `drop` touches no managed pointer (it tries to reach the heap, which is borrowed).
+unsafe impl GcDrop for Reentrant {}
 
 impl Drop for Reentrant {
     fn drop(&mut self) {
@@ -150,17 +149,6 @@ impl Drop for Reentrant {
             }
         })
     }
-}
-
-// SAFETY: holds no managed pointer; its drop touches no managed object.
-unsafe impl Trace for Reentrant {
-    const IS_LEAF: bool = true;
-    fn trace(&mut self, _: &mut Tracer<'_>) {}
-}
-
-// SAFETY: no brand.
-unsafe impl<'gc> gc_core::Rebrand<'gc> for Reentrant {
-    type Branded = Reentrant;
 }
 
 #[test]

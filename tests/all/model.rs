@@ -19,33 +19,28 @@ use std::cell::RefCell;
 use std::collections::HashSet;
 use std::rc::Rc;
 
-use gc_core::{Gc, GcCell, GcWeak, Heap, HeapConfig, Mutation, Root, Trace, Tracer};
+use gc_core::{Gc, GcCell, GcDrop, GcWeak, Heap, HeapConfig, Mutation, Root, Trace};
 use proptest::prelude::*;
 
 /// Records which ids were dropped, in order.
 type DropLog = Rc<RefCell<Vec<u32>>>;
 
 /// Logs its id when dropped: every node needs drop glue.
+#[derive(Trace)]
+#[gc(unsafe_allow_drop)]
 struct Tracker {
     id: u32,
+    #[gc(ignore)]
     log: DropLog,
 }
+
+// SAFETY: `drop` touches only the log, no managed pointer.
+unsafe impl GcDrop for Tracker {}
 
 impl Drop for Tracker {
     fn drop(&mut self) {
         self.log.borrow_mut().push(self.id);
     }
-}
-
-// SAFETY: holds no managed pointer and its drop touches none.
-unsafe impl Trace for Tracker {
-    const IS_LEAF: bool = true;
-    fn trace(&mut self, _: &mut Tracer<'_>) {}
-}
-
-// SAFETY: no brand.
-unsafe impl<'gc> gc_core::Rebrand<'gc> for Tracker {
-    type Branded = Tracker;
 }
 
 /// Edge slots: two inline, two in the large table (when the node has one).
