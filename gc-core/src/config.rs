@@ -25,9 +25,12 @@ pub const MAX_LARGE_OBJECT_THRESHOLD: usize = CHUNK_SIZE / 4;
 /// How a heap sizes its spaces and paces its collections.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HeapConfig {
-    /// Bytes of eden, where objects are born. Each of the two survivor spaces gets an eighth
-    /// of this.
+    /// Bytes of eden, where objects are born, to start with. Each of the two survivor spaces
+    /// gets an eighth of eden.
     pub nursery_size: usize,
+    /// The most eden may grow to. Eden grows when a mutation scope allocates more than it
+    /// holds, so that such scopes' garbage still dies young; the heap limit caps it too.
+    pub max_nursery_size: usize,
     /// How many minor collections an object survives in the nursery before it is promoted to
     /// the old generation (1 to 15; 1 promotes at the first survival).
     pub tenuring_threshold: u8,
@@ -53,6 +56,7 @@ impl Default for HeapConfig {
     fn default() -> Self {
         HeapConfig {
             nursery_size: if cfg!(miri) { 64 * KIB } else { 4 * MIB },
+            max_nursery_size: if cfg!(miri) { 256 * KIB } else { 64 * MIB },
             tenuring_threshold: 2,
             old_growth_percent: 100,
             heap_limit: None,
@@ -114,6 +118,13 @@ impl HeapConfig {
             n,
             format!("must be between {MIN_NURSERY_SIZE} and {MAX_NURSERY_SIZE} bytes"),
         )?;
+        let max = self.max_nursery_size;
+        check(
+            (n..=MAX_NURSERY_SIZE).contains(&max),
+            "max_nursery_size",
+            max,
+            format!("must be between `nursery_size` ({n}) and {MAX_NURSERY_SIZE} bytes"),
+        )?;
         check(
             (1..=MAX_AGE).contains(&self.tenuring_threshold),
             "tenuring_threshold",
@@ -162,14 +173,15 @@ impl HeapConfig {
         Ok(())
     }
 
-    /// The bytes of each survivor space.
-    pub(crate) fn survivor_size(&self) -> usize {
-        (self.nursery_size / 8).next_multiple_of(crate::header::WORD)
+    /// The bytes of each survivor space, for an eden of `eden_size` bytes.
+    pub(crate) fn survivor_size(eden_size: usize) -> usize {
+        (eden_size / 8).next_multiple_of(crate::header::WORD)
     }
 
     /// The bytes the nursery reserves: eden and both survivor spaces.
     pub(crate) fn nursery_reserved(&self) -> usize {
-        self.nursery_size.next_multiple_of(crate::header::WORD) + 2 * self.survivor_size()
+        self.nursery_size.next_multiple_of(crate::header::WORD)
+            + 2 * Self::survivor_size(self.nursery_size)
     }
 
     /// This configuration with the `GC_TRACE` and `GC_STRESS` environment variables applied

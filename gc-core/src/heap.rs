@@ -93,6 +93,11 @@ pub(crate) struct HeapInner {
     pub(crate) live_after_major: usize,
     /// Collection points passed, for the stress mode.
     pub(crate) points: u64,
+    /// Young bytes allocated since the last minor collection when the current scope began.
+    scope_start: Cell<usize>,
+    /// The most a recent scope allocated, decaying by an eighth per scope: the pacer collects
+    /// before a scope like it could overflow eden, and sizes eden to hold one.
+    pub(crate) scope_peak: Cell<usize>,
 }
 
 /// Eden overflowed inside a scope: allocation went on in the old generation.
@@ -100,6 +105,8 @@ pub(crate) struct HeapInner {
 pub(crate) struct Overflow {
     /// Bytes of eden in use when it overflowed.
     pub(crate) eden_used: usize,
+    /// Bytes of the old generation in use when eden overflowed.
+    pub(crate) old_used: usize,
     /// Where the overflowing objects begin in the old generation: the next minor collection
     /// scans them for pointers into the nursery.
     pub(crate) from: OldCursor,
@@ -130,7 +137,7 @@ impl Heap {
             eden_allowance: Cell::new(usize::MAX),
             nursery: Nursery::new(
                 config.nursery_size.next_multiple_of(header::WORD),
-                config.survivor_size(),
+                HeapConfig::survivor_size(config.nursery_size),
             ),
             old: RefCell::new(OldSpace::new()),
             large: RefCell::new(LargeSpace::new()),
@@ -143,6 +150,8 @@ impl Heap {
             poisoned: Cell::new(false),
             live_after_major: 0,
             points: 0,
+            scope_start: Cell::new(0),
+            scope_peak: Cell::new(0),
             config,
         };
         Ok(Heap {
@@ -167,8 +176,10 @@ impl Heap {
     }
 
     fn scope<R>(&self, f: impl for<'gc> FnOnce(&Mutation<'gc>) -> R) -> R {
-        self.inner().check_usable();
-        f(&Mutation::new(self.inner()))
+        let inner = self.inner();
+        inner.check_usable();
+        inner.scope_start.set(inner.young_allocated());
+        f(&Mutation::new(inner))
     }
 
     #[inline(always)]
@@ -352,6 +363,23 @@ impl HeapInner {
         }
     }
 
+    /// Bytes allocated in eden, or past it in the old generation, since the last minor
+    /// collection.
+    pub(crate) fn young_allocated(&self) -> usize {
+        match self.overflow.get() {
+            None => self.eden_used(),
+            Some(overflow) => {
+                let old = self.old.borrow();
+                let in_window = if old.window_is_open() {
+                    self.window.used()
+                } else {
+                    0
+                };
+                overflow.eden_used + old.used() + in_window - overflow.old_used
+            }
+        }
+    }
+
     /// Ends an overflow window: its objects join their old chunk. Idempotent.
     pub(crate) fn close_overflow_window(&self) {
         if self.overflow.get().is_some() && self.old.borrow().window_is_open() {
@@ -378,6 +406,11 @@ impl HeapInner {
     pub(crate) fn collection_point(&mut self, extra: &mut ExtraRoots<'_>) {
         self.check_usable();
         self.points += 1;
+        let this_scope = self
+            .young_allocated()
+            .saturating_sub(self.scope_start.get());
+        let peak = self.scope_peak.get();
+        self.scope_peak.set(this_scope.max(peak - peak / 8));
         if let Some(kind) = pacer::decide(self) {
             self.collect(kind, extra);
             if kind == CollectionKind::Minor && pacer::old_over_budget(self) {

@@ -184,9 +184,13 @@ impl<'gc> Mutation<'gc> {
             // Eden is full, and no collection may run inside a scope: go on at the end of the
             // old generation. The next collection point runs a minor collection, which scans
             // these objects for pointers into the nursery.
-            let from = heap.old.borrow().end_cursor();
+            let (from, old_used) = {
+                let old = heap.old.borrow();
+                (old.end_cursor(), old.used())
+            };
             heap.overflow.set(Some(Overflow {
                 eden_used: heap.window.used(),
+                old_used,
                 from,
             }));
         } else {

@@ -11,6 +11,7 @@ mod limit;
 mod long_list;
 mod model;
 mod moving;
+mod pacing;
 mod stats;
 mod steps;
 mod verifier;

@@ -27,7 +27,9 @@ use core::ptr::NonNull;
 use std::any::Any;
 
 use crate::alloc::bump::Bump;
+use crate::collect::pacer;
 use crate::collect::tracer::{scan, EdgeVisitor, ExtraRoots};
+use crate::config::HeapConfig;
 use crate::header::{self, Header, LOGGED};
 use crate::heap::{run_drop_glue, HeapInner};
 use crate::space::nursery::Nursery;
@@ -35,6 +37,8 @@ use crate::space::old::{OldCursor, OldSpace};
 
 struct Evacuator<'a> {
     nursery: &'a Nursery,
+    /// The survivor space copies go to, as addresses.
+    to_bounds: (usize, usize),
     old: &'a mut OldSpace,
     to_space: Bump,
     tenuring_threshold: u8,
@@ -53,7 +57,18 @@ struct Evacuator<'a> {
     promoted_bytes: usize,
 }
 
+/// Whether `addr` lies in `[bounds.0, bounds.1)`.
+#[inline(always)]
+fn within(bounds: (usize, usize), addr: usize) -> bool {
+    addr.wrapping_sub(bounds.0) < bounds.1 - bounds.0
+}
+
 impl Evacuator<'_> {
+    #[inline(always)]
+    fn in_to_space(&self, addr: usize) -> bool {
+        within(self.to_bounds, addr)
+    }
+
     /// Copies the object at `obj` out of the nursery and returns the copy.
     fn evacuate(&mut self, obj: NonNull<u8>, h: Header) -> NonNull<u8> {
         let info = h.type_info();
@@ -141,13 +156,14 @@ impl Evacuator<'_> {
     fn fix_weak_pointers(&mut self, extra: &mut ExtraRoots<'_>) {
         let mut fixer = WeakFixer {
             nursery: self.nursery,
+            to_bounds: self.to_bounds,
             saw_young: false,
         };
         for owner in core::mem::take(&mut self.weak_owners) {
             fixer.saw_young = false;
             // SAFETY: owners are copies or old objects, intact and not moving any more.
             unsafe { scan(owner, header::read(owner).type_info(), &mut fixer) };
-            if fixer.saw_young && !self.nursery.in_to_space(owner.as_ptr().addr()) {
+            if fixer.saw_young && !self.in_to_space(owner.as_ptr().addr()) {
                 self.remember(owner);
             }
         }
@@ -160,6 +176,7 @@ impl Evacuator<'_> {
 /// Points weak slots at the copies of their targets, or clears them.
 struct WeakFixer<'a> {
     nursery: &'a Nursery,
+    to_bounds: (usize, usize),
     /// A weak slot of the object being fixed points into the nursery afterwards.
     saw_young: bool,
 }
@@ -175,7 +192,7 @@ impl EdgeVisitor for WeakFixer<'_> {
             let h = unsafe { header::read(target) };
             *slot = h.is_forwarded().then(|| h.forwardee());
         }
-        if slot.is_some_and(|target| self.nursery.in_to_space(target.as_ptr().addr())) {
+        if slot.is_some_and(|target| within(self.to_bounds, target.as_ptr().addr())) {
             self.saw_young = true;
         }
     }
@@ -194,7 +211,7 @@ impl EdgeVisitor for Evacuator<'_> {
                 self.evacuate(target, h)
             };
         }
-        if self.nursery.in_to_space(slot.as_ptr().addr()) {
+        if self.in_to_space(slot.as_ptr().addr()) {
             self.saw_young = true;
         }
     }
@@ -262,16 +279,24 @@ pub(crate) fn collect(
         Vec::new()
     };
 
+    if let Some(eden) = pacer::resized_eden(heap) {
+        heap.nursery.resize(eden, HeapConfig::survivor_size(eden));
+    }
     let young_scan = heap.nursery.to_space().cursor;
     // Overflow objects are scanned like promoted ones: they may point into the nursery.
     let old_scan = match overflow {
         Some(overflow) => overflow.from,
         None => heap.old.get_mut().end_cursor(),
     };
+    let to_space = heap.nursery.to_space();
     let mut ev = Evacuator {
         nursery: &heap.nursery,
+        to_bounds: (
+            to_space.cursor.as_ptr().addr(),
+            to_space.limit.as_ptr().addr(),
+        ),
         old: heap.old.get_mut(),
-        to_space: heap.nursery.to_space(),
+        to_space,
         tenuring_threshold: heap.config.tenuring_threshold,
         promote_all,
         weak_owners: Vec::new(),
@@ -311,7 +336,7 @@ pub(crate) fn collect(
         let h = unsafe { header::read(*obj) };
         if h.is_forwarded() {
             *obj = h.forwardee();
-            ev.nursery.in_to_space(obj.as_ptr().addr())
+            ev.in_to_space(obj.as_ptr().addr())
         } else {
             dead.push(*obj);
             false

@@ -14,6 +14,11 @@
 //! they are old enough or the survivor space is full. Then eden is empty again and the two
 //! survivor spaces swap roles.
 //!
+//! # Resizing
+//! Eden grows when a scope overflows it (see the pacer). A minor collection is the moment:
+//! the collector copies the survivors into a survivor space of a new, larger block, and the
+//! old block is freed.
+//!
 //! [`Window`]: crate::alloc::bump::Window
 
 use core::ptr::NonNull;
@@ -22,10 +27,43 @@ use crate::alloc::bump::Bump;
 use crate::alloc::region::Region;
 use crate::header::WORD;
 
-pub(crate) struct Nursery {
+/// One allocation holding eden and the two survivor spaces.
+struct Block {
     memory: Region,
     eden_size: usize,
     survivor_size: usize,
+}
+
+impl Block {
+    fn new(eden_size: usize, survivor_size: usize) -> Block {
+        let memory = Region::new(eden_size + 2 * survivor_size, WORD);
+        Block {
+            memory,
+            eden_size,
+            survivor_size,
+        }
+    }
+
+    fn survivor_offset(&self, index: usize) -> usize {
+        self.eden_size + index * self.survivor_size
+    }
+
+    fn survivor_start(&self, index: usize) -> NonNull<u8> {
+        // SAFETY: a survivor space's offset lies within the block.
+        unsafe { self.memory.start().add(self.survivor_offset(index)) }
+    }
+
+    fn survivor(&self, index: usize) -> (NonNull<u8>, NonNull<u8>) {
+        let start = self.survivor_start(index);
+        // SAFETY: the end of a survivor space lies within the block.
+        (start, unsafe { start.add(self.survivor_size) })
+    }
+}
+
+pub(crate) struct Nursery {
+    block: Block,
+    /// A larger block that the minor collection under way copies survivors into.
+    next: Option<Block>,
     /// Which survivor space holds the survivors of the last minor collection.
     from: usize,
     /// How far that survivor space is filled.
@@ -34,13 +72,11 @@ pub(crate) struct Nursery {
 
 impl Nursery {
     pub(crate) fn new(eden_size: usize, survivor_size: usize) -> Nursery {
-        let memory = Region::new(eden_size + 2 * survivor_size, WORD);
-        // SAFETY: survivor space 0 starts right after eden, inside the block.
-        let survivor_top = unsafe { memory.start().add(eden_size) };
+        let block = Block::new(eden_size, survivor_size);
+        let survivor_top = block.survivor_start(0);
         Nursery {
-            memory,
-            eden_size,
-            survivor_size,
+            block,
+            next: None,
             from: 0,
             survivor_top,
         }
@@ -50,79 +86,91 @@ impl Nursery {
     pub(crate) fn eden_window(&self, allowance: usize) -> (NonNull<u8>, NonNull<u8>) {
         let start = self.eden_start();
         // SAFETY: at most eden's size past its start stays in the block.
-        (start, unsafe { start.add(allowance.min(self.eden_size)) })
+        (start, unsafe {
+            start.add(allowance.min(self.block.eden_size))
+        })
     }
 
     /// Whether `addr` is in eden or a survivor space: the write barrier's test.
     #[inline(always)]
     pub(crate) fn contains(&self, addr: usize) -> bool {
-        self.memory.contains(addr)
+        self.block.memory.contains(addr)
     }
 
     /// Whether `addr` is in the part a minor collection evacuates: eden or the *from* survivor.
     #[inline(always)]
     pub(crate) fn in_from_space(&self, addr: usize) -> bool {
-        let offset = addr.wrapping_sub(self.memory.start().as_ptr().addr());
-        offset < self.eden_size
-            || offset.wrapping_sub(self.survivor_offset(self.from)) < self.survivor_size
+        let offset = addr.wrapping_sub(self.block.memory.start().as_ptr().addr());
+        offset < self.block.eden_size
+            || offset.wrapping_sub(self.block.survivor_offset(self.from)) < self.block.survivor_size
     }
 
-    /// Whether `addr` is in the *to* survivor space, where a minor collection copies survivors.
+    /// The survivor space a minor collection copies into: the other one, or the first of
+    /// the next block when eden grows.
+    fn to_bounds(&self) -> (NonNull<u8>, NonNull<u8>) {
+        match &self.next {
+            Some(next) => next.survivor(0),
+            None => self.block.survivor(1 - self.from),
+        }
+    }
+
+    /// Whether `addr` is in the survivor space a minor collection copies into.
     #[inline(always)]
     pub(crate) fn in_to_space(&self, addr: usize) -> bool {
-        let offset = addr.wrapping_sub(self.memory.start().as_ptr().addr());
-        offset.wrapping_sub(self.survivor_offset(1 - self.from)) < self.survivor_size
-    }
-
-    fn survivor_offset(&self, index: usize) -> usize {
-        self.eden_size + index * self.survivor_size
-    }
-
-    fn survivor_start(&self, index: usize) -> NonNull<u8> {
-        // SAFETY: a survivor space's offset lies within the nursery block.
-        unsafe { self.memory.start().add(self.survivor_offset(index)) }
+        let (start, end) = self.to_bounds();
+        (start.as_ptr().addr()..end.as_ptr().addr()).contains(&addr)
     }
 
     pub(crate) fn eden_start(&self) -> NonNull<u8> {
-        self.memory.start()
+        self.block.memory.start()
     }
 
     pub(crate) fn eden_size(&self) -> usize {
-        self.eden_size
+        self.block.eden_size
     }
 
     pub(crate) fn survivor_size(&self) -> usize {
-        self.survivor_size
+        self.block.survivor_size
     }
 
     /// Bytes held in the *from* survivor space.
     pub(crate) fn survivor_used(&self) -> usize {
-        self.survivor_top.as_ptr().addr() - self.survivor_start(self.from).as_ptr().addr()
+        self.survivor_top.as_ptr().addr() - self.block.survivor_start(self.from).as_ptr().addr()
     }
 
     /// Bytes the nursery reserves from the system.
     pub(crate) fn capacity(&self) -> usize {
-        self.memory.size()
+        self.block.memory.size() + self.next.as_ref().map_or(0, |next| next.memory.size())
     }
 
-    /// The *to* survivor space, for a minor collection to copy into.
+    /// Makes the coming minor collection move the nursery to a new block with an eden of
+    /// `eden_size` bytes (and survivor spaces of `survivor_size`).
+    pub(crate) fn resize(&mut self, eden_size: usize, survivor_size: usize) {
+        self.next = Some(Block::new(eden_size, survivor_size));
+    }
+
+    /// The survivor space a minor collection copies into.
     pub(crate) fn to_space(&self) -> Bump {
-        let to = 1 - self.from;
-        // SAFETY: the end of a survivor space lies within the nursery block.
-        let end = unsafe { self.survivor_start(to).add(self.survivor_size) };
-        Bump::new(self.survivor_start(to), end)
+        let (start, end) = self.to_bounds();
+        Bump::new(start, end)
     }
 
     /// Ends a minor collection: eden and the old *from* space are empty, and the *to* space,
-    /// filled up to `to_top`, becomes the *from* space.
+    /// filled up to `to_top`, becomes the *from* space (in the new block, if eden grew).
     pub(crate) fn flip(&mut self, to_top: NonNull<u8>) {
-        self.memory
-            .poison(self.eden_start(), self.survivor_start(0));
-        let from = self.survivor_start(self.from);
-        // SAFETY: the end of a survivor space lies within the nursery block.
-        let from_end = unsafe { from.add(self.survivor_size) };
-        self.memory.poison(from, from_end);
-        self.from = 1 - self.from;
+        match self.next.take() {
+            Some(next) => {
+                self.block = next;
+                self.from = 0;
+            }
+            None => {
+                let memory = &self.block.memory;
+                memory.poison(self.eden_start(), self.block.survivor_start(0));
+                let (from, from_end) = self.block.survivor(self.from);
+                memory.poison(from, from_end);
+                self.from = 1 - self.from;
+            }
+        }
         self.survivor_top = to_top;
     }
 
@@ -132,7 +180,7 @@ impl Nursery {
         let eden_top = unsafe { self.eden_start().add(eden_used) };
         [
             (self.eden_start(), eden_top),
-            (self.survivor_start(self.from), self.survivor_top),
+            (self.block.survivor_start(self.from), self.survivor_top),
         ]
     }
 }
