@@ -35,11 +35,13 @@ fn young_cycles_die_in_a_minor_collection() {
     assert_eq!(counter.count(), 103, "nothing is dropped twice");
 }
 
+const RING: usize = scaled(500);
+
 #[test]
 fn old_cycles_die_in_a_major_collection_once_unrooted() {
     let counter = DropCounter::default();
     let mut heap = Heap::with_config(small_config()).unwrap();
-    let root = heap.mutate(|m| m.root(ring(m, 500, &counter)));
+    let root = heap.mutate(|m| m.root(ring(m, RING as i64, &counter)));
     heap.collect_major(); // promotes and compacts the ring
     heap.collect_minor();
     assert_eq!(counter.count(), 0);
@@ -53,7 +55,7 @@ fn old_cycles_die_in_a_major_collection_once_unrooted() {
             node = node.next.get().unwrap();
             steps += 1;
         }
-        assert_eq!(steps, 500);
+        assert_eq!(steps, RING as i64);
     });
     drop(root);
     heap.collect_minor();
@@ -63,7 +65,7 @@ fn old_cycles_die_in_a_major_collection_once_unrooted() {
         "a minor collection does not free old objects"
     );
     heap.collect_major();
-    assert_eq!(counter.count(), 500);
+    assert_eq!(counter.count(), RING);
     assert_eq!(heap.stats().old_used, 0);
 }
 
@@ -100,7 +102,7 @@ fn a_graph_with_shared_nodes_and_cycles() {
         }
         m.root(vertices[0])
     });
-    for round in 0..20 {
+    for round in 0..if cfg!(miri) { 5 } else { 20 } {
         if round % 5 == 4 {
             heap.collect_major()
         } else {

@@ -111,7 +111,7 @@ fn a_panic_in_a_step_leaves_the_heap_usable() {
         heap.run::<(Gc<'static, Node<'static>>, u32), ()>(
             |m| (Gc::new(m, Node::new(0)), 0),
             |m, (node, i)| {
-                assert!(i < 500, "step failed");
+                assert!(i < scaled(500) as u32, "step failed");
                 let next = Gc::new(m, Node::new(i as i64));
                 next.next.set(m, Some(node));
                 ControlFlow::Continue((next, i + 1))
@@ -249,7 +249,7 @@ fn a_long_churn_does_not_grow_the_heap() {
         let slots: Vec<GcCell<Option<Gc<Node>>>> = (0..64).map(|_| GcCell::new(None)).collect();
         m.root(Gc::from_vec(m, slots))
     });
-    let rounds = if cfg!(miri) { 40 } else { 4_000 };
+    let rounds = if cfg!(miri) { 16 } else { 4_000 };
     let mut after_warm_up = 0;
     for round in 0..rounds {
         heap.mutate(|m| {
