@@ -36,6 +36,9 @@ impl Payload<'_> {
     }
 }
 
+/// Objects in the graph; a tenth of them rooted.
+const OBJECTS: u64 = scaled(200) as u64;
+
 #[test]
 fn contents_survive_hundreds_of_collections_while_addresses_change() {
     let config = HeapConfig {
@@ -44,7 +47,7 @@ fn contents_survive_hundreds_of_collections_while_addresses_change() {
     };
     let mut heap = Heap::with_config(config).unwrap();
     let roots: Vec<_> = heap.mutate(|m| {
-        let all: Vec<_> = (0..200).map(|i| Gc::new(m, Payload::new(i))).collect();
+        let all: Vec<_> = (0..OBJECTS).map(|i| Gc::new(m, Payload::new(i))).collect();
         for (i, p) in all.iter().enumerate() {
             p.other.set(m, Some(all[(i * 7 + 3) % all.len()]));
         }
@@ -55,7 +58,7 @@ fn contents_survive_hundreds_of_collections_while_addresses_change() {
     for round in 0..300 {
         // Garbage between rounds, so every collection has something to free.
         heap.mutate(|m| {
-            for i in 0..50 {
+            for i in 0..scaled(50) as u64 {
                 Gc::new(m, Payload::new(i));
             }
         });
@@ -71,10 +74,10 @@ fn contents_survive_hundreds_of_collections_while_addresses_change() {
                 p.check();
                 let other = p.other.get().unwrap();
                 other.check();
-                assert_eq!(other.id, (p.id * 7 + 3) % 200);
+                assert_eq!(other.id, (p.id * 7 + 3) % OBJECTS);
                 reached += 1;
             }
-            assert_eq!(reached, 20);
+            assert_eq!(reached, OBJECTS / 10);
             roots.iter().map(|r| addr(r.get(m))).collect::<Vec<_>>()
         });
         moves += now.iter().zip(&last).filter(|(a, b)| a != b).count();
@@ -88,7 +91,10 @@ fn contents_survive_hundreds_of_collections_while_addresses_change() {
     );
     // Each root moved at least out of the nursery (normally also through the survivor spaces
     // and when compaction slid it over garbage freed before it).
-    assert!(moves >= 20, "objects moved only {moves} times");
+    assert!(
+        moves >= OBJECTS as usize / 10,
+        "objects moved only {moves} times"
+    );
     heap.verify().unwrap();
 }
 

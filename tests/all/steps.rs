@@ -35,7 +35,10 @@ fn a_long_step_loop_keeps_the_heap_bounded() {
     heap.collect_minor(); // the last steps' garbage
     let stats = heap.stats();
     peak = peak.max(stats.heap_reserved);
-    assert!(stats.minor.count > 10, "{stats:?}");
+    assert!(
+        stats.minor.count >= 2,
+        "collections ran during the loop: {stats:?}"
+    );
     assert!(peak < 4 * 1024 * 1024, "the heap grew to {peak} bytes");
     assert_eq!(counter.count(), 2 * (steps as usize + 1));
 }
