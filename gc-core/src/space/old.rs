@@ -130,6 +130,7 @@ impl OldSpace {
     }
 
     /// Bump-allocates `size` bytes, adding a chunk if the current one is full.
+    #[inline]
     pub(crate) fn alloc(&mut self, size: usize) -> NonNull<u8> {
         debug_assert!(
             size <= CHUNK_SIZE,
