@@ -36,7 +36,7 @@ fn eden_grows_for_big_scopes_and_shrinks_after() {
     assert!(grown > EDEN && grown <= MAX_EDEN, "eden is {grown} bytes");
     // Scopes like it now fit in eden: their garbage dies young, no major collection runs.
     let majors = heap.stats().major.count;
-    for _ in 0..10 {
+    for _ in 0..if cfg!(miri) { 3 } else { 10 } {
         big_scope(&mut heap);
     }
     if heap.config().stress.is_none() {
@@ -44,7 +44,7 @@ fn eden_grows_for_big_scopes_and_shrinks_after() {
     }
     // Many small scopes later, eden is back near its configured size (it shrinks only once it
     // is four times too big, so that it does not flap).
-    for i in 0..200 {
+    for i in 0..if cfg!(miri) { 60 } else { 200 } {
         heap.mutate(|m| {
             Gc::new(m, Node::new(i));
         });
@@ -69,7 +69,7 @@ fn eden_stays_within_its_maximum_and_the_heap_limit() {
         let limit = config.heap_limit;
         let mut heap = Heap::with_config(config).unwrap();
         heap.mutate(|m| {
-            for i in 0..scaled(40_000) {
+            for i in 0..scaled(40_000) / if cfg!(miri) { 4 } else { 1 } {
                 if Gc::try_new(m, Node::new(i as i64)).is_err() {
                     break;
                 }
