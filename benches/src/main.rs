@@ -31,16 +31,24 @@ pub type Body = fn(u32);
 /// A peer's name and its version of a workload, or `None` where it was built without it.
 pub type Peer = (&'static str, Option<Body>);
 
-/// Lists a workload's peers in table order. A peer marked `if "feature"` is compiled only
-/// with that Cargo feature, so that `run.sh` can leave out a peer that fails to build.
+/// Lists a workload's peers in table order. A peer marked `optional` is compiled only with the
+/// Cargo feature of its name, so that `run.sh` can leave out a peer that fails to build.
 #[macro_export]
 macro_rules! peers {
-    ($($name:literal $(if $feature:literal)? => $body:path),* $(,)?) => {
-        &[$(($name, {
-            $(#[cfg(not(feature = $feature))] let body = None;)?
-            $(#[cfg(feature = $feature)])? let body = Some($body as $crate::Body);
+    ($($($optional:ident)? $name:literal => $body:path),* $(,)?) => {
+        &[$($crate::peers!(@peer $($optional)? $name, $body)),*]
+    };
+    (@peer optional $name:literal, $body:path) => {
+        ($name, {
+            #[cfg(feature = $name)]
+            let body = Some($body as $crate::Body);
+            #[cfg(not(feature = $name))]
+            let body = None;
             body
-        })),*]
+        })
+    };
+    (@peer $name:literal, $body:path) => {
+        ($name, Some($body as $crate::Body))
     };
 }
 
