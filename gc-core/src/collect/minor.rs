@@ -23,6 +23,7 @@
 //! Young objects that need drop are listed at allocation. Those not forwarded are dead: their
 //! drop glue runs before eden is reused.
 
+use core::mem::MaybeUninit;
 use core::ptr::NonNull;
 use std::any::Any;
 
@@ -66,7 +67,9 @@ struct Evacuator<'a> {
 unsafe fn copy_object(from: NonNull<u8>, to: NonNull<u8>, size: usize) {
     const SMALL: usize = 8 * WORD;
     if size <= SMALL {
-        let (from, to) = (from.cast::<usize>().as_ptr(), to.cast::<usize>().as_ptr());
+        // `MaybeUninit` words carry pointers' provenance along; `usize` ones would drop it.
+        let from = from.cast::<MaybeUninit<usize>>().as_ptr();
+        let to = to.cast::<MaybeUninit<usize>>().as_ptr();
         for i in 0..size / WORD {
             // SAFETY: the caller promises `size` valid, aligned, disjoint bytes at both ends.
             unsafe { to.add(i).write(from.add(i).read()) }
