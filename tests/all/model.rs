@@ -85,12 +85,33 @@ struct MNode {
 
 #[derive(Clone, Debug)]
 enum Op {
-    Alloc { text: bool, table: bool },
-    Link { from: Sel, slot: usize, to: Sel },
-    Unlink { from: Sel, slot: usize },
+    Alloc {
+        text: bool,
+        table: bool,
+    },
+    /// A chain of `len` new nodes in one scope, each pointing at the one before (through its
+    /// table, every `table_every`-th node): enough to overflow eden, so the later, old nodes
+    /// point at the earlier, young ones. The last node is rooted if `rooted`.
+    Chain {
+        len: usize,
+        table_every: usize,
+        rooted: bool,
+    },
+    Link {
+        from: Sel,
+        slot: usize,
+        to: Sel,
+    },
+    Unlink {
+        from: Sel,
+        slot: usize,
+    },
     Root(Sel),
     Unroot(usize),
-    Weak { from: Sel, to: Sel },
+    Weak {
+        from: Sel,
+        to: Sel,
+    },
     Minor,
     Major,
 }
@@ -110,6 +131,8 @@ fn sel() -> impl Strategy<Value = Sel> {
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         4 => (any::<bool>(), prop::bool::weighted(0.15)).prop_map(|(text, table)| Op::Alloc { text, table }),
+        1 => (50..if cfg!(miri) { 200usize } else { 400 }, 8..64usize, any::<bool>())
+            .prop_map(|(len, table_every, rooted)| Op::Chain { len, table_every, rooted }),
         4 => (sel(), 0..SLOTS, sel()).prop_map(|(from, slot, to)| Op::Link { from, slot, to }),
         2 => (sel(), 0..SLOTS).prop_map(|(from, slot)| Op::Unlink { from, slot }),
         1 => sel().prop_map(Op::Root),
@@ -214,6 +237,57 @@ fn run(ops: Vec<Op>, tenuring_threshold: u8) -> Result<(), TestCaseError> {
                 });
                 model.roots.push(id as usize);
                 roots.push(root);
+            }
+            Op::Chain {
+                len,
+                table_every,
+                rooted,
+            } => {
+                let first = model.nodes.len();
+                for i in 0..len {
+                    let table = i > 0 && i % table_every == 0;
+                    let mut edges = [None; SLOTS];
+                    if i > 0 {
+                        edges[if table { 2 } else { 0 }] = Some(first + i - 1);
+                    }
+                    model.nodes.push(MNode {
+                        text: false,
+                        table,
+                        edges,
+                        weak: None,
+                    });
+                }
+                let root = heap.mutate(|m| {
+                    let mut previous: Option<Gc<PNode>> = None;
+                    for i in 0..len {
+                        let id = (first + i) as u32;
+                        let table = (i > 0 && i % table_every == 0).then(|| {
+                            // A large object that points at a node from the start.
+                            let cells = (0..TABLE_LEN)
+                                .map(|k| GcCell::new(if k == 0 { previous } else { None }));
+                            Gc::from_vec(m, cells.collect())
+                        });
+                        let inline = if table.is_some() { None } else { previous };
+                        let node = PNode {
+                            id,
+                            payload: payload(id),
+                            text: None,
+                            edges: [GcCell::new(inline), GcCell::new(None)],
+                            table,
+                            weak: GcCell::new(GcWeak::new()),
+                            tracker: Tracker {
+                                id,
+                                log: log.clone(),
+                            },
+                        };
+                        previous = Some(Gc::new(m, node));
+                    }
+                    rooted.then(|| m.root(previous.unwrap()))
+                });
+                if let Some(root) = root {
+                    model.roots.push(first + len - 1);
+                    roots.push(root);
+                }
             }
             Op::Link { from, slot, to } => {
                 let (Some(a), Some(b)) = (model.resolve(&from), model.resolve(&to)) else {
