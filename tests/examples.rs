@@ -1,6 +1,8 @@
 //! The examples, run the way their users run them.
 //!
 //! - `tour`: its narration reaches the key results.
+//! - `linked_list`, `graph`, `parent_tree`, `lru_cache`, `weak_cache`: each succeeds (their
+//!   own assertions hold) and narrates its key results.
 //! - `scheme`: the feature test prints exactly `test.expected`; every benchmark prints its
 //!   result at a small size; a REPL session with errors reports each one with its position
 //!   and goes on; a file with an error stops with its position; and a long loop of cyclic
@@ -26,6 +28,16 @@ fn examples_dir() -> &'static Path {
                 "scheme",
                 "--example",
                 "tour",
+                "--example",
+                "linked_list",
+                "--example",
+                "graph",
+                "--example",
+                "parent_tree",
+                "--example",
+                "lru_cache",
+                "--example",
+                "weak_cache",
             ])
             .current_dir(env!("CARGO_MANIFEST_DIR"));
         if !cfg!(debug_assertions) {
@@ -105,6 +117,92 @@ fn tour_narrates_its_key_results() {
             "the tour does not say {line:?}:\n{stdout}"
         );
     }
+}
+
+/// Runs a small example, which must succeed, and checks that its output has every one of
+/// `lines`.
+fn assert_says(example: &str, lines: &[&str]) {
+    let output = run(example, &[], "");
+    let stdout = text(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        text(&output.stderr)
+    );
+    for line in lines {
+        assert!(
+            stdout.lines().any(|l| l == *line),
+            "{example} does not say {line:?}:\n{stdout}"
+        );
+    }
+}
+
+#[test]
+fn linked_list_frees_the_removed_node() {
+    assert_says(
+        "linked_list",
+        &[
+            "  forwards:  a b c d e",
+            "  backwards: e d c b a",
+            "  forwards:  a b d e",
+            "  backwards: e d b a",
+            "After a major collection, freed: [\"c\"]",
+            "After dropping the heap, freed the rest: [\"a\", \"b\", \"d\", \"e\"]",
+        ],
+    );
+}
+
+#[test]
+fn graph_walks_breadth_first_and_frees_its_cycles() {
+    assert_says(
+        "graph",
+        &[
+            "Breadth-first from Paris (flights needed): \
+             Paris (0), Berlin (1), Rome (1), Warsaw (2), Athens (2)",
+            "Root dropped, after a major collection: 0 bytes live, 6 vertices freed in all.",
+        ],
+    );
+}
+
+#[test]
+fn parent_tree_lives_while_one_leaf_is_rooted() {
+    assert_says(
+        "parent_tree",
+        &[
+            "  /home/ada/notes.txt",
+            "  /usr/bin/cat",
+            "  notes.txt -> ada -> home -> / (up the parents), and / still reaches all 10 nodes.",
+            "Root dropped. After a major collection: 0 bytes live, 10 nodes freed.",
+        ],
+    );
+}
+
+#[test]
+fn lru_cache_evicts_the_least_recently_used_and_frees_it() {
+    assert_says(
+        "lru_cache",
+        &[
+            "  get a: hit (page A)       newest first: a c b",
+            "  get d: miss, evicted c    newest first: d b a",
+            "4 hits, 6 misses; evicted [\"c\", \"b\", \"d\"].",
+            "Put e, which is cached: nothing evicted, newest first: e a b",
+            "After a major collection: 3 entries freed, the 3 evicted ones.",
+        ],
+    );
+}
+
+#[test]
+fn weak_cache_keeps_only_what_is_used_elsewhere() {
+    assert_says(
+        "weak_cache",
+        &[
+            "Looked up 360 again: the same object? true (values computed: 3)",
+            "After a major collection: 97 cleared, 360 alive, 1001 cleared",
+            "Looked up 360: the object the user holds? true",
+            "Looked up 1001: computed again, 1001 = 7 * 11 * 13 (values computed: 4)",
+            "Pruned 3 dead entries; 0 left.",
+        ],
+    );
 }
 
 #[test]
