@@ -183,7 +183,7 @@ impl Heap {
     }
 
     #[inline(always)]
-    fn inner(&self) -> &HeapInner {
+    pub(crate) fn inner(&self) -> &HeapInner {
         // SAFETY: `inner` comes from `Box::leak` and is freed only in `drop`.
         unsafe { self.inner.as_ref() }
     }
@@ -301,6 +301,12 @@ unsafe fn rebrand<A, B>(value: A) -> B {
 }
 
 impl HeapInner {
+    /// Refuses all further use of the heap (as after a panic out of a collection); dropping
+    /// it then frees its memory without running drop glue.
+    pub(crate) fn poison(&self) {
+        self.poisoned.set(true);
+    }
+
     pub(crate) fn check_usable(&self) {
         if self.poisoned.get() {
             panic!(

@@ -3,7 +3,7 @@
 
 use core::ptr::NonNull;
 
-use crate::{Gc, GcCell, Mutation, Trace};
+use crate::{Gc, GcCell, Heap, Mutation, Trace};
 
 /// Stores into `cell` without the write barrier.
 ///
@@ -17,7 +17,7 @@ pub unsafe fn set_without_barrier<'gc, T: Copy + Trace>(cell: &GcCell<'gc, T>, v
 ///
 /// # Safety
 /// - The heap is corrupt afterwards: only the verifier may look at it, and it must be
-///   leaked, not dropped.
+///   [`retire`]d before it is dropped.
 pub unsafe fn overwrite_header<T: ?Sized>(gc: Gc<'_, T>, word: *const u8) {
     // SAFETY: the caller accepts a corrupt heap; the header word is writable.
     unsafe { gc.obj.as_ptr().cast::<*const u8>().write(word) }
@@ -34,6 +34,12 @@ pub unsafe fn forge<'gc, T: ?Sized>(addr: *mut u8) -> Gc<'gc, T> {
 /// The address of the object `gc` points at (its header).
 pub fn object_start<T: ?Sized>(gc: Gc<'_, T>) -> *mut u8 {
     gc.obj.as_ptr()
+}
+
+/// Marks a heap broken by these hooks unusable, so that dropping it frees its memory without
+/// walking its (corrupt) objects.
+pub fn retire(heap: &Heap) {
+    heap.inner().poison();
 }
 
 /// The start of the survivor space that is empty between collections.
