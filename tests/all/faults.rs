@@ -60,9 +60,13 @@ impl Drop for CountsDrops {
 #[test]
 fn a_panic_in_trace_poisons_the_heap_which_then_refuses_use() {
     let mut heap = Heap::with_config(small_config()).unwrap();
-    let _bomb = heap.mutate(|m| {
-        Gc::new(m, CountsDrops);
-        m.root(Gc::new(m, TraceBomb))
+    // Both objects are rooted, so no collection (stress mode collects at the end of this
+    // scope) finalizes the counter before the heap is poisoned.
+    let (_counter, _bomb) = heap.mutate(|m| {
+        (
+            m.root(Gc::new(m, CountsDrops)),
+            m.root(Gc::new(m, TraceBomb)),
+        )
     });
     TRACE_BOMB_ARMED.set(true);
     let panic = catch_unwind(AssertUnwindSafe(|| heap.collect_minor())).unwrap_err();
