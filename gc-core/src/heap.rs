@@ -30,7 +30,8 @@ use crate::mutation::Mutation;
 use crate::root::RootTable;
 use crate::space::large::LargeSpace;
 use crate::space::nursery::Nursery;
-use crate::space::old::{OldCursor, OldSpace, CHUNK_SIZE};
+use crate::space::old::{OldSpace, CHUNK_SIZE};
+use crate::space::overflow::OverflowSpace;
 use crate::stats::{Bytes, CollectionKind, HeapStats, Stats};
 use crate::trace::{Rebrand, Trace, Tracer};
 
@@ -68,10 +69,10 @@ pub struct Heap {
 pub(crate) struct HeapInner {
     pub(crate) config: HeapConfig,
     pub(crate) large_object_threshold: usize,
-    /// Where `Gc::new` bumps: eden, or the end of an old chunk once eden has overflowed.
+    /// Where `Gc::new` bumps: eden, or an overflow block once eden is full inside a scope.
     pub(crate) window: Window,
-    /// Set while the window is in the old generation (see `Mutation`'s allocation notes).
-    pub(crate) overflow: Cell<Option<Overflow>>,
+    /// Eden's overflow blocks (see `space/overflow.rs`).
+    pub(crate) overflow: RefCell<OverflowSpace>,
     /// How much of eden the window may cover: less than all of it near the heap limit.
     pub(crate) eden_allowance: Cell<usize>,
     pub(crate) nursery: Nursery,
@@ -100,18 +101,6 @@ pub(crate) struct HeapInner {
     pub(crate) scope_peak: Cell<usize>,
 }
 
-/// Eden overflowed inside a scope: allocation went on in the old generation.
-#[derive(Clone, Copy)]
-pub(crate) struct Overflow {
-    /// Bytes of eden in use when it overflowed.
-    pub(crate) eden_used: usize,
-    /// Bytes of the old generation in use when eden overflowed.
-    pub(crate) old_used: usize,
-    /// Where the overflowing objects begin in the old generation: the next minor collection
-    /// scans them for pointers into the nursery.
-    pub(crate) from: OldCursor,
-}
-
 impl Default for Heap {
     fn default() -> Self {
         Heap::new()
@@ -133,11 +122,13 @@ impl Heap {
         let inner = HeapInner {
             large_object_threshold: config.large_object_threshold,
             window: Window::unopened(),
-            overflow: Cell::new(None),
+            overflow: RefCell::new(OverflowSpace::new()),
             eden_allowance: Cell::new(usize::MAX),
             nursery: Nursery::new(
                 config.nursery_size.next_multiple_of(header::WORD),
                 HeapConfig::survivor_size(config.nursery_size),
+                config.max_nursery_size.next_multiple_of(header::WORD),
+                HeapConfig::survivor_size(config.max_nursery_size),
             ),
             old: RefCell::new(OldSpace::new()),
             large: RefCell::new(LargeSpace::new()),
@@ -318,7 +309,10 @@ impl HeapInner {
 
     /// Bytes reserved from the system by every space.
     pub(crate) fn reserved(&self) -> usize {
-        self.nursery.capacity() + self.old.borrow().capacity() + self.large.borrow().capacity()
+        self.nursery.capacity(self.eden_used())
+            + self.overflow.borrow().capacity()
+            + self.old.borrow().capacity()
+            + self.large.borrow().capacity()
     }
 
     /// The most the next minor collection can add to the old generation: everything young,
@@ -332,7 +326,7 @@ impl HeapInner {
     pub(crate) fn check_limit(&self, more: usize) -> Result<(), AllocError> {
         if let Some(limit) = self.config.heap_limit {
             let reserved = self.reserved();
-            let young = self.eden_used() + self.nursery.survivor_used();
+            let young = self.young_allocated() + self.nursery.survivor_used();
             if reserved + more + self.promotion_headroom(young) > limit {
                 return Err(AllocError {
                     requested: more,
@@ -362,46 +356,25 @@ impl HeapInner {
 
     /// Bytes of eden handed out since the last minor collection.
     pub(crate) fn eden_used(&self) -> usize {
-        match self.overflow.get() {
-            Some(overflow) => overflow.eden_used,
+        match self.overflow.borrow().eden_used() {
+            Some(used) => used,
             None if self.window.is_open() => self.window.used(),
             None => 0,
         }
     }
 
-    /// Bytes allocated in eden, or past it in the old generation, since the last minor
-    /// collection.
+    /// Bytes allocated in eden and its overflow blocks since the last minor collection.
     pub(crate) fn young_allocated(&self) -> usize {
-        match self.overflow.get() {
-            None => self.eden_used(),
-            Some(overflow) => {
-                let old = self.old.borrow();
-                let in_window = if old.window_is_open() {
-                    self.window.used()
-                } else {
-                    0
-                };
-                overflow.eden_used + old.used() + in_window - overflow.old_used
-            }
-        }
-    }
-
-    /// Ends an overflow window: its objects join their old chunk. Idempotent.
-    pub(crate) fn close_overflow_window(&self) {
-        if self.overflow.get().is_some() && self.old.borrow().window_is_open() {
-            if let (Some(start), Some(end)) = (self.window.start(), self.window.cursor()) {
-                self.old.borrow_mut().close_window(start, end);
-                self.stats.borrow_mut().bytes_allocated +=
-                    (end.as_ptr().addr() - start.as_ptr().addr()) as u64;
-                // An empty window at the same place: closing again adds nothing.
-                self.window.open(end, end);
-            }
+        let overflow = self.overflow.borrow();
+        if overflow.is_active() {
+            self.eden_used() + overflow.used(self.window.cursor())
+        } else {
+            self.eden_used()
         }
     }
 
     /// After a minor collection: the window is eden again, as far as the allowance goes.
     pub(crate) fn reopen_eden(&self) {
-        self.overflow.set(None);
         if self.window.is_open() {
             let (start, end) = self.nursery.eden_window(self.eden_allowance.get());
             self.window.open(start, end);
@@ -463,8 +436,8 @@ impl HeapInner {
                 "gc {count} {kind}: {} -> {} live (young {} -> {}, old {} -> {}, large {} -> {}), {} reserved, {:.3} ms",
                 Bytes(before.live_bytes),
                 Bytes(after.live_bytes),
-                Bytes((before.eden_used + before.survivor_used) as u64),
-                Bytes((after.eden_used + after.survivor_used) as u64),
+                Bytes((before.eden_used + before.overflow_used + before.survivor_used) as u64),
+                Bytes((after.eden_used + after.overflow_used + after.survivor_used) as u64),
                 Bytes(before.old_used as u64),
                 Bytes(after.old_used as u64),
                 Bytes(before.large_used as u64),
@@ -493,28 +466,28 @@ impl HeapInner {
     }
 
     pub(crate) fn stats(&self) -> HeapStats {
-        self.close_overflow_window();
         let stats = self.stats.borrow();
         let old = self.old.borrow();
         let large = self.large.borrow();
         let eden_used = self.eden_used();
+        let young = self.young_allocated();
         HeapStats {
             minor: stats.minor.summary(),
             major: stats.major.summary(),
-            bytes_allocated: stats.bytes_allocated + eden_used as u64,
+            bytes_allocated: stats.bytes_allocated + young as u64,
             bytes_promoted: stats.bytes_promoted,
             bytes_freed: stats.bytes_freed,
-            live_bytes: (eden_used + self.nursery.survivor_used() + old.used() + large.used())
-                as u64,
+            live_bytes: (young + self.nursery.survivor_used() + old.used() + large.used()) as u64,
             objects_finalized: stats.objects_finalized,
             eden_used,
             eden_size: self.nursery.eden_size(),
+            overflow_used: young - eden_used,
             survivor_used: self.nursery.survivor_used(),
             survivor_size: self.nursery.survivor_size(),
             old_used: old.used(),
             old_capacity: old.capacity(),
             large_used: large.used(),
-            heap_reserved: self.nursery.capacity() + old.capacity() + large.capacity(),
+            heap_reserved: self.reserved(),
             old_budget: pacer::old_budget(self),
         }
     }
@@ -534,7 +507,6 @@ impl Drop for Heap {
         // SAFETY: `inner` came from `Box::leak` in `with_config` and is freed only here.
         let mut inner = unsafe { Box::from_raw(self.inner.as_ptr()) };
         inner.roots.clear();
-        inner.close_overflow_window();
         if inner.poisoned.get() {
             // The objects may be half-moved: free the memory without running drop glue.
             return;

@@ -8,15 +8,15 @@
 //! # Allocation
 //! The fast path bumps the heap's allocation window. The cold slow path opens the window over
 //! eden on first use and places large or over-aligned values in the large-object space. When
-//! eden is full inside a scope, where no collection may run, the window moves to the free end
-//! of the old generation ("overflow"): allocation stays a bump, and the next collection point
-//! runs a minor collection that scans the overflow objects for pointers into the nursery. A
-//! large object that points into the nursery is remembered at once.
+//! eden is full inside a scope, where no collection may run, the window moves to an overflow
+//! block (`space/overflow.rs`): allocation stays a bump, and the next collection point runs
+//! a minor collection that evacuates the live overflow objects like eden's. A large object
+//! that points into the nursery or overflow is remembered at once.
 //!
 //! # The write barrier
 //! Every barriered cell calls [`Mutation::write_barrier`] with its own address after a store
-//! of managed pointers. A cell in the nursery needs nothing (one range check). Otherwise the
-//! barrier finds the old or large object that holds the cell and logs it in the remembered
+//! of managed pointers. A cell in the nursery needs nothing (one range check), nor does one in
+//! an overflow block (checked on the slow path). Otherwise the barrier finds the old or large object that holds the cell and logs it in the remembered
 //! set, once. A cell outside every space (in a `Vec`'s buffer, say) cannot name its owner, so
 //! the next minor collection rescans the old objects that can own such cells.
 
@@ -28,9 +28,8 @@ use crate::collect::tracer::{scan, EdgeVisitor};
 use crate::config::MIN_LARGE_OBJECT_THRESHOLD;
 use crate::error::AllocError;
 use crate::header::{self, align_up, Header, LOGGED, WORD};
-use crate::heap::{HeapInner, Overflow};
+use crate::heap::HeapInner;
 use crate::root::Root;
-use crate::space::old::CHUNK_SIZE;
 use crate::trace::{Rebrand, Trace};
 use crate::type_info::{Object, TypeInfo};
 use crate::Gc;
@@ -173,38 +172,37 @@ impl<'gc> Mutation<'gc> {
             heap.stats.borrow_mut().bytes_allocated += size as u64;
             return Ok((obj, Placed::Large));
         }
-        if heap.overflow.get().is_none() {
-            if !heap.window.is_open() {
-                let (start, end) = heap.nursery.eden_window(heap.eden_allowance.get());
-                heap.window.open(start, end);
-                if let Some(obj) = heap.window.try_alloc(size) {
-                    return Ok((obj, Placed::Window));
-                }
+        if !heap.window.is_open() {
+            let (start, end) = heap.nursery.eden_window(heap.eden_allowance.get());
+            heap.window.open(start, end);
+            if let Some(obj) = heap.window.try_alloc(size) {
+                return Ok((obj, Placed::Window));
             }
-            // Eden is full, and no collection may run inside a scope: go on at the end of the
-            // old generation. The next collection point runs a minor collection, which scans
-            // these objects for pointers into the nursery.
-            let (from, old_used) = {
-                let old = heap.old.borrow();
-                (old.end_cursor(), old.used())
-            };
-            heap.overflow.set(Some(Overflow {
-                eden_used: heap.window.used(),
-                old_used,
-                from,
-            }));
-        } else {
-            heap.close_overflow_window();
         }
-        if heap.old.borrow().needs_chunk_for(size) {
-            heap.check_limit(CHUNK_SIZE)?;
-        }
-        let (start, end) = heap.old.borrow_mut().open_window(size);
+        // Eden (or the last overflow block) is full, and no collection may run inside a
+        // scope: go on in a new overflow block. The next collection point runs a minor
+        // collection, which evacuates the live overflow objects and frees the blocks.
+        let block_size =
+            heap.overflow
+                .borrow()
+                .next_block_size(size, heap.nursery.eden_size(), |block| {
+                    heap.check_limit(block).is_ok()
+                });
+        let Some(block_size) = block_size else {
+            return Err(heap
+                .check_limit(size)
+                .expect_err("an object that fits no block breaks the limit"));
+        };
+        let eden_used = heap.eden_used();
+        let (start, end) =
+            heap.overflow
+                .borrow_mut()
+                .add_block(block_size, eden_used, heap.window.cursor());
         heap.window.open(start, end);
         let obj = heap
             .window
             .try_alloc(size)
-            .expect("a new window has room for the object");
+            .expect("a new overflow block has room for the object");
         Ok((obj, Placed::Window))
     }
 
@@ -217,7 +215,7 @@ impl<'gc> Mutation<'gc> {
         }
         impl EdgeVisitor for FindYoung<'_> {
             fn edge(&mut self, slot: &mut NonNull<u8>) {
-                self.found |= self.heap.nursery.contains(slot.as_ptr().addr());
+                self.found |= self.heap.is_young(slot.as_ptr().addr());
             }
             fn weak_edge(&mut self, slot: &mut Option<NonNull<u8>>) {
                 if let Some(target) = slot {
@@ -250,8 +248,8 @@ impl HeapInner {
     #[cold]
     #[inline(never)]
     pub(crate) fn barrier_slow(&self, addr: usize) {
-        if self.overflow.get().is_some() && self.window.holds(addr) {
-            return; // the next minor collection scans every overflow object
+        if self.overflow.borrow().contains(addr) {
+            return; // overflow objects are young: the next minor collection traces them
         }
         let owner = self
             .old
@@ -262,6 +260,11 @@ impl HeapInner {
             Some(obj) => self.log(obj),
             None => self.out_of_line_write.set(true),
         }
+    }
+
+    /// Whether `addr` is in the nursery or in eden's overflow blocks.
+    pub(crate) fn is_young(&self, addr: usize) -> bool {
+        self.nursery.contains(addr) || self.overflow.borrow().contains(addr)
     }
 
     /// Puts an old object in the remembered set, once.

@@ -136,10 +136,13 @@ pub struct HeapStats {
     pub live_bytes: u64,
     /// Objects whose drop glue the collector ran.
     pub objects_finalized: u64,
-    /// Bytes of eden in use now, and its size.
+    /// Bytes of eden in use now.
     pub eden_used: usize,
     /// The size of eden.
     pub eden_size: usize,
+    /// Bytes a scope allocated past the end of eden, in overflow blocks that the next minor
+    /// collection evacuates and frees.
+    pub overflow_used: usize,
     /// Bytes of survivors in the nursery now.
     pub survivor_used: usize,
     /// The size of each survivor space.

@@ -8,6 +8,15 @@ use crate::common::*;
 /// Enough nodes to overflow eden inside one scope.
 const NODES: usize = scaled(5_000);
 
+/// Fails unless `NODES` nodes overflow eden in the small configuration.
+fn assert_nodes_overflow_eden() {
+    let config = small_config();
+    assert!(
+        NODES * core::mem::size_of::<Node>() > 2 * config.max_nursery_size,
+        "the tests below need a scope that overflows eden"
+    );
+}
+
 /// An old node gets a young child after promotion.
 #[test]
 fn an_old_to_young_edge_through_a_cell_survives_a_minor_collection() {
@@ -111,8 +120,8 @@ fn large_and_pretenured_objects_pointing_into_the_nursery_are_remembered() {
     });
     heap.collect_minor();
     heap.mutate(|m| assert_eq!(big.get(m).child.get().unwrap().value, 5));
-    // Fill eden inside one scope: later objects overflow into the old generation and point
-    // at young ones.
+    // Fill eden inside one scope: later objects overflow into overflow blocks, point at eden
+    // objects, and the old large object points at one of them.
     let head = heap.mutate(|m| {
         let mut head = Gc::new(m, Node::new(0));
         for i in 1..NODES as i64 {
@@ -141,12 +150,14 @@ fn large_and_pretenured_objects_pointing_into_the_nursery_are_remembered() {
 }
 
 #[test]
-fn objects_that_overflow_eden_inside_a_scope_are_old_and_finalized_once() {
+fn objects_that_overflow_eden_inside_a_scope_survive_and_are_finalized_once() {
+    assert_nodes_overflow_eden();
     let counter = DropCounter::default();
     let mut heap = Heap::with_config(small_config()).unwrap();
     let holder = heap.mutate(|m| m.root(Gc::new(m, GcCell::new(GcWeak::<Node>::new()))));
+    let minors = heap.stats().minor.count;
     let keep = heap.mutate(|m| {
-        // Far more than eden holds: most of these land in the old generation.
+        // Far more than eden holds: most of these land in overflow blocks.
         let mut head = Gc::new(m, Node::tracked(0, &counter));
         for i in 1..NODES as i64 {
             let node = Gc::new(m, Node::tracked(i, &counter));
@@ -159,12 +170,34 @@ fn objects_that_overflow_eden_inside_a_scope_are_old_and_finalized_once() {
         holder.get(m).set(m, holder_obj.get());
         (m.root(head), m.root(young))
     });
+    let stats = heap.stats();
     assert!(
-        heap.stats().old_used > 0,
-        "eden overflowed into the old generation"
+        stats.minor.count > minors,
+        "the overflowing scope's collection point ran a minor collection"
+    );
+    assert_eq!(
+        stats.overflow_used, 0,
+        "the minor collection emptied overflow"
+    );
+    assert!(
+        stats.old_used + stats.survivor_used >= NODES * core::mem::size_of::<Node>(),
+        "the live overflow objects were evacuated"
     );
     heap.collect_minor();
-    heap.mutate(|m| assert_eq!(holder.get(m).get().upgrade().unwrap().value, -1));
+    heap.mutate(|m| {
+        assert_eq!(holder.get(m).get().upgrade().unwrap().value, -1);
+        let mut node = Some(keep.0.get(m));
+        let mut expected = NODES as i64 - 1;
+        while let Some(n) = node {
+            assert_eq!(
+                (n.value, n.label.as_str()),
+                (expected, &*format!("node {expected}"))
+            );
+            expected -= 1;
+            node = n.next.get();
+        }
+        assert_eq!(expected, -1);
+    });
     assert_eq!(counter.count(), 0, "nothing rooted is dropped");
     drop(keep);
     heap.collect_minor();
@@ -173,4 +206,72 @@ fn objects_that_overflow_eden_inside_a_scope_are_old_and_finalized_once() {
     heap.mutate(|m| assert!(holder.get(m).get().is_dead()));
     drop(heap);
     assert_eq!(counter.count(), NODES);
+}
+
+#[test]
+fn a_dead_overflow_is_freed_by_the_next_minor_collection() {
+    assert_nodes_overflow_eden();
+    let counter = DropCounter::default();
+    let mut heap = Heap::with_config(small_config()).unwrap();
+    let survivor = heap.mutate(|m| {
+        let mut head = Gc::new(m, Node::tracked(0, &counter));
+        for i in 1..NODES as i64 {
+            let node = Gc::new(m, Node::tracked(i, &counter));
+            node.next.set(m, Some(head));
+            head = node;
+        }
+        // One overflow object survives; the rest of the chain dies with the scope.
+        let kept = Gc::new(m, Node::new(-1));
+        kept.prev.set(m, Some(Gc::new(m, Node::new(-2))));
+        m.root(kept)
+    });
+    let stats = heap.stats();
+    assert_eq!(
+        counter.count(),
+        NODES,
+        "every dead overflow object was dropped once"
+    );
+    assert_eq!(stats.major.count, 0, "without a major collection");
+    assert_eq!(stats.overflow_used, 0);
+    assert!(
+        stats.old_used + stats.survivor_used < 4 * core::mem::size_of::<Node>() + 64,
+        "only the two live objects were kept: {stats:?}"
+    );
+    assert!(
+        stats.heap_reserved < 2 * 1024 * 1024,
+        "the overflow blocks were freed: {stats:?}"
+    );
+    heap.mutate(|m| assert_eq!(survivor.get(m).prev.get().unwrap().value, -2));
+    drop(heap);
+    assert_eq!(counter.count(), NODES);
+}
+
+#[test]
+fn an_old_object_pointing_into_overflow_keeps_its_target() {
+    assert_nodes_overflow_eden();
+    let mut heap = Heap::with_config(small_config()).unwrap();
+    let old = heap.mutate(|m| m.root(Gc::new(m, Node::new(-1))));
+    heap.collect_major();
+    heap.mutate(|m| {
+        let mut head = Gc::new(m, Node::new(0));
+        for i in 1..NODES as i64 {
+            let node = Gc::new(m, Node::new(i));
+            node.next.set(m, Some(head));
+            head = node;
+        }
+        // The chain's head is in an overflow block; only the old object reaches it.
+        old.get(m).next.set(m, Some(head));
+    });
+    heap.verify().unwrap();
+    heap.collect_major();
+    heap.mutate(|m| {
+        let mut node = old.get(m).next.get();
+        let mut expected = NODES as i64 - 1;
+        while let Some(n) = node {
+            assert_eq!(n.value, expected);
+            expected -= 1;
+            node = n.next.get();
+        }
+        assert_eq!(expected, -1);
+    });
 }

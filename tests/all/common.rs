@@ -59,10 +59,12 @@ impl<'gc> Node<'gc> {
     }
 }
 
-/// A small configuration so tests collect often.
+/// A small configuration so tests collect often: eden never grows, so big scopes overflow it.
 pub fn small_config() -> HeapConfig {
+    let eden = if cfg!(miri) { 16 * 1024 } else { 64 * 1024 };
     HeapConfig {
-        nursery_size: if cfg!(miri) { 16 * 1024 } else { 64 * 1024 },
+        nursery_size: eden,
+        max_nursery_size: eden,
         large_object_threshold: 1024,
         ..HeapConfig::default()
     }

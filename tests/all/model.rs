@@ -196,6 +196,8 @@ fn resolve<'gc>(
 fn run(ops: Vec<Op>, tenuring_threshold: u8) -> Result<(), TestCaseError> {
     let config = HeapConfig {
         nursery_size: 16 * 1024,
+        // Eden may grow to four times that, so chains still overflow it.
+        max_nursery_size: 64 * 1024,
         large_object_threshold: 512,
         tenuring_threshold,
         ..HeapConfig::default()

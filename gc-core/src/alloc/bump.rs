@@ -1,7 +1,7 @@
 //! Bump allocation: the mutator's allocation window and the collector's copy cursors.
 //!
-//! The [`Window`] is what `Gc::new` bumps: a `cursor`/`limit` pair over eden, or over the free
-//! end of an old-generation chunk when eden has overflowed inside a scope. Both start null, so
+//! The [`Window`] is what `Gc::new` bumps: a `cursor`/`limit` pair over eden, or over an
+//! overflow block when eden has overflowed inside a scope. Both start null, so
 //! the first allocation takes the slow path and opens the window: the fast path is one
 //! compare and one add, with no "initialised?" branch.
 
@@ -51,11 +51,6 @@ impl Window {
         !self.start.get().is_null()
     }
 
-    /// Where the window began.
-    pub(crate) fn start(&self) -> Option<NonNull<u8>> {
-        NonNull::new(self.start.get())
-    }
-
     /// The first free byte.
     pub(crate) fn cursor(&self) -> Option<NonNull<u8>> {
         NonNull::new(self.cursor.get())
@@ -64,11 +59,6 @@ impl Window {
     /// Bytes handed out since the window was opened.
     pub(crate) fn used(&self) -> usize {
         self.cursor.get().addr() - self.start.get().addr()
-    }
-
-    /// Whether `addr` is in the allocated part of the window.
-    pub(crate) fn holds(&self, addr: usize) -> bool {
-        addr.wrapping_sub(self.start.get().addr()) < self.used()
     }
 }
 

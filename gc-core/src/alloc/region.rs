@@ -15,8 +15,16 @@ pub(crate) struct Region {
 }
 
 impl Region {
-    /// Allocates `size` bytes aligned to `align` (at least a word).
+    /// Allocates `size` bytes aligned to `align` (at least a word), poisoned in debug builds.
     pub(crate) fn new(size: usize, align: usize) -> Region {
+        let region = Region::new_unpoisoned(size, align);
+        region.poison(region.start(), region.end());
+        region
+    }
+
+    /// Allocates `size` bytes aligned to `align` (at least a word) without touching them, so
+    /// the system backs no page of a large reservation until it is used.
+    pub(crate) fn new_unpoisoned(size: usize, align: usize) -> Region {
         let layout = Layout::from_size_align(size.max(WORD), align.max(WORD))
             .expect("region size overflows the address space");
         // SAFETY: the layout has a non-zero size.
@@ -24,9 +32,7 @@ impl Region {
         let Some(start) = NonNull::new(ptr) else {
             handle_alloc_error(layout)
         };
-        let region = Region { start, layout };
-        region.poison(region.start(), region.end());
-        region
+        Region { start, layout }
     }
 
     #[inline(always)]

@@ -6,7 +6,7 @@
 //! or large object whose type can own such cells.
 //!
 //! # Evacuation
-//! Each pointer into eden or the *from* survivor space is forwarded: the first time an object
+//! Each pointer into eden, its overflow blocks or the *from* survivor space is forwarded: the first time an object
 //! is reached it is copied (to the *to* survivor space while it is younger than the tenuring
 //! threshold and there is room; to the old generation otherwise) and its old header is
 //! replaced by a forwarding address. As in Cheney's algorithm, the copies themselves are the
@@ -38,6 +38,8 @@ use crate::space::old::{OldCursor, OldSpace};
 
 struct Evacuator<'a> {
     nursery: &'a Nursery,
+    /// Eden's overflow blocks, as address ranges: evacuated like eden.
+    overflow: &'a [(usize, usize)],
     /// The survivor space copies go to, as addresses.
     to_bounds: (usize, usize),
     old: &'a mut OldSpace,
@@ -86,10 +88,22 @@ fn within(bounds: (usize, usize), addr: usize) -> bool {
     addr.wrapping_sub(bounds.0) < bounds.1 - bounds.0
 }
 
+/// Whether `addr` is in the part a minor collection evacuates: eden, the *from* survivor
+/// space, or an overflow block.
+#[inline(always)]
+fn in_from_space(nursery: &Nursery, overflow: &[(usize, usize)], addr: usize) -> bool {
+    nursery.in_from_space(addr) || overflow.iter().any(|&range| within(range, addr))
+}
+
 impl Evacuator<'_> {
     #[inline(always)]
     fn in_to_space(&self, addr: usize) -> bool {
         within(self.to_bounds, addr)
+    }
+
+    #[inline(always)]
+    fn in_from_space(&self, addr: usize) -> bool {
+        in_from_space(self.nursery, self.overflow, addr)
     }
 
     /// Copies the object at `obj` out of the nursery and returns the copy.
@@ -179,6 +193,7 @@ impl Evacuator<'_> {
     fn fix_weak_pointers(&mut self, extra: &mut ExtraRoots<'_>) {
         let mut fixer = WeakFixer {
             nursery: self.nursery,
+            overflow: self.overflow,
             to_bounds: self.to_bounds,
             saw_young: false,
         };
@@ -199,6 +214,7 @@ impl Evacuator<'_> {
 /// Points weak slots at the copies of their targets, or clears them.
 struct WeakFixer<'a> {
     nursery: &'a Nursery,
+    overflow: &'a [(usize, usize)],
     to_bounds: (usize, usize),
     /// A weak slot of the object being fixed points into the nursery afterwards.
     saw_young: bool,
@@ -209,7 +225,7 @@ impl EdgeVisitor for WeakFixer<'_> {
 
     fn weak_edge(&mut self, slot: &mut Option<NonNull<u8>>) {
         let Some(target) = *slot else { return };
-        if self.nursery.in_from_space(target.as_ptr().addr()) {
+        if in_from_space(self.nursery, self.overflow, target.as_ptr().addr()) {
             // SAFETY: a nursery pointer is the start of an object there, with an intact header
             // or a forwarding one.
             let h = unsafe { header::read(target) };
@@ -225,7 +241,7 @@ impl EdgeVisitor for Evacuator<'_> {
     #[inline]
     fn edge(&mut self, slot: &mut NonNull<u8>) {
         let target = *slot;
-        if self.nursery.in_from_space(target.as_ptr().addr()) {
+        if self.in_from_space(target.as_ptr().addr()) {
             // SAFETY: a nursery pointer is the start of an object there, or its forwarded copy.
             let h = unsafe { header::read(target) };
             *slot = if h.is_forwarded() {
@@ -291,10 +307,10 @@ pub(crate) fn collect(
     extra: &mut ExtraRoots<'_>,
     promote_all: bool,
 ) -> Option<Box<dyn Any + Send>> {
-    heap.close_overflow_window();
     let eden_used = heap.eden_used();
-    let overflow = heap.overflow.get();
-    let young_before = eden_used + heap.nursery.survivor_used();
+    let young_allocated = heap.young_allocated();
+    let young_before = young_allocated + heap.nursery.survivor_used();
+    let overflow = heap.overflow.get_mut().ranges();
     let remembered = core::mem::take(heap.remembered.get_mut());
     let out_of_line = if core::mem::take(heap.out_of_line_write.get_mut()) {
         out_of_line_owners(heap)
@@ -306,14 +322,11 @@ pub(crate) fn collect(
         heap.nursery.resize(eden, HeapConfig::survivor_size(eden));
     }
     let young_scan = heap.nursery.to_space().cursor;
-    // Overflow objects are scanned like promoted ones: they may point into the nursery.
-    let old_scan = match overflow {
-        Some(overflow) => overflow.from,
-        None => heap.old.get_mut().end_cursor(),
-    };
+    let old_scan = heap.old.get_mut().end_cursor();
     let to_space = heap.nursery.to_space();
     let mut ev = Evacuator {
         nursery: &heap.nursery,
+        overflow: &overflow,
         to_bounds: (
             to_space.cursor.as_ptr().addr(),
             to_space.limit.as_ptr().addr(),
@@ -347,12 +360,11 @@ pub(crate) fn collect(
     ev.drain(young_scan, old_scan);
     ev.fix_weak_pointers(extra);
 
-    // Young objects that need drop: the forwarded ones moved, the others are dead. Overflow
-    // objects are old: the old generation finalizes them.
+    // Young objects that need drop: the forwarded ones moved, the others are dead.
     let mut dead = Vec::new();
     let young_finalizable = heap.young_finalizable.get_mut();
     young_finalizable.retain_mut(|obj| {
-        if !ev.nursery.in_from_space(obj.as_ptr().addr()) {
+        if !ev.in_from_space(obj.as_ptr().addr()) {
             return false;
         }
         // SAFETY: listed nursery objects are forwarded or have intact headers.
@@ -379,11 +391,11 @@ pub(crate) fn collect(
             first_panic.get_or_insert(payload);
         }
     }
-    heap.nursery.flip(to_top);
+    heap.nursery.flip(to_top, eden_used);
+    heap.overflow.get_mut().release();
     *heap.remembered.get_mut() = remembered;
-    heap.overflow.set(None);
     let stats = heap.stats.get_mut();
-    stats.bytes_allocated += eden_used as u64;
+    stats.bytes_allocated += young_allocated as u64;
     stats.bytes_promoted += promoted as u64;
     stats.bytes_freed += (young_before - copied) as u64;
     stats.objects_finalized += dead.len() as u64;

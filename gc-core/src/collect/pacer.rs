@@ -1,12 +1,14 @@
 //! The pacer: decides at each collection point whether to collect, and how.
 //!
 //! - **Minor** when eden is (nearly) full, when a scope like the biggest recent one would not
-//!   fit in what is left of it, or when a scope overflowed it into the old generation.
+//!   fit in what is left of it, or when a scope overflowed it into overflow blocks.
 //! - **Eden's size** follows the biggest recent scope (see [`resized_eden`]), so that the
 //!   garbage of big scopes still dies young, and eden stays small (in the cache) otherwise.
 //! - **Major** when the old generation (with the large objects) has grown past its budget:
 //!   its live size after the last major collection times `1 + old_growth_percent / 100`, but
-//!   never less than a floor of a few nurseries (Go's `GOGC`). Also when the heap nears its
+//!   never less than a floor of four edens at the largest eden has been (Go's `GOGC`, with
+//!   its minimum heap). A program whose scopes grew eden promotes in bigger steps, so a
+//!   fixed floor would run majors that find the freshly promoted objects all live. Also when the heap nears its
 //!   hard limit and something was allocated since the last major collection.
 //! - In **stress** mode: a minor collection at every point and a major one every n-th.
 
@@ -15,7 +17,7 @@ use crate::heap::HeapInner;
 use crate::stats::CollectionKind;
 
 /// Collect when eden is this full (in eighths): a scope that starts near the end of eden
-/// would overflow into the old generation at once.
+/// would overflow at once.
 const EDEN_FULL_EIGHTHS: usize = 7;
 
 /// What to collect at this point, if anything.
@@ -35,7 +37,7 @@ pub(crate) fn decide(heap: &HeapInner) -> Option<CollectionKind> {
     let used = heap.eden_used();
     let eden_full = used * 8 >= eden * EDEN_FULL_EIGHTHS;
     let next_scope_would_overflow = used > 0 && used + heap.scope_peak.get() > eden;
-    if heap.overflow.get().is_some() || eden_full || next_scope_would_overflow {
+    if heap.overflow.borrow().is_active() || eden_full || next_scope_would_overflow {
         return Some(CollectionKind::Minor);
     }
     None
@@ -68,7 +70,7 @@ pub(crate) fn resized_eden(heap: &HeapInner) -> Option<usize> {
 /// The bytes the old generation and large objects may hold before a major collection.
 pub(crate) fn old_budget(heap: &HeapInner) -> usize {
     let growth = heap.live_after_major / 100 * heap.config.old_growth_percent as usize;
-    let floor = 4 * heap.config.nursery_size;
+    let floor = 4 * heap.nursery.largest_eden_size();
     (heap.live_after_major + growth).max(floor)
 }
 

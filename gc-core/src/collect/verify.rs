@@ -1,12 +1,12 @@
 //! The heap verifier: checks that the heap is well formed.
 //!
 //! Walks every root and every object of every space and checks each pointer: it must land on
-//! the start of an object in a live space (allocated eden, the *from* survivor space, an old
-//! chunk below its top, a large object), never in the *to* survivor space or on a forwarded
-//! header, and the header must be a type descriptor. An old or large object that points into
-//! the nursery must be in the remembered set (or have been placed there by an eden overflow,
-//! which the next minor collection scans whole). The collector runs it before and after every
-//! collection when `HeapConfig::verify` is on; tests call [`Heap::verify`](crate::Heap::verify).
+//! the start of an object in a live space (allocated eden, an overflow block, the *from*
+//! survivor space, an old chunk below its top, a large object), never in the *to* survivor
+//! space or on a forwarded header, and the header must be a type descriptor. An old or large
+//! object that points at a young one (in the nursery or an overflow block) must be in the
+//! remembered set. The collector runs it before and after every collection when
+//! `HeapConfig::verify` is on; tests call [`Heap::verify`](crate::Heap::verify).
 
 use core::fmt;
 use core::ptr::NonNull;
@@ -86,7 +86,7 @@ impl Checker<'_> {
             let what = format!("{source} holds a misaligned {kind} pointer {target:p}");
             return self.problem(what);
         }
-        let young = heap.nursery.contains(addr);
+        let young = heap.is_young(addr);
         let valid = if young {
             self.young_starts.contains(&addr)
         } else {
@@ -191,7 +191,13 @@ fn all_objects(
     broken: &mut Vec<usize>,
 ) -> Vec<(NonNull<u8>, bool)> {
     let mut objects = Vec::new();
-    for (start, top) in heap.nursery.occupied(heap.eden_used()) {
+    let overflow = heap.overflow.borrow().occupied(heap.window.cursor());
+    for (start, top) in heap
+        .nursery
+        .occupied(heap.eden_used())
+        .into_iter()
+        .chain(overflow)
+    {
         objects.extend(walk(start, top, false, problems, broken));
     }
     for (start, top) in heap.old.borrow().occupied() {
@@ -212,7 +218,6 @@ fn all_objects(
 
 /// Checks the heap; `extra` traces the state of a step loop, if any.
 pub(crate) fn verify(heap: &HeapInner, extra: &mut ExtraRoots<'_>) -> Result<(), HeapCorruption> {
-    heap.close_overflow_window();
     let mut problems = Vec::new();
     let mut broken = Vec::new();
     let objects = all_objects(heap, &mut problems, &mut broken);
@@ -224,15 +229,6 @@ pub(crate) fn verify(heap: &HeapInner, extra: &mut ExtraRoots<'_>) -> Result<(),
         .map(|(obj, _)| obj.as_ptr().addr())
         .chain(broken)
         .collect();
-    // Objects placed in the old generation after eden overflowed are scanned whole by the
-    // next minor collection: they need not be remembered.
-    let mut overflow_objects = BTreeSet::new();
-    if let Some(overflow) = heap.overflow.get() {
-        let mut cursor = overflow.from;
-        while let Some(obj) = heap.old.borrow().next_object(&mut cursor) {
-            overflow_objects.insert(obj.as_ptr().addr());
-        }
-    }
     let mut checker = Checker {
         heap,
         young_starts: &young_starts,
@@ -252,8 +248,7 @@ pub(crate) fn verify(heap: &HeapInner, extra: &mut ExtraRoots<'_>) -> Result<(),
         checker.source_points_young = false;
         // SAFETY: the object is intact and no reference to it is in use outside a scope.
         unsafe { scan(obj, info, &mut checker) };
-        let remembered = h.has(LOGGED) || overflow_objects.contains(&obj.as_ptr().addr());
-        if is_old && checker.source_points_young && !remembered {
+        if is_old && checker.source_points_young && !h.has(LOGGED) {
             let what = format!(
                 "{} points into the nursery but is not in the remembered set",
                 checker.source

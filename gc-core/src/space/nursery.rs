@@ -14,10 +14,14 @@
 //! they are old enough or the survivor space is full. Then eden is empty again and the two
 //! survivor spaces swap roles.
 //!
-//! # Resizing
-//! Eden grows when a scope overflows it (see the pacer). A minor collection is the moment:
-//! the collector copies the survivors into a survivor space of a new, larger block, and the
-//! old block is freed.
+//! # Sizing
+//! The block is reserved once, at the largest size eden may grow to (`max_nursery_size`,
+//! with survivor spaces to match); the system backs its pages only once they are touched.
+//! Eden's size is a soft limit, the pacer's: it decides when the next minor collection runs
+//! and grows and shrinks with the scopes the program runs (see the pacer). Within a scope the
+//! allocation window may run past it, up to the end of the reserved eden. So resizing eden
+//! moves nothing, and memory once touched is used again rather than given back and faulted
+//! in anew, which on a virtual machine costs more than the allocation itself.
 //!
 //! [`Window`]: crate::alloc::bump::Window
 
@@ -27,43 +31,17 @@ use crate::alloc::bump::Bump;
 use crate::alloc::region::Region;
 use crate::header::WORD;
 
-/// One allocation holding eden and the two survivor spaces.
-struct Block {
+/// One allocation holding eden and the two survivor spaces, each at its largest size.
+pub(crate) struct Nursery {
     memory: Region,
+    /// The reserved sizes: eden, and each survivor space.
+    max_eden: usize,
+    max_survivor: usize,
+    /// The soft sizes the pacer works with.
     eden_size: usize,
     survivor_size: usize,
-}
-
-impl Block {
-    fn new(eden_size: usize, survivor_size: usize) -> Block {
-        let memory = Region::new(eden_size + 2 * survivor_size, WORD);
-        Block {
-            memory,
-            eden_size,
-            survivor_size,
-        }
-    }
-
-    fn survivor_offset(&self, index: usize) -> usize {
-        self.eden_size + index * self.survivor_size
-    }
-
-    fn survivor_start(&self, index: usize) -> NonNull<u8> {
-        // SAFETY: a survivor space's offset lies within the block.
-        unsafe { self.memory.start().add(self.survivor_offset(index)) }
-    }
-
-    fn survivor(&self, index: usize) -> (NonNull<u8>, NonNull<u8>) {
-        let start = self.survivor_start(index);
-        // SAFETY: the end of a survivor space lies within the block.
-        (start, unsafe { start.add(self.survivor_size) })
-    }
-}
-
-pub(crate) struct Nursery {
-    block: Block,
-    /// A larger block that the minor collection under way copies survivors into.
-    next: Option<Block>,
+    /// The largest soft size eden has had.
+    largest_eden_size: usize,
     /// Which survivor space holds the survivors of the last minor collection.
     from: usize,
     /// How far that survivor space is filled.
@@ -71,47 +49,89 @@ pub(crate) struct Nursery {
 }
 
 impl Nursery {
-    pub(crate) fn new(eden_size: usize, survivor_size: usize) -> Nursery {
-        let block = Block::new(eden_size, survivor_size);
-        let survivor_top = block.survivor_start(0);
-        Nursery {
-            block,
-            next: None,
+    /// A nursery with soft sizes `eden_size` and `survivor_size`, reserving room for them to
+    /// grow to `max_eden` and `max_survivor`.
+    pub(crate) fn new(
+        eden_size: usize,
+        survivor_size: usize,
+        max_eden: usize,
+        max_survivor: usize,
+    ) -> Nursery {
+        debug_assert!(
+            eden_size <= max_eden && survivor_size <= max_survivor,
+            "soft nursery sizes {eden_size}/{survivor_size} past the reserved {max_eden}/{max_survivor}"
+        );
+        let memory = Region::new_unpoisoned(max_eden + 2 * max_survivor, WORD);
+        let mut nursery = Nursery {
+            survivor_top: memory.start(),
+            memory,
+            max_eden,
+            max_survivor,
+            eden_size,
+            survivor_size,
+            largest_eden_size: eden_size,
             from: 0,
-            survivor_top,
+        };
+        nursery.survivor_top = nursery.survivor_start(0);
+        nursery.poison_soft_parts();
+        nursery
+    }
+
+    fn survivor_start(&self, index: usize) -> NonNull<u8> {
+        // SAFETY: a survivor space's offset lies within the block.
+        unsafe {
+            self.memory
+                .start()
+                .add(self.max_eden + index * self.max_survivor)
         }
     }
 
-    /// Eden's bounds for an allocation window of at most `allowance` bytes.
+    /// The soft bounds of a survivor space.
+    fn survivor(&self, index: usize) -> (NonNull<u8>, NonNull<u8>) {
+        let start = self.survivor_start(index);
+        // SAFETY: the soft size is at most the reserved one, so the end lies within the block.
+        (start, unsafe { start.add(self.survivor_size) })
+    }
+
+    /// Poisons the parts a program may use at the soft sizes, in debug builds (the rest is
+    /// left untouched, so the system need not back it).
+    fn poison_soft_parts(&self) {
+        let eden = self.eden_start();
+        // SAFETY: eden's soft size is at most its reserved size.
+        self.memory
+            .poison(eden, unsafe { eden.add(self.eden_size) });
+        for index in 0..2 {
+            let (start, end) = self.survivor(index);
+            self.memory.poison(start, end);
+        }
+    }
+
+    /// Eden's bounds for an allocation window of at most `allowance` bytes: all of the
+    /// reserved eden, so that a scope runs past the soft size before it overflows.
     pub(crate) fn eden_window(&self, allowance: usize) -> (NonNull<u8>, NonNull<u8>) {
         let start = self.eden_start();
-        // SAFETY: at most eden's size past its start stays in the block.
-        (start, unsafe {
-            start.add(allowance.min(self.block.eden_size))
-        })
+        // SAFETY: at most the reserved eden's size past its start stays in the block.
+        (start, unsafe { start.add(allowance.min(self.max_eden)) })
     }
 
     /// Whether `addr` is in eden or a survivor space: the write barrier's test.
     #[inline(always)]
     pub(crate) fn contains(&self, addr: usize) -> bool {
-        self.block.memory.contains(addr)
+        self.memory.contains(addr)
     }
 
     /// Whether `addr` is in the part a minor collection evacuates: eden or the *from* survivor.
     #[inline(always)]
     pub(crate) fn in_from_space(&self, addr: usize) -> bool {
-        let offset = addr.wrapping_sub(self.block.memory.start().as_ptr().addr());
-        offset < self.block.eden_size
-            || offset.wrapping_sub(self.block.survivor_offset(self.from)) < self.block.survivor_size
+        let offset = addr.wrapping_sub(self.memory.start().as_ptr().addr());
+        offset < self.max_eden
+            || offset.wrapping_sub(self.max_eden + self.from * self.max_survivor)
+                < self.max_survivor
     }
 
-    /// The survivor space a minor collection copies into: the other one, or the first of
-    /// the next block when eden grows.
+    /// The survivor space a minor collection copies into.
     fn to_bounds(&self) -> (NonNull<u8>, NonNull<u8>) {
-        match &self.next {
-            Some(next) => next.survivor(0),
-            None => self.block.survivor(1 - self.from),
-        }
+        self.survivor(1 - self.from)
     }
 
     /// Whether `addr` is in the survivor space a minor collection copies into.
@@ -122,31 +142,41 @@ impl Nursery {
     }
 
     pub(crate) fn eden_start(&self) -> NonNull<u8> {
-        self.block.memory.start()
+        self.memory.start()
     }
 
+    /// Eden's soft size.
     pub(crate) fn eden_size(&self) -> usize {
-        self.block.eden_size
+        self.eden_size
     }
 
+    /// The largest soft size eden has had.
+    pub(crate) fn largest_eden_size(&self) -> usize {
+        self.largest_eden_size
+    }
+
+    /// The soft size of each survivor space.
     pub(crate) fn survivor_size(&self) -> usize {
-        self.block.survivor_size
+        self.survivor_size
     }
 
     /// Bytes held in the *from* survivor space.
     pub(crate) fn survivor_used(&self) -> usize {
-        self.survivor_top.as_ptr().addr() - self.block.survivor_start(self.from).as_ptr().addr()
+        self.survivor_top.as_ptr().addr() - self.survivor_start(self.from).as_ptr().addr()
     }
 
-    /// Bytes the nursery reserves from the system.
-    pub(crate) fn capacity(&self) -> usize {
-        self.block.memory.size() + self.next.as_ref().map_or(0, |next| next.memory.size())
+    /// Bytes the nursery holds for the program: eden at its soft size (or as far as the
+    /// window went past it, `eden_used`) and both survivor spaces.
+    pub(crate) fn capacity(&self, eden_used: usize) -> usize {
+        self.eden_size.max(eden_used) + 2 * self.survivor_size
     }
 
-    /// Makes the coming minor collection move the nursery to a new block with an eden of
-    /// `eden_size` bytes (and survivor spaces of `survivor_size`).
+    /// Sets the soft sizes, at a minor collection before anything is copied. The *to*
+    /// survivor space takes the new size; the *from* one keeps its objects where they are.
     pub(crate) fn resize(&mut self, eden_size: usize, survivor_size: usize) {
-        self.next = Some(Block::new(eden_size, survivor_size));
+        self.eden_size = eden_size.min(self.max_eden);
+        self.survivor_size = survivor_size.min(self.max_survivor);
+        self.largest_eden_size = self.largest_eden_size.max(self.eden_size);
     }
 
     /// The survivor space a minor collection copies into.
@@ -156,21 +186,15 @@ impl Nursery {
     }
 
     /// Ends a minor collection: eden and the old *from* space are empty, and the *to* space,
-    /// filled up to `to_top`, becomes the *from* space (in the new block, if eden grew).
-    pub(crate) fn flip(&mut self, to_top: NonNull<u8>) {
-        match self.next.take() {
-            Some(next) => {
-                self.block = next;
-                self.from = 0;
-            }
-            None => {
-                let memory = &self.block.memory;
-                memory.poison(self.eden_start(), self.block.survivor_start(0));
-                let (from, from_end) = self.block.survivor(self.from);
-                memory.poison(from, from_end);
-                self.from = 1 - self.from;
-            }
-        }
+    /// filled up to `to_top`, becomes the *from* space. `eden_used` is how far eden was
+    /// filled.
+    pub(crate) fn flip(&mut self, to_top: NonNull<u8>, eden_used: usize) {
+        let eden = self.eden_start();
+        // SAFETY: the used part of eden lies within the reserved eden.
+        self.memory.poison(eden, unsafe { eden.add(eden_used) });
+        let from = self.survivor_start(self.from);
+        self.memory.poison(from, self.survivor_top);
+        self.from = 1 - self.from;
         self.survivor_top = to_top;
     }
 
@@ -180,7 +204,7 @@ impl Nursery {
         let eden_top = unsafe { self.eden_start().add(eden_used) };
         [
             (self.eden_start(), eden_top),
-            (self.block.survivor_start(self.from), self.survivor_top),
+            (self.survivor_start(self.from), self.survivor_top),
         ]
     }
 }

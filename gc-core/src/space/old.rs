@@ -7,8 +7,7 @@
 //! owns a cell from the cell's address.
 //!
 //! # Collection
-//! Objects arrive by promotion during minor collections (or directly, when eden overflows
-//! inside a mutation scope). A major collection (`collect/major.rs`) marks the live ones and
+//! Objects arrive by promotion during minor collections. A major collection (`collect/major.rs`) marks the live ones and
 //! slides them towards the first chunk in address order, then frees the chunks left empty.
 
 use core::ptr::NonNull;
@@ -51,11 +50,6 @@ impl Chunk {
     pub(crate) fn set_start(&mut self, obj: NonNull<u8>) {
         let i = self.word_index(obj.as_ptr().addr());
         self.starts[i / 64] |= 1 << (i % 64);
-    }
-
-    fn clear_start(&mut self, obj: NonNull<u8>) {
-        let i = self.word_index(obj.as_ptr().addr());
-        self.starts[i / 64] &= !(1 << (i % 64));
     }
 
     fn clear_starts(&mut self) {
@@ -113,8 +107,6 @@ pub(crate) struct OldSpace {
     used: usize,
     /// Whether some object here may hold barriered cells outside itself.
     pub(crate) has_out_of_line_cells: bool,
-    /// The mutator allocates at the end of the current chunk (see [`Self::open_window`]).
-    window_open: bool,
 }
 
 impl OldSpace {
@@ -125,7 +117,6 @@ impl OldSpace {
             index: BTreeMap::new(),
             used: 0,
             has_out_of_line_cells: false,
-            window_open: false,
         }
     }
 
@@ -185,61 +176,6 @@ impl OldSpace {
             }
             cursor.chunk += 1;
             cursor.at = None;
-        }
-    }
-
-    /// Hands the mutator the free end of a chunk with room for at least `size` bytes, as an
-    /// allocation window. Until [`Self::close_window`], the window's objects are not part of
-    /// the chunk and nothing else may allocate here.
-    pub(crate) fn open_window(&mut self, size: usize) -> (NonNull<u8>, NonNull<u8>) {
-        debug_assert!(
-            !self.window_open,
-            "an old-generation window is open already"
-        );
-        // `alloc` finds (or adds) a chunk with room; the window then takes all of its free end.
-        let start = self.alloc(size);
-        let chunk = &mut self.chunks[self.current];
-        chunk.top = start;
-        chunk.clear_start(start);
-        self.used -= size;
-        self.window_open = true;
-        (start, chunk.memory.end())
-    }
-
-    /// Takes back the window that the mutator filled from `start` up to `end`: its objects
-    /// join the chunk. Does nothing if no window is open.
-    pub(crate) fn close_window(&mut self, start: NonNull<u8>, end: NonNull<u8>) {
-        if !self.window_open {
-            return;
-        }
-        let chunk = &mut self.chunks[self.current];
-        debug_assert!(
-            chunk.top == start,
-            "the window does not start at the chunk's top"
-        );
-        let mut obj = start;
-        while obj < end {
-            chunk.set_start(obj);
-            // SAFETY: the mutator filled the window with complete objects up to `end`.
-            let info = unsafe { header::read(obj) }.type_info();
-            self.has_out_of_line_cells |= info.has_out_of_line_cells;
-            // SAFETY: as above.
-            obj = unsafe { obj.add(info.object_size(obj)) };
-        }
-        chunk.top = end;
-        self.used += end.as_ptr().addr() - start.as_ptr().addr();
-        self.window_open = false;
-    }
-
-    pub(crate) fn window_is_open(&self) -> bool {
-        self.window_open
-    }
-
-    /// Whether allocating `size` more bytes needs a new chunk.
-    pub(crate) fn needs_chunk_for(&self, size: usize) -> bool {
-        match self.chunks.get(self.current) {
-            Some(chunk) => chunk.memory.end().as_ptr().addr() - chunk.top.as_ptr().addr() < size,
-            None => true,
         }
     }
 
