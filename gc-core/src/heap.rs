@@ -511,14 +511,26 @@ impl Drop for Heap {
             // The objects may be half-moved: free the memory without running drop glue.
             return;
         }
+        // Only the objects that need drop are listed: a list of every object would cost as
+        // much memory as a big heap's headers.
+        let needs_drop = |obj: &NonNull<u8>| {
+            // SAFETY: outside a collection every object has an intact header.
+            unsafe { header::read(*obj) }
+                .type_info()
+                .drop_glue
+                .is_some()
+        };
         let mut dead = core::mem::take(inner.young_finalizable.get_mut());
-        // SAFETY: outside a collection every object has an intact header.
-        unsafe { inner.old.get_mut().for_each_object(|obj| dead.push(obj)) };
-        dead.extend(inner.large.get_mut().objects.iter().map(|o| o.start));
-        dead.retain(|&obj| {
-            // SAFETY: as above.
-            unsafe { header::read(obj) }.type_info().drop_glue.is_some()
-        });
+        // SAFETY: as above.
+        unsafe {
+            inner.old.get_mut().for_each_object(|obj| {
+                if needs_drop(&obj) {
+                    dead.push(obj)
+                }
+            })
+        };
+        let large = inner.large.get_mut().objects.iter().map(|o| o.start);
+        dead.extend(large.filter(needs_drop));
         if let Some(payload) = inner.finalize(dead) {
             if !std::thread::panicking() {
                 resume_unwind(payload)
