@@ -28,8 +28,10 @@ pub struct HeapConfig {
     /// Bytes of eden, where objects are born, to start with. Each of the two survivor spaces
     /// gets an eighth of eden.
     pub nursery_size: usize,
-    /// The most eden may grow to. Eden grows when a mutation scope allocates more than it
-    /// holds, so that such scopes' garbage still dies young; the heap limit caps it too.
+    /// The most eden may grow to, reserved (as address space, not touched) when the heap is
+    /// made. Eden grows when a mutation scope allocates more than it holds, so that such
+    /// scopes' garbage still dies young; the heap limit caps it too. A scope may allocate
+    /// this much before it overflows into blocks of its own.
     pub max_nursery_size: usize,
     /// How many minor collections an object survives in the nursery before it is promoted to
     /// the old generation (1 to 15; 1 promotes at the first survival).

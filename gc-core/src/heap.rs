@@ -145,6 +145,7 @@ impl Heap {
             scope_peak: Cell::new(0),
             config,
         };
+        inner.pace_eden();
         Ok(Heap {
             inner: NonNull::from(Box::leak(Box::new(inner))),
         })
@@ -338,9 +339,10 @@ impl HeapInner {
         Ok(())
     }
 
-    /// Near the heap limit, shrinks eden's allocation window so that the next minor
-    /// collection cannot promote past the limit; past that, allocation takes the slow path,
-    /// which checks the limit.
+    /// Under a heap limit, keeps eden's allocation window within eden's soft size (the
+    /// window may not run past it into the reserved rest) and, near the limit, shrinks it so
+    /// that the next minor collection cannot promote past the limit; past that, allocation
+    /// takes the slow path, which checks the limit.
     fn pace_eden(&self) {
         let allowance = match self.config.heap_limit {
             None => usize::MAX,
@@ -348,7 +350,7 @@ impl HeapInner {
                 let free = limit.saturating_sub(
                     self.reserved() + self.promotion_headroom(self.nursery.survivor_used()),
                 );
-                free / 4 * 3
+                (free / 4 * 3).min(self.nursery.eden_size())
             }
         };
         self.eden_allowance.set(allowance)
