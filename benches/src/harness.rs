@@ -33,6 +33,8 @@ pub struct Options {
     quick: bool,
     runs: usize,
     only: Option<Vec<String>>,
+    /// Peers left out of every table (gc-core, the reference, cannot be).
+    skip: Vec<String>,
     java: Option<PathBuf>,
 }
 
@@ -42,6 +44,7 @@ impl Options {
             quick: false,
             runs: 0,
             only: None,
+            skip: Vec::new(),
             java: None,
         };
         let mut args = args.iter();
@@ -51,6 +54,7 @@ impl Options {
                 "--quick" => opts.quick = true,
                 "--runs" => opts.runs = value()?.parse().map_err(|e| format!("--runs: {e}"))?,
                 "--only" => opts.only = Some(value()?.split(',').map(String::from).collect()),
+                "--skip" => opts.skip = value()?.split(',').map(String::from).collect(),
                 "--java" => opts.java = Some(PathBuf::from(value()?)),
                 _ => return Err(format!("unknown argument `{arg}`\n{}", crate::USAGE)),
             }
@@ -59,6 +63,9 @@ impl Options {
             if !WORKLOADS.iter().any(|w| w.name == name) {
                 return Err(format!("--only: no workload `{name}`"));
             }
+        }
+        if opts.skip.iter().any(|peer| peer == "gc-core") {
+            return Err("--skip: gc-core is the reference of every ratio".to_string());
         }
         if opts.runs == 0 {
             opts.runs = if opts.quick { 3 } else { 5 };
@@ -118,6 +125,11 @@ pub fn run_all(opts: Options) -> Result<(), String> {
             workload.full_size
         };
         let mut rows = rows(workload, size, &exe, opts.java.as_deref());
+        // A peer is named by its first word: `HotSpot` for `HotSpot SerialGC`.
+        rows.retain(|row| {
+            let name = row.peer.split(' ').next().unwrap_or_default();
+            !opts.skip.iter().any(|peer| peer == name)
+        });
         for run in 1..=opts.runs {
             for row in &mut rows {
                 let (Some(command), Ok(samples)) = (&mut row.command, &mut row.samples) else {

@@ -109,7 +109,7 @@ fn run_one(workload: &str, peer: &str, size: &str) -> Result<(), String> {
     Ok(())
 }
 
-const USAGE: &str = "usage: gc-bench [--quick] [--runs N] [--only WORKLOAD,...] [--java CLASS_DIR]
+const USAGE: &str = "usage: gc-bench [--quick] [--runs N] [--only WORKLOAD,...] [--skip PEER,...] [--java CLASS_DIR]
        gc-bench run WORKLOAD PEER SIZE";
 
 fn main() -> ExitCode {
