@@ -50,6 +50,26 @@ impl Region {
         self.layout.size()
     }
 
+    /// Asks the system to back the block with transparent huge pages where it can (on Linux;
+    /// elsewhere, and under Miri, nothing happens). A big space touched by bump allocation
+    /// then takes one page fault per 2 MiB instead of per 4 KiB, and walking a big object
+    /// graph in it misses the TLB far less.
+    pub(crate) fn advise_huge_pages(&self) {
+        #[cfg(all(target_os = "linux", not(miri)))]
+        {
+            const HUGE_PAGE: usize = 2 * 1024 * 1024;
+            let start = self.start.as_ptr().addr().next_multiple_of(HUGE_PAGE);
+            let end = (self.start.as_ptr().addr() + self.size()) & !(HUGE_PAGE - 1);
+            if start < end {
+                let from = self.start.as_ptr().with_addr(start);
+                // SAFETY: `[start, end)` lies inside this block, which this heap owns; the
+                // advice changes how its pages are backed, never what they hold. It may
+                // fail (the kernel may not support it), which changes nothing.
+                unsafe { libc::madvise(from.cast(), end - start, libc::MADV_HUGEPAGE) };
+            }
+        }
+    }
+
     /// Whether `addr` lies inside the block.
     #[inline(always)]
     pub(crate) fn contains(&self, addr: usize) -> bool {

@@ -62,6 +62,7 @@ impl Nursery {
             "soft nursery sizes {eden_size}/{survivor_size} past the reserved {max_eden}/{max_survivor}"
         );
         let memory = Region::new_unpoisoned(max_eden + 2 * max_survivor, WORD);
+        memory.advise_huge_pages();
         let mut nursery = Nursery {
             survivor_top: memory.start(),
             memory,

@@ -99,7 +99,9 @@ impl OverflowSpace {
             Some(last) => last.top = window_cursor.expect("an open window in the last block"),
             None => self.eden_used = Some(eden_used),
         }
-        let memory = Region::new(block_size, WORD);
+        let memory = Region::new_unpoisoned(block_size, WORD);
+        memory.advise_huge_pages();
+        memory.poison(memory.start(), memory.end());
         let (start, end) = (memory.start(), memory.end());
         self.blocks.push(Block { memory, top: start });
         (start, end)
