@@ -16,8 +16,8 @@
 //! # The write barrier
 //! Every barriered cell calls [`Mutation::write_barrier`] with its own address after a store
 //! of managed pointers. A cell in the nursery needs nothing (one range check), nor does one in
-//! an overflow block (checked on the slow path). Otherwise the barrier finds the old or large object that holds the cell and logs it in the remembered
-//! set, once. A cell outside every space (in a `Vec`'s buffer, say) cannot name its owner, so
+//! an overflow block (checked on the slow path). Otherwise the barrier finds the old or large
+//! object that holds the cell and logs it in the remembered set, once. A cell outside every space (in a `Vec`'s buffer, say) cannot name its owner, so
 //! the next minor collection rescans the old objects that can own such cells.
 
 use core::cell::Cell;

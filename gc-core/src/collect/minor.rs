@@ -6,12 +6,13 @@
 //! or large object whose type can own such cells.
 //!
 //! # Evacuation
-//! Each pointer into eden, its overflow blocks or the *from* survivor space is forwarded: the first time an object
-//! is reached it is copied (to the *to* survivor space while it is younger than the tenuring
-//! threshold and there is room; to the old generation otherwise) and its old header is
-//! replaced by a forwarding address. As in Cheney's algorithm, the copies themselves are the
-//! work list: two scan pointers, one in the *to* space and one from where promotion began in
-//! the old generation, chase the two allocation pointers until both catch up.
+//! Each pointer into eden, its overflow blocks or the *from* survivor space is forwarded: the
+//! first time an object is reached it is copied (to the *to* survivor space while it is
+//! younger than the tenuring threshold and there is room; to the old generation otherwise)
+//! and its old header is replaced by a forwarding address. As in Cheney's algorithm, the
+//! copies themselves are the work list: two scan pointers, one in the *to* space and one from
+//! where promotion began in the old generation, chase the two allocation pointers until both
+//! catch up.
 //!
 //! # The remembered set afterwards
 //! An old object (promoted now, or remembered before) that still points into the nursery

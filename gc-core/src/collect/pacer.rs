@@ -8,8 +8,9 @@
 //!   its live size after the last major collection times `1 + old_growth_percent / 100`, but
 //!   never less than a floor of four edens at the largest eden has been (Go's `GOGC`, with
 //!   its minimum heap). A program whose scopes grew eden promotes in bigger steps, so a
-//!   fixed floor would run majors that find the freshly promoted objects all live. Also when the heap nears its
-//!   hard limit and something was allocated since the last major collection.
+//!   fixed floor would run majors that find the freshly promoted objects all live. Also when
+//!   the heap nears its hard limit and something was allocated since the last major
+//!   collection.
 //! - In **stress** mode: a minor collection at every point and a major one every n-th.
 
 use crate::config::HeapConfig;

@@ -59,7 +59,8 @@ impl Nursery {
     ) -> Nursery {
         debug_assert!(
             eden_size <= max_eden && survivor_size <= max_survivor,
-            "soft nursery sizes {eden_size}/{survivor_size} past the reserved {max_eden}/{max_survivor}"
+            "soft nursery sizes {eden_size}/{survivor_size} past the reserved \
+             {max_eden}/{max_survivor}"
         );
         let memory = Region::new_unpoisoned(max_eden + 2 * max_survivor, WORD);
         memory.advise_huge_pages();

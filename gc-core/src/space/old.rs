@@ -7,8 +7,9 @@
 //! owns a cell from the cell's address.
 //!
 //! # Collection
-//! Objects arrive by promotion during minor collections. A major collection (`collect/major.rs`) marks the live ones and
-//! slides them towards the first chunk in address order, then frees the chunks left empty.
+//! Objects arrive by promotion during minor collections. A major collection
+//! (`collect/major.rs`) marks the live ones and slides them towards the first chunk in
+//! address order, then frees the chunks left empty.
 
 use core::ptr::NonNull;
 use std::collections::BTreeMap;
