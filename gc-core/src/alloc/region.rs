@@ -50,16 +50,18 @@ impl Region {
         self.layout.size()
     }
 
-    /// Asks the system to back the block with transparent huge pages where it can (on Linux;
-    /// elsewhere, and under Miri, nothing happens). A big space touched by bump allocation
-    /// then takes one page fault per 2 MiB instead of per 4 KiB, and walking a big object
-    /// graph in it misses the TLB far less.
-    pub(crate) fn advise_huge_pages(&self) {
+    /// Asks the system to back the bytes `range` (offsets into the block) with transparent
+    /// huge pages where it can (on Linux; elsewhere, and under Miri, nothing happens). A big
+    /// space touched by bump allocation then takes one page fault per 2 MiB instead of per
+    /// 4 KiB, and walking a big object graph in it misses the TLB far less. Small spaces are
+    /// better left alone: a huge page is backed (and zeroed) whole on first touch.
+    pub(crate) fn advise_huge_pages(&self, range: core::ops::Range<usize>) {
         #[cfg(all(target_os = "linux", not(miri)))]
         {
             const HUGE_PAGE: usize = 2 * 1024 * 1024;
-            let start = self.start.as_ptr().addr().next_multiple_of(HUGE_PAGE);
-            let end = (self.start.as_ptr().addr() + self.size()) & !(HUGE_PAGE - 1);
+            let base = self.start.as_ptr().addr();
+            let start = (base + range.start).next_multiple_of(HUGE_PAGE);
+            let end = (base + range.end.min(self.size())) & !(HUGE_PAGE - 1);
             if start < end {
                 let from = self.start.as_ptr().with_addr(start);
                 // SAFETY: `[start, end)` lies inside this block, which this heap owns; the
@@ -68,6 +70,8 @@ impl Region {
                 unsafe { libc::madvise(from.cast(), end - start, libc::MADV_HUGEPAGE) };
             }
         }
+        #[cfg(not(all(target_os = "linux", not(miri))))]
+        let _ = range;
     }
 
     /// Whether `addr` lies inside the block.

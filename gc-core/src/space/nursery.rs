@@ -63,7 +63,8 @@ impl Nursery {
              {max_eden}/{max_survivor}"
         );
         let memory = Region::new_unpoisoned(max_eden + 2 * max_survivor, WORD);
-        memory.advise_huge_pages();
+        // Eden past its first size is touched only by big scopes: huge pages there.
+        memory.advise_huge_pages(eden_size..max_eden);
         let mut nursery = Nursery {
             survivor_top: memory.start(),
             memory,

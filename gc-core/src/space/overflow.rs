@@ -100,7 +100,7 @@ impl OverflowSpace {
             None => self.eden_used = Some(eden_used),
         }
         let memory = Region::new_unpoisoned(block_size, WORD);
-        memory.advise_huge_pages();
+        memory.advise_huge_pages(0..block_size);
         memory.poison(memory.start(), memory.end());
         let (start, end) = (memory.start(), memory.end());
         self.blocks.push(Block { memory, top: start });
