@@ -1,7 +1,7 @@
 //! The write barrier: a minor collection never frees an object reachable only through an old
 //! object.
 
-use gc_core::{Gc, GcCell, GcRefCell, GcWeak, Heap, Root, Trace};
+use gc_core::{Gc, GcCell, GcRefCell, GcWeak, Heap, Mutation, Root, Trace};
 
 use crate::common::*;
 
@@ -16,6 +16,37 @@ fn assert_nodes_overflow_eden() {
         NODES * object > config.max_nursery_size,
         "the tests below need a scope that overflows eden"
     );
+}
+
+/// A chain of `NODES` nodes, each pointing at the one made before it, valued 0 to
+/// `NODES - 1`; returns the last (whose value is `NODES - 1`). Tracked by `counter` if given.
+fn chain<'gc>(m: &Mutation<'gc>, counter: Option<&DropCounter>) -> Gc<'gc, Node<'gc>> {
+    let node = |i| match counter {
+        Some(counter) => Node::tracked(i, counter),
+        None => Node::new(i),
+    };
+    let mut head = Gc::new(m, node(0));
+    for i in 1..NODES as i64 {
+        let next = Gc::new(m, node(i));
+        next.next.set(m, Some(head));
+        head = next;
+    }
+    head
+}
+
+/// Fails unless `head` starts an intact chain made by [`chain`].
+fn assert_chain<'gc>(head: Option<Gc<'gc, Node<'gc>>>) {
+    let mut node = head;
+    let mut expected = NODES as i64 - 1;
+    while let Some(n) = node {
+        assert_eq!(
+            (n.value, n.label.as_str()),
+            (expected, &*format!("node {expected}"))
+        );
+        expected -= 1;
+        node = n.next.get();
+    }
+    assert_eq!(expected, -1, "the chain is whole");
 }
 
 /// An old node gets a young child after promotion.
@@ -124,12 +155,7 @@ fn large_and_pretenured_objects_pointing_into_the_nursery_are_remembered() {
     // Fill eden inside one scope: later objects overflow into overflow blocks, point at eden
     // objects, and the old large object points at one of them.
     let head = heap.mutate(|m| {
-        let mut head = Gc::new(m, Node::new(0));
-        for i in 1..NODES as i64 {
-            let node = Gc::new(m, Node::new(i));
-            node.next.set(m, Some(head));
-            head = node;
-        }
+        let head = chain(m, None);
         big.get(m).child.set(m, Some(head));
         m.root(head)
     });
@@ -138,14 +164,7 @@ fn large_and_pretenured_objects_pointing_into_the_nursery_are_remembered() {
         heap.verify().unwrap();
     }
     heap.mutate(|m| {
-        let mut node = Some(head.get(m));
-        let mut expected = NODES as i64 - 1;
-        while let Some(n) = node {
-            assert_eq!(n.value, expected);
-            expected -= 1;
-            node = n.next.get();
-        }
-        assert_eq!(expected, -1);
+        assert_chain(Some(head.get(m)));
         assert_eq!(big.get(m).filler, [7; 300]);
     });
 }
@@ -159,12 +178,7 @@ fn objects_that_overflow_eden_inside_a_scope_survive_and_are_finalized_once() {
     let minors = heap.stats().minor.count;
     let keep = heap.mutate(|m| {
         // Far more than eden holds: most of these land in overflow blocks.
-        let mut head = Gc::new(m, Node::tracked(0, &counter));
-        for i in 1..NODES as i64 {
-            let node = Gc::new(m, Node::tracked(i, &counter));
-            node.next.set(m, Some(head));
-            head = node;
-        }
+        let head = chain(m, Some(&counter));
         // A weak reference from an overflow object to a young one.
         let young = Gc::new(m, Node::new(-1));
         let holder_obj = Gc::new(m, GcCell::new(Gc::downgrade(young)));
@@ -187,17 +201,7 @@ fn objects_that_overflow_eden_inside_a_scope_survive_and_are_finalized_once() {
     heap.collect_minor();
     heap.mutate(|m| {
         assert_eq!(holder.get(m).get().upgrade().unwrap().value, -1);
-        let mut node = Some(keep.0.get(m));
-        let mut expected = NODES as i64 - 1;
-        while let Some(n) = node {
-            assert_eq!(
-                (n.value, n.label.as_str()),
-                (expected, &*format!("node {expected}"))
-            );
-            expected -= 1;
-            node = n.next.get();
-        }
-        assert_eq!(expected, -1);
+        assert_chain(Some(keep.0.get(m)));
     });
     assert_eq!(counter.count(), 0, "nothing rooted is dropped");
     drop(keep);
@@ -215,13 +219,8 @@ fn a_dead_overflow_is_freed_by_the_next_minor_collection() {
     let counter = DropCounter::default();
     let mut heap = Heap::with_config(small_config()).unwrap();
     let survivor = heap.mutate(|m| {
-        let mut head = Gc::new(m, Node::tracked(0, &counter));
-        for i in 1..NODES as i64 {
-            let node = Gc::new(m, Node::tracked(i, &counter));
-            node.next.set(m, Some(head));
-            head = node;
-        }
-        // One overflow object survives; the rest of the chain dies with the scope.
+        chain(m, Some(&counter));
+        // One overflow object survives; the chain dies with the scope.
         let kept = Gc::new(m, Node::new(-1));
         kept.prev.set(m, Some(Gc::new(m, Node::new(-2))));
         m.root(kept)
@@ -254,25 +253,13 @@ fn an_old_object_pointing_into_overflow_keeps_its_target() {
     let old = heap.mutate(|m| m.root(Gc::new(m, Node::new(-1))));
     heap.collect_major();
     heap.mutate(|m| {
-        let mut head = Gc::new(m, Node::new(0));
-        for i in 1..NODES as i64 {
-            let node = Gc::new(m, Node::new(i));
-            node.next.set(m, Some(head));
-            head = node;
-        }
+        let head = chain(m, None);
         // The chain's head is in an overflow block; only the old object reaches it.
         old.get(m).next.set(m, Some(head));
     });
     heap.verify().unwrap();
     heap.collect_major();
     heap.mutate(|m| {
-        let mut node = old.get(m).next.get();
-        let mut expected = NODES as i64 - 1;
-        while let Some(n) = node {
-            assert_eq!(n.value, expected);
-            expected -= 1;
-            node = n.next.get();
-        }
-        assert_eq!(expected, -1);
+        assert_chain(old.get(m).next.get());
     });
 }
