@@ -12,8 +12,8 @@
 //! - [`gc`], [`cell`], [`weak`], [`root`]: the pointer, barriered cells, weak references and
 //!   roots.
 //! - [`heap`], [`mutation`]: the heap, mutation scopes, allocation and the write barrier.
-//! - `space::{nursery, old, large}`: where objects live; `collect::{minor, major, pacer,
-//!   verify}`: the collectors, the policy that runs them, and the heap verifier.
+//! - `space::{nursery, overflow, old, large}`: where objects live; `collect::{minor, major,
+//!   pacer, verify}`: the collectors, the policy that runs them, and the heap verifier.
 //! - [`config`], [`stats`], [`error`]: configuration, statistics and errors.
 //!
 //! # Soundness in one paragraph
