@@ -367,12 +367,8 @@ impl HeapInner {
 
     /// Bytes allocated in eden and its overflow blocks since the last minor collection.
     pub(crate) fn young_allocated(&self) -> usize {
-        let overflow = self.overflow.borrow();
-        if overflow.is_active() {
-            self.eden_used() + overflow.used(self.window.cursor())
-        } else {
-            self.eden_used()
-        }
+        // Without overflow there are no blocks, and they hold nothing.
+        self.eden_used() + self.overflow.borrow().used(self.window.cursor())
     }
 
     /// After a minor collection: the window is eden again, as far as the allowance goes.
