@@ -65,8 +65,10 @@ impl Nursery {
         let memory = Region::new_unpoisoned(max_eden + 2 * max_survivor, WORD);
         // Eden past its first size is touched only by big scopes: huge pages there.
         memory.advise_huge_pages(eden_size..max_eden);
-        let mut nursery = Nursery {
-            survivor_top: memory.start(),
+        // SAFETY: the first survivor space starts right after the reserved eden, in the block.
+        let first_survivor = unsafe { memory.start().add(max_eden) };
+        let nursery = Nursery {
+            survivor_top: first_survivor,
             memory,
             max_eden,
             max_survivor,
@@ -75,7 +77,7 @@ impl Nursery {
             largest_eden_size: eden_size,
             from: 0,
         };
-        nursery.survivor_top = nursery.survivor_start(0);
+        debug_assert_eq!(nursery.survivor_top, nursery.survivor_start(0));
         nursery.poison_soft_parts();
         nursery
     }
