@@ -43,7 +43,7 @@ results="$target/results-$(date -u +%Y%m%d-%H%M%S).md"
     echo "- Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr)"
     echo "- gc-core at commit $(git rev-parse --short HEAD)$(git status --porcelain -- gc-core gc-derive | grep -q . && echo ' with uncommitted changes'), $(rustc --version)"
     if ((${#java_args[@]})); then
-        echo "- $(java -version 2>&1 | head -n 1), run with -XX:+UseSerialGC and default heap sizing"
+        echo "- $(java -version 2>&1 | head -n 1), run with -XX:+UseSerialGC, with default heap sizing and with -Xmn set to gc-core's default max_nursery_size"
     fi
     echo
     "$target/release/gc-bench" "$@" "${java_args[@]}"

@@ -174,7 +174,8 @@ pub fn run_all(opts: Options) -> Result<(), String> {
     }
 }
 
-/// The rows of a workload: its peers in order, then HotSpot.
+/// The rows of a workload: its peers in order, then HotSpot with its default heap sizing and
+/// with gc-core's nursery budget.
 fn rows(workload: &Workload, size: u32, exe: &Path, java: Option<&Path>) -> Vec<Row> {
     let mut rows: Vec<Row> = workload
         .peers
@@ -192,17 +193,25 @@ fn rows(workload: &Workload, size: u32, exe: &Path, java: Option<&Path>) -> Vec<
         })
         .collect();
     if let Some(class) = workload.java_class {
-        let command = match java {
+        let command = |extra: &[String]| match java {
             Some(dir) if dir.join(format!("{class}.class")).exists() => {
                 let mut c = Command::new("java");
-                c.arg("-XX:+UseSerialGC").arg("-cp").arg(dir);
+                c.arg("-XX:+UseSerialGC").args(extra).arg("-cp").arg(dir);
                 c.args([class, &size.to_string()]);
                 Ok(c)
             }
             Some(dir) => Err(format!("{class}.class not found in {}", dir.display())),
             None => Err("java not found".to_string()),
         };
-        rows.push(Row::new("HotSpot SerialGC", command));
+        rows.push(Row::new("HotSpot SerialGC", command(&[])));
+        // HotSpot again with its young generation held to the most gc-core's eden may grow
+        // to by default: the two collectors on the same nursery budget.
+        let young_mib = gc_core::HeapConfig::default().max_nursery_size >> 20;
+        let flag = format!("-Xmn{young_mib}m");
+        rows.push(Row::new(
+            &format!("HotSpot SerialGC {flag}"),
+            command(&[flag.clone()]),
+        ));
     }
     rows
 }
