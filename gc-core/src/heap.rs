@@ -6,6 +6,14 @@
 //! ([`Heap::collect_minor`], [`Heap::collect_major`]). At each point the pacer
 //! (`collect/pacer.rs`) decides whether to collect and how.
 //!
+//! # Scopes that give their eden back
+//! Before that, a [`Heap::mutate`] scope none of whose objects can be reached from outside it
+//! moves the allocation cursor back to where the scope began: its garbage is freed without a
+//! collection, and the next scope allocates in the same, still cached, memory (what an arena
+//! reset does, but checked). A scope keeps its objects if it made or moved a root, allocated
+//! an object that needs drop, a large object or past eden, or stored into any cell but those
+//! of its own objects (the barrier's slow path notices). See `HeapInner::reclaim_scope`.
+//!
 //! # Faults
 //! A panic that escapes a collection (from a `Trace` implementation) leaves the heap
 //! *poisoned*: every later use panics with a message that says so, and dropping it frees its
@@ -96,6 +104,17 @@ pub(crate) struct HeapInner {
     pub(crate) points: u64,
     /// Young bytes allocated since the last minor collection when the current scope began.
     scope_start: Cell<usize>,
+    /// Where the current scope's allocations began in eden, while nothing it allocated can be
+    /// reached from outside it (see `begin_scope`); `None` once something may be.
+    pub(crate) scope_mark: Cell<Option<NonNull<u8>>>,
+    /// The root table's write count and the length of `young_finalizable` when the scope
+    /// began: a change in either keeps the scope's objects.
+    scope_root_writes: Cell<u64>,
+    scope_finalizable: Cell<usize>,
+    /// The write barrier's quiet range, as start and length: a store to a cell in it needs
+    /// nothing. The nursery outside reclaimable scopes; within one, only what it allocated.
+    pub(crate) quiet_start: Cell<usize>,
+    pub(crate) quiet_len: Cell<usize>,
     /// The most a recent scope allocated, decaying by an eighth per scope: the pacer collects
     /// before a scope like it could overflow eden, and sizes eden to hold one.
     pub(crate) scope_peak: Cell<usize>,
@@ -142,9 +161,15 @@ impl Heap {
             live_after_major: 0,
             points: 0,
             scope_start: Cell::new(0),
+            scope_mark: Cell::new(None),
+            scope_root_writes: Cell::new(0),
+            scope_finalizable: Cell::new(0),
+            quiet_start: Cell::new(0),
+            quiet_len: Cell::new(0),
             scope_peak: Cell::new(0),
             config,
         };
+        inner.quiet_nursery();
         inner.pace_eden();
         Ok(Heap {
             inner: NonNull::from(Box::leak(Box::new(inner))),
@@ -161,17 +186,26 @@ impl Heap {
     /// No collection runs inside `f`, so every `Gc` and every `&T` borrowed from one stays
     /// valid throughout; none can leave `f`. To keep objects for later, root them
     /// ([`Mutation::root`]).
+    ///
+    /// A scope whose objects cannot outlive it (it made or moved no root, allocated nothing
+    /// that needs drop and no large object, and stored only into objects it allocated) gives
+    /// its eden back when it ends, without a collection: the next scope allocates in the same,
+    /// still cached, memory.
     pub fn mutate<R>(&mut self, f: impl for<'gc> FnOnce(&Mutation<'gc>) -> R) -> R {
-        let result = self.scope(f);
+        let result = self.scope(true, f);
+        self.inner_mut().reclaim_scope();
         self.inner_mut().collection_point(&mut ExtraRoots(None));
         result
     }
 
-    fn scope<R>(&self, f: impl for<'gc> FnOnce(&Mutation<'gc>) -> R) -> R {
+    /// Runs `f` in a scope; with `reclaim`, one that `reclaim_scope` may give back. The
+    /// scopes of [`Heap::run`] may not be: their state outlives them.
+    fn scope<R>(&self, reclaim: bool, f: impl for<'gc> FnOnce(&Mutation<'gc>) -> R) -> R {
         let inner = self.inner();
-        inner.check_usable();
-        inner.scope_start.set(inner.young_allocated());
-        f(&Mutation::new(inner))
+        inner.begin_scope(reclaim);
+        let result = f(&Mutation::new(inner));
+        inner.end_scope();
+        result
     }
 
     #[inline(always)]
@@ -224,7 +258,7 @@ impl Heap {
         // moved out (bitwise) into each step and the step's result is moved back in, so it is
         // never dropped here.
         let mut state = core::mem::MaybeUninit::<S>::uninit();
-        self.scope(|m| {
+        self.scope(false, |m| {
             let first = init(m);
             // SAFETY: `Rebrand` guarantees `Branded<'gc, S>` and `S` have the same layout.
             state.write(unsafe { rebrand(first) });
@@ -236,7 +270,7 @@ impl Heap {
             };
             self.inner_mut()
                 .collection_point(&mut ExtraRoots(Some(&mut trace_state)));
-            let flow = self.scope(|m| {
+            let flow = self.scope(false, |m| {
                 // SAFETY: `state` holds a value between steps; it is read once, and the slot
                 // is written again below before any further read.
                 let current = unsafe { rebrand(state.assume_init_read()) };
@@ -379,15 +413,102 @@ impl HeapInner {
         }
     }
 
-    /// A collection point: collects if the pacer says so.
-    pub(crate) fn collection_point(&mut self, extra: &mut ExtraRoots<'_>) {
+    /// The barrier's quiet range is the whole nursery: stores to young cells need nothing.
+    pub(crate) fn quiet_nursery(&self) {
+        let (start, len) = self.nursery.range();
+        self.quiet_start.set(start);
+        self.quiet_len.set(len);
+    }
+
+    /// Begins a mutation scope. With `reclaim`, notes where its allocations begin in eden, and
+    /// narrows the write barrier's quiet range to the memory it will allocate in, so that its
+    /// first store anywhere else takes the slow path, which gives up the reclaim. The other
+    /// ways out are watched where they happen: a root made or moved (the root table's write
+    /// count), an object that needs drop (`young_finalizable` grows), a large object or an
+    /// overflow block (`alloc_slow`).
+    fn begin_scope(&self, reclaim: bool) {
         self.check_usable();
-        self.points += 1;
+        self.scope_start.set(self.young_allocated());
+        let mark = if reclaim && !self.overflow.borrow().is_active() {
+            if !self.window.is_open() {
+                let (start, end) = self.nursery.eden_window(self.eden_allowance.get());
+                self.window.open(start, end);
+            }
+            self.window.cursor()
+        } else {
+            None
+        };
+        match mark {
+            Some(start) => {
+                let start = start.as_ptr().addr();
+                self.quiet_start.set(start);
+                self.quiet_len.set(self.window.limit().addr() - start);
+                self.scope_root_writes.set(self.roots.writes());
+                self.scope_finalizable
+                    .set(self.young_finalizable.borrow().len());
+            }
+            None => self.quiet_nursery(),
+        }
+        self.scope_mark.set(mark);
+    }
+
+    /// Something the current scope allocated may be reached from outside it: keep it all.
+    pub(crate) fn escape_scope(&self) {
+        if self.scope_mark.take().is_some() {
+            self.quiet_nursery();
+        }
+    }
+
+    /// Ends a mutation scope: records how much it allocated, for the pacer.
+    fn end_scope(&self) {
         let this_scope = self
             .young_allocated()
             .saturating_sub(self.scope_start.get());
         let peak = self.scope_peak.get();
         self.scope_peak.set(this_scope.max(peak - peak / 8));
+    }
+
+    /// After a scope of [`Heap::mutate`] returned: if nothing it allocated can be reached
+    /// from outside it, gives its part of eden back.
+    ///
+    /// Nothing outside can: no `Gc` leaves a scope (its brand), and every other way a pointer
+    /// to a new object could be kept was watched since `begin_scope`. A store into any cell
+    /// but those of the scope's own objects took the barrier's slow path; making or moving a
+    /// root changed the root table's write count; old and large objects point into the
+    /// nursery only through such stores, or, for a large object, from its allocation, which
+    /// cleared the mark. No collection ran inside the scope, so its objects are exactly the
+    /// bytes from the mark to the cursor, none needing drop.
+    fn reclaim_scope(&mut self) {
+        let Some(mark) = self.scope_mark.take() else {
+            return;
+        };
+        self.quiet_nursery();
+        if self.roots.writes() != self.scope_root_writes.get()
+            || self.young_finalizable.get_mut().len() != self.scope_finalizable.get()
+        {
+            return;
+        }
+        debug_assert!(
+            !self.overflow.get_mut().is_active(),
+            "a reclaimable scope overflowed eden"
+        );
+        let top = self.window.cursor().expect("a scope with a mark has an open window");
+        let bytes = top.as_ptr().addr() - mark.as_ptr().addr();
+        self.nursery.poison_eden(mark, top);
+        // SAFETY: `mark` was the window's cursor when the scope began, the window has stayed
+        // in eden since (no overflow, no collection), and no object allocated after the mark
+        // can be reached (above).
+        unsafe { self.window.rewind(mark) };
+        let stats = self.stats.get_mut();
+        stats.bytes_allocated += bytes as u64;
+        stats.bytes_freed += bytes as u64;
+        stats.bytes_reclaimed_by_scopes += bytes as u64;
+    }
+
+    /// A collection point: collects if the pacer says so.
+    pub(crate) fn collection_point(&mut self, extra: &mut ExtraRoots<'_>) {
+        self.check_usable();
+        self.points += 1;
         if let Some(kind) = pacer::decide(self) {
             self.collect(kind, extra);
             if kind == CollectionKind::Minor && pacer::old_over_budget(self) {
@@ -475,6 +596,7 @@ impl HeapInner {
             bytes_allocated: stats.bytes_allocated + young as u64,
             bytes_promoted: stats.bytes_promoted,
             bytes_freed: stats.bytes_freed,
+            bytes_reclaimed_by_scopes: stats.bytes_reclaimed_by_scopes,
             live_bytes: (young + self.nursery.survivor_used() + old.used() + large.used()) as u64,
             objects_finalized: stats.objects_finalized,
             eden_used,

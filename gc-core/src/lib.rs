@@ -22,6 +22,8 @@
 //! (or the state of [`Heap::run`]), which the collector updates when it moves objects.
 //! Stores of managed pointers into existing objects go through [`GcCell`] or [`GcRefCell`],
 //! which run the write barrier; `Trace` is not implemented for `Cell`, `RefCell` or `Rc`.
+//! The same barrier, the root table and the drop list tell whether anything a scope
+//! allocated can outlive it; if nothing can, its eden is reused at once.
 //! A derived type may not implement `Drop`, so no destructor can see a dead object.
 //!
 //! ```

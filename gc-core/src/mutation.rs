@@ -15,8 +15,11 @@
 //!
 //! # The write barrier
 //! Every barriered cell calls [`Mutation::write_barrier`] with its own address after a store
-//! of managed pointers. A cell in the nursery needs nothing (one range check), nor does one in
-//! an overflow block (checked on the slow path). Otherwise the barrier finds the old or large
+//! of managed pointers. A cell in the barrier's quiet range needs nothing (one range check):
+//! the nursery, or, in a scope that may still give its eden back when it ends, only the
+//! memory that scope allocates in. Outside it, the slow path first gives up that reclaim (the
+//! cell may belong to an older object, now pointing at a new one); a young cell then needs
+//! nothing more, nor does one in an overflow block. Otherwise the barrier finds the old or large
 //! object that holds the cell and logs it in the remembered set, once. A cell outside every space (in a `Vec`'s buffer, say) cannot name its owner, so
 //! the next minor collection rescans the old objects that can own such cells.
 
@@ -162,6 +165,8 @@ impl<'gc> Mutation<'gc> {
         heap.check_usable();
         if info.align > WORD || size >= heap.large_object_threshold {
             heap.check_limit(size + info.align)?;
+            // A large object outlives the scope's reclaim, and may point into it.
+            heap.escape_scope();
             let obj = heap
                 .large
                 .borrow_mut()
@@ -193,6 +198,7 @@ impl<'gc> Mutation<'gc> {
                 .check_limit(size)
                 .expect_err("an object that fits no block breaks the limit"));
         };
+        heap.escape_scope();
         let eden_used = heap.eden_used();
         let (start, end) =
             heap.overflow
@@ -237,8 +243,9 @@ impl<'gc> Mutation<'gc> {
     /// Records a store of managed pointers into the cell at `cell`.
     #[inline(always)]
     pub(crate) fn write_barrier(&self, cell: *const u8) {
-        if !self.heap().nursery.contains(cell.addr()) {
-            self.heap().barrier_slow(cell.addr())
+        let heap = self.heap();
+        if cell.addr().wrapping_sub(heap.quiet_start.get()) >= heap.quiet_len.get() {
+            heap.barrier_slow(cell.addr())
         }
     }
 }
@@ -248,6 +255,11 @@ impl HeapInner {
     #[cold]
     #[inline(never)]
     pub(crate) fn barrier_slow(&self, addr: usize) {
+        // The cell is not in an object this scope allocated: they may now be reachable.
+        self.escape_scope();
+        if self.nursery.contains(addr) {
+            return; // young cells need nothing
+        }
         if self.overflow.borrow().contains(addr) {
             return; // overflow objects are young: the next minor collection traces them
         }

@@ -5,7 +5,7 @@
 //! becomes garbage unless something else reaches it. `T` is the object's type under the
 //! `'static` brand; [`Root::get`] hands it back under the brand of the current scope.
 
-use core::cell::RefCell;
+use core::cell::{Cell, RefCell};
 use core::fmt;
 use core::marker::PhantomData;
 use core::ptr::NonNull;
@@ -19,6 +19,8 @@ use crate::Gc;
 pub(crate) struct RootTable {
     slots: RefCell<Vec<Option<NonNull<u8>>>>,
     free: RefCell<Vec<usize>>,
+    /// How many times a slot was filled: a scope that rooted something is seen by the change.
+    writes: Cell<u64>,
     /// While a collection runs: the objects whose roots drop glue dropped. They were roots
     /// when the collector traced, so the re-mark check counts them as roots.
     released: RefCell<Option<Vec<NonNull<u8>>>>,
@@ -29,11 +31,13 @@ impl RootTable {
         RootTable {
             slots: RefCell::new(Vec::new()),
             free: RefCell::new(Vec::new()),
+            writes: Cell::new(0),
             released: RefCell::new(None),
         }
     }
 
     fn add(&self, obj: NonNull<u8>) -> usize {
+        self.writes.set(self.writes.get() + 1);
         let mut slots = self.slots.borrow_mut();
         match self.free.borrow_mut().pop() {
             Some(i) => {
@@ -63,7 +67,13 @@ impl RootTable {
     }
 
     fn set(&self, index: usize, obj: NonNull<u8>) {
+        self.writes.set(self.writes.get() + 1);
         self.slots.borrow_mut()[index] = Some(obj);
+    }
+
+    /// How many times a slot was filled so far.
+    pub(crate) fn writes(&self) -> u64 {
+        self.writes.get()
     }
 
     /// Calls `visit` with every occupied slot, for the collector.

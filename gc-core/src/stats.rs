@@ -132,6 +132,9 @@ pub struct HeapStats {
     pub bytes_promoted: u64,
     /// Bytes of objects found dead and freed.
     pub bytes_freed: u64,
+    /// Of `bytes_freed`, the bytes of eden given back when a mutation scope ended with
+    /// nothing it allocated reachable from outside it (no collection needed).
+    pub bytes_reclaimed_by_scopes: u64,
     /// Bytes of objects in the heap now: `bytes_allocated - bytes_freed`.
     pub live_bytes: u64,
     /// Objects whose drop glue the collector ran.
@@ -168,6 +171,7 @@ pub(crate) struct Stats {
     pub(crate) bytes_allocated: u64,
     pub(crate) bytes_promoted: u64,
     pub(crate) bytes_freed: u64,
+    pub(crate) bytes_reclaimed_by_scopes: u64,
     pub(crate) objects_finalized: u64,
 }
 
@@ -179,6 +183,7 @@ impl Stats {
             bytes_allocated: 0,
             bytes_promoted: 0,
             bytes_freed: 0,
+            bytes_reclaimed_by_scopes: 0,
             objects_finalized: 0,
         }
     }

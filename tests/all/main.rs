@@ -12,6 +12,7 @@ mod long_list;
 mod model;
 mod moving;
 mod pacing;
+mod reclaim;
 mod stats;
 mod steps;
 mod verifier;

@@ -56,6 +56,21 @@ impl Window {
         NonNull::new(self.cursor.get())
     }
 
+    /// The end of the window.
+    pub(crate) fn limit(&self) -> *mut u8 {
+        self.limit.get()
+    }
+
+    /// Moves the cursor back to `to`, giving back what was allocated after it.
+    ///
+    /// # Safety
+    /// - `to` must be a cursor this window had since it was last opened, and no object
+    ///   allocated after it may be used again.
+    pub(crate) unsafe fn rewind(&self, to: NonNull<u8>) {
+        debug_assert!(to.as_ptr() <= self.cursor.get(), "rewinding past the cursor");
+        self.cursor.set(to.as_ptr())
+    }
+
     /// Bytes handed out since the window was opened.
     pub(crate) fn used(&self) -> usize {
         self.cursor.get().addr() - self.start.get().addr()

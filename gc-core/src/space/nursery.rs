@@ -119,7 +119,19 @@ impl Nursery {
         (start, unsafe { start.add(allowance.min(self.max_eden)) })
     }
 
-    /// Whether `addr` is in eden or a survivor space: the write barrier's test.
+    /// The nursery's address range, as its start and its length: the write barrier's quiet
+    /// range outside scopes that may be reclaimed.
+    pub(crate) fn range(&self) -> (usize, usize) {
+        (self.memory.start().as_ptr().addr(), self.memory.size())
+    }
+
+    /// Fills `[from, to)`, part of eden that no object occupies any more, with the poison
+    /// byte in debug builds.
+    pub(crate) fn poison_eden(&self, from: NonNull<u8>, to: NonNull<u8>) {
+        self.memory.poison(from, to)
+    }
+
+    /// Whether `addr` is in eden or a survivor space.
     #[inline(always)]
     pub(crate) fn contains(&self, addr: usize) -> bool {
         self.memory.contains(addr)
