@@ -492,7 +492,10 @@ impl HeapInner {
             !self.overflow.get_mut().is_active(),
             "a reclaimable scope overflowed eden"
         );
-        let top = self.window.cursor().expect("a scope with a mark has an open window");
+        let top = self
+            .window
+            .cursor()
+            .expect("a scope with a mark has an open window");
         let bytes = top.as_ptr().addr() - mark.as_ptr().addr();
         self.nursery.poison_eden(mark, top);
         // SAFETY: `mark` was the window's cursor when the scope began, the window has stayed

@@ -221,9 +221,16 @@ fn a_scope_that_overflows_eden_is_kept_and_its_garbage_dies_young() {
     let links = (small_config().nursery_size / 32 * 3) as i64;
     let sum = garbage_ring(&mut heap, links);
     assert_eq!(sum, links * (links - 1) / 2);
-    assert_eq!(reclaimed(&heap), before, "an overflowing scope was reclaimed");
+    assert_eq!(
+        reclaimed(&heap),
+        before,
+        "an overflowing scope was reclaimed"
+    );
     let stats = heap.stats();
-    assert_eq!(stats.overflow_used, 0, "the collection point freed the overflow");
+    assert_eq!(
+        stats.overflow_used, 0,
+        "the collection point freed the overflow"
+    );
     assert!(stats.minor.count >= 1);
     assert_eq!(stats.live_bytes, 0);
 }

@@ -67,7 +67,10 @@ impl Window {
     /// - `to` must be a cursor this window had since it was last opened, and no object
     ///   allocated after it may be used again.
     pub(crate) unsafe fn rewind(&self, to: NonNull<u8>) {
-        debug_assert!(to.as_ptr() <= self.cursor.get(), "rewinding past the cursor");
+        debug_assert!(
+            to.as_ptr() <= self.cursor.get(),
+            "rewinding past the cursor"
+        );
         self.cursor.set(to.as_ptr())
     }
 
