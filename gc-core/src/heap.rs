@@ -106,7 +106,7 @@ pub(crate) struct HeapInner {
     scope_start: Cell<usize>,
     /// Where the current scope's allocations began in eden, while nothing it allocated can be
     /// reached from outside it (see `begin_scope`); `None` once something may be.
-    pub(crate) scope_mark: Cell<Option<NonNull<u8>>>,
+    scope_mark: Cell<Option<NonNull<u8>>>,
     /// The root table's write count and the length of `young_finalizable` when the scope
     /// began: a change in either keeps the scope's objects.
     scope_root_writes: Cell<u64>,
