@@ -23,12 +23,11 @@
 use core::cell::{Cell, RefCell};
 use core::ops::ControlFlow;
 use core::ptr::NonNull;
-use std::any::Any;
-use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::rc::Rc;
 use std::time::Instant;
 
 use crate::alloc::bump::Window;
+use crate::collect::finalize::{finalize_all, FirstPanic};
 use crate::collect::tracer::ExtraRoots;
 use crate::collect::{major, minor, pacer, verify};
 use crate::config::{ConfigError, HeapConfig};
@@ -255,29 +254,29 @@ impl Heap {
         for<'gc> Branded<'gc, S>: Sized,
     {
         // The state lives here, under the `'static` brand, while no scope is open. It is
-        // moved out (bitwise) into each step and the step's result is moved back in, so it is
-        // never dropped here.
-        let mut state = core::mem::MaybeUninit::<S>::uninit();
+        // moved into each step and the step's result is moved back in. Held in an `Option`,
+        // it is dropped exactly once on every way out: by the step that owns it when a step
+        // panics or breaks, and here when a collection between steps panics.
+        let mut state: Option<S> = None;
         self.scope(false, |m| {
-            let first = init(m);
             // SAFETY: `Rebrand` guarantees `Branded<'gc, S>` and `S` have the same layout.
-            state.write(unsafe { rebrand(first) });
+            state = Some(unsafe { rebrand(init(m)) });
         });
         loop {
             let mut trace_state = |tracer: &mut Tracer<'_>| {
-                // SAFETY: `state` holds a value between steps.
-                tracer.trace(unsafe { state.assume_init_mut() })
+                if let Some(state) = state.as_mut() {
+                    tracer.trace(state)
+                }
             };
             self.inner_mut()
                 .collection_point(&mut ExtraRoots(Some(&mut trace_state)));
             let flow = self.scope(false, |m| {
-                // SAFETY: `state` holds a value between steps; it is read once, and the slot
-                // is written again below before any further read.
-                let current = unsafe { rebrand(state.assume_init_read()) };
-                match step(m, current) {
+                let current = state.take().expect("the state is here between steps");
+                // SAFETY: as for the first state.
+                match step(m, unsafe { rebrand(current) }) {
                     ControlFlow::Continue(next) => {
                         // SAFETY: as for the first state.
-                        state.write(unsafe { rebrand(next) });
+                        state = Some(unsafe { rebrand(next) });
                         None
                     }
                     ControlFlow::Break(result) => Some(result),
@@ -530,9 +529,9 @@ impl HeapInner {
                 .unwrap_or_else(|e| panic!("before a {kind} collection: {e}"));
         }
         let check_remark = self.config.verify && self.config.stress.is_some();
-        self.roots.record_releases(check_remark);
+        self.roots.begin_collection();
         let start = Instant::now();
-        let drop_panic = match kind {
+        let panics = match kind {
             CollectionKind::Minor => minor::collect(self, extra, false),
             CollectionKind::Major => major::collect(self, extra),
         };
@@ -544,12 +543,12 @@ impl HeapInner {
             verify::verify(self, extra)
                 .unwrap_or_else(|e| panic!("after a {kind} collection: {e}"));
             if check_remark {
-                let released = self.roots.record_releases(false);
                 let major = kind == CollectionKind::Major;
-                verify::sanity_remark(self, extra, &released, major)
+                verify::sanity_remark(self, extra, major)
                     .unwrap_or_else(|e| panic!("re-marking after a {kind} collection: {e}"));
             }
         }
+        self.roots.end_collection();
         self.poisoned.set(false);
         if let Some(before) = before {
             let after = self.stats();
@@ -568,23 +567,7 @@ impl HeapInner {
                 pause.as_secs_f64() * 1000.0,
             );
         }
-        if let Some(payload) = drop_panic {
-            resume_unwind(payload)
-        }
-    }
-
-    /// Runs the drop glue of dead objects whose memory is still intact, each exactly once.
-    /// Returns the first panic, after running every one.
-    pub(crate) fn finalize(&mut self, dead: Vec<NonNull<u8>>) -> Option<Box<dyn Any + Send>> {
-        let mut first_panic = None;
-        let count = dead.len() as u64;
-        for obj in dead {
-            if let Some(payload) = run_drop_glue(obj) {
-                first_panic.get_or_insert(payload);
-            }
-        }
-        self.stats.get_mut().objects_finalized += count;
-        first_panic
+        panics.resume();
     }
 
     pub(crate) fn stats(&self) -> HeapStats {
@@ -616,15 +599,6 @@ impl HeapInner {
     }
 }
 
-/// Runs the drop glue of one dead object, catching a panic.
-pub(crate) fn run_drop_glue(obj: NonNull<u8>) -> Option<Box<dyn Any + Send>> {
-    // SAFETY: `obj` is a dead object with an intact header, finalized only here.
-    let info = unsafe { header::read(obj) }.type_info();
-    let glue = info.drop_glue?;
-    // SAFETY: as above: the value is intact and nothing will use it again.
-    catch_unwind(AssertUnwindSafe(|| unsafe { glue(obj) })).err()
-}
-
 impl Drop for Heap {
     fn drop(&mut self) {
         // SAFETY: `inner` came from `Box::leak` in `with_config` and is freed only here.
@@ -654,10 +628,10 @@ impl Drop for Heap {
         };
         let large = inner.large.get_mut().objects.iter().map(|o| o.start);
         dead.extend(large.filter(needs_drop));
-        if let Some(payload) = inner.finalize(dead) {
-            if !std::thread::panicking() {
-                resume_unwind(payload)
-            }
-        }
+        let mut panics = FirstPanic::default();
+        // SAFETY: the heap is gone, so every object is dead; the lists name each object that
+        // needs drop once, with an intact header (the heap is not poisoned).
+        unsafe { finalize_all(dead, &mut panics) };
+        panics.resume_unless_panicking();
     }
 }

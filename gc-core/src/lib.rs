@@ -64,6 +64,7 @@ pub mod mutation;
 pub mod root;
 mod space;
 pub mod stats;
+#[cfg(feature = "__test_hooks")]
 #[doc(hidden)]
 pub mod test_hooks;
 pub mod trace;

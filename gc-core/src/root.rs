@@ -16,14 +16,21 @@ use crate::trace::Rebrand;
 use crate::Gc;
 
 /// The root slots of one heap, shared between the heap and its roots.
+///
+/// # Roots released during a collection
+/// Drop glue runs during collections, and it may drop a `Root` (one held in a `#[gc(ignore)]`
+/// field, say). Its slot is not freed then: it stays a root until the collection ends, so every
+/// phase after the release still traces and updates it like any other (a major collection
+/// runs drop glue before it rewrites pointers, and the target may move after). The collector,
+/// the verifier and the re-mark check therefore see one consistent root set per collection,
+/// and no address recorded before compaction is read after it.
 pub(crate) struct RootTable {
     slots: RefCell<Vec<Option<NonNull<u8>>>>,
     free: RefCell<Vec<usize>>,
     /// How many times a slot was filled: a scope that rooted something is seen by the change.
     writes: Cell<u64>,
-    /// While a collection runs: the objects whose roots drop glue dropped. They were roots
-    /// when the collector traced, so the re-mark check counts them as roots.
-    released: RefCell<Option<Vec<NonNull<u8>>>>,
+    /// While a collection runs: the slots released so far, freed when it ends.
+    released_while_collecting: RefCell<Option<Vec<usize>>>,
 }
 
 impl RootTable {
@@ -32,7 +39,7 @@ impl RootTable {
             slots: RefCell::new(Vec::new()),
             free: RefCell::new(Vec::new()),
             writes: Cell::new(0),
-            released: RefCell::new(None),
+            released_while_collecting: RefCell::new(None),
         }
     }
 
@@ -52,12 +59,17 @@ impl RootTable {
     }
 
     fn remove(&self, index: usize) {
+        if let Some(released) = self.released_while_collecting.borrow_mut().as_mut() {
+            released.push(index);
+            return;
+        }
+        self.free_slot(index)
+    }
+
+    fn free_slot(&self, index: usize) {
         if let Some(slot) = self.slots.borrow_mut().get_mut(index) {
-            if let Some(obj) = slot.take() {
+            if slot.take().is_some() {
                 self.free.borrow_mut().push(index);
-                if let Some(released) = self.released.borrow_mut().as_mut() {
-                    released.push(obj);
-                }
             }
         }
     }
@@ -83,18 +95,22 @@ impl RootTable {
         }
     }
 
-    /// Starts or ends recording the roots released during a collection; ending returns them.
-    pub(crate) fn record_releases(&self, on: bool) -> Vec<NonNull<u8>> {
-        let mut released = self.released.borrow_mut();
-        let taken = released.take().unwrap_or_default();
-        if on {
-            *released = Some(Vec::new());
+    /// A collection begins: roots released from now on stay roots until it ends.
+    pub(crate) fn begin_collection(&self) {
+        *self.released_while_collecting.borrow_mut() = Some(Vec::new());
+    }
+
+    /// The collection has ended: frees the slots released during it.
+    pub(crate) fn end_collection(&self) {
+        let released = self.released_while_collecting.borrow_mut().take();
+        for index in released.into_iter().flatten() {
+            self.free_slot(index)
         }
-        taken
     }
 
     /// Empties every slot: the heap is gone.
     pub(crate) fn clear(&self) {
+        *self.released_while_collecting.borrow_mut() = None;
         self.slots
             .borrow_mut()
             .iter_mut()

@@ -1,5 +1,6 @@
-//! Hooks that break a heap on purpose, so tests can prove the verifier notices. Never call
-//! them in a program: each one makes the heap unsound.
+//! Hooks that break a heap on purpose, so tests can prove the verifier notices. Compiled only
+//! with the `__test_hooks` feature, which only this project's tests turn on; each hook is
+//! `unsafe`, since each one makes the heap unsound or exposes what moves.
 
 use core::ptr::NonNull;
 
@@ -32,17 +33,27 @@ pub unsafe fn forge<'gc, T: ?Sized>(addr: *mut u8) -> Gc<'gc, T> {
 }
 
 /// The address of the object `gc` points at (its header).
-pub fn object_start<T: ?Sized>(gc: Gc<'_, T>) -> *mut u8 {
+///
+/// # Safety
+/// - The address is valid only in `gc`'s scope (the object moves at collections), and only
+///   for handing to the other hooks.
+pub unsafe fn object_start<T: ?Sized>(gc: Gc<'_, T>) -> *mut u8 {
     gc.obj.as_ptr()
 }
 
 /// Marks a heap broken by these hooks unusable, so that dropping it frees its memory without
 /// walking its (corrupt) objects.
-pub fn retire(heap: &Heap) {
+///
+/// # Safety
+/// - No drop glue of the heap's objects ever runs afterwards: their values leak.
+pub unsafe fn retire(heap: &Heap) {
     heap.inner().poison();
 }
 
 /// The start of the survivor space that is empty between collections.
-pub fn empty_survivor_space(m: &Mutation<'_>) -> *mut u8 {
+///
+/// # Safety
+/// - As for [`object_start`]: only for handing to [`forge`].
+pub unsafe fn empty_survivor_space(m: &Mutation<'_>) -> *mut u8 {
     m.heap().nursery.to_space().cursor.as_ptr()
 }

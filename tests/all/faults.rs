@@ -310,3 +310,111 @@ fn a_long_churn_does_not_grow_the_heap() {
         "every node died exactly once"
     );
 }
+
+#[test]
+fn a_root_released_by_drop_glue_while_its_object_slides_is_checked_where_the_object_went() {
+    // Stress mode with the verifier runs the re-mark check after every collection. The owner
+    // dies in a major collection while its root's target slides down over a dead filler:
+    // the check must look at the target where it went, not where it was.
+    let counter = DropCounter::default();
+    let config = HeapConfig {
+        stress: Some(1),
+        verify: true,
+        ..small_config()
+    };
+    let mut heap = Heap::with_config(config).unwrap();
+    let (filler, owner) = heap.mutate(|m| {
+        let filler = m.root(Gc::new(m, [7u64; 32]));
+        let target = Gc::new(m, Node::tracked(7, &counter));
+        let owner = m.root(Gc::new(
+            m,
+            Owner {
+                _root: m.root(target),
+            },
+        ));
+        (filler, owner)
+    });
+    heap.collect_major();
+    assert_eq!(heap.stats().eden_used + heap.stats().survivor_used, 0);
+    drop((filler, owner));
+    heap.collect_major(); // the filler and the owner die; the target slides
+    heap.verify().unwrap();
+    heap.collect_major(); // the target was rooted only by the owner's root
+    assert_eq!(counter.count(), 1, "the target died once, after its owner");
+}
+
+/// Panics when dropped: drop glue that fails during a collection.
+#[derive(Trace)]
+#[gc(unsafe_allow_drop)]
+struct PanicsWhenDropped(#[gc(ignore)] &'static str);
+
+// SAFETY: `drop` touches no managed pointer.
+unsafe impl GcDrop for PanicsWhenDropped {}
+
+impl Drop for PanicsWhenDropped {
+    fn drop(&mut self) {
+        if self.0 == "payload" {
+            std::panic::panic_any(PayloadThatPanics);
+        }
+        panic!("{}", self.0);
+    }
+}
+
+/// A panic payload whose own `Drop` panics.
+struct PayloadThatPanics;
+
+impl Drop for PayloadThatPanics {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            panic!("the payload's drop failed");
+        }
+    }
+}
+
+#[test]
+fn the_state_of_run_is_dropped_once_when_a_collection_between_steps_panics() {
+    let counter = DropCounter::default();
+    let config = HeapConfig {
+        stress: Some(1_000), // a minor collection between every two steps
+        ..small_config()
+    };
+    let mut heap = Heap::with_config(config).unwrap();
+    let keep = heap.mutate(|m| m.root(Gc::new(m, Node::new(3))));
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        heap.run::<(Gc<'static, Node<'static>>, Tracked, String), ()>(
+            |m| {
+                let label = String::from("the state owns this string");
+                (Gc::new(m, Node::new(1)), Tracked(counter.clone()), label)
+            },
+            |m, state| {
+                // Garbage whose drop glue fails in the collection after this step.
+                Gc::new(m, PanicsWhenDropped("drop failed between steps"));
+                ControlFlow::Continue(state)
+            },
+        )
+    }));
+    assert!(message(result.unwrap_err()).contains("drop failed between steps"));
+    assert_eq!(counter.count(), 1, "the state was dropped, once");
+    heap.collect_major();
+    heap.verify().unwrap();
+    heap.mutate(|m| assert_eq!(keep.get(m).value, 3));
+    assert_eq!(counter.count(), 1);
+}
+
+#[test]
+fn a_panic_payload_that_panics_when_dropped_does_not_abort() {
+    let mut heap = Heap::with_config(small_config()).unwrap();
+    let keep = heap.mutate(|m| m.root(Gc::new(m, Node::new(4))));
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        heap.mutate(|m| {
+            Gc::new(m, PanicsWhenDropped("the first drop failed"));
+            Gc::new(m, PanicsWhenDropped("payload"));
+            Gc::new(m, PanicsWhenDropped("payload"));
+        });
+        heap.collect_minor();
+    }));
+    assert!(message(result.unwrap_err()).contains("the first drop failed"));
+    heap.verify().unwrap();
+    heap.collect_major();
+    heap.mutate(|m| assert_eq!(keep.get(m).value, 4));
+}

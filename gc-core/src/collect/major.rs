@@ -17,12 +17,12 @@
 //! 6. **Sweep** the large-object space: unmarked objects are finalized and freed.
 
 use core::ptr::NonNull;
-use std::any::Any;
 
+use crate::collect::finalize::{finalize_one, FirstPanic};
 use crate::collect::minor;
 use crate::collect::tracer::{scan, EdgeVisitor, ExtraRoots};
 use crate::header::{self, Header, MARKED};
-use crate::heap::{run_drop_glue, HeapInner};
+use crate::heap::HeapInner;
 use crate::space::old::OldSpace;
 
 /// Marks reachable objects.
@@ -95,11 +95,7 @@ fn walk(old: &OldSpace, mut step: impl FnMut(NonNull<u8>) -> usize) {
 }
 
 /// Phase 3: forwarding addresses for the marked objects, drop glue for the others.
-fn plan(
-    old: &mut OldSpace,
-    first_panic: &mut Option<Box<dyn Any + Send>>,
-    finalized: &mut u64,
-) -> Plan {
+fn plan(old: &mut OldSpace, panics: &mut FirstPanic, finalized: &mut u64) -> Plan {
     let mut plan = Plan {
         saved: Vec::new(),
         tops: Vec::new(),
@@ -132,11 +128,10 @@ fn plan(
             // SAFETY: the object fits before the end of the destination chunk.
             dest = unsafe { dest.add(size) };
             plan.live_bytes += size;
-        } else if info.drop_glue.is_some() {
-            if let Some(payload) = run_drop_glue(obj) {
-                first_panic.get_or_insert(payload);
-            }
-            *finalized += 1;
+        } else {
+            // SAFETY: an unmarked object is dead, intact until the move phase, and reached by
+            // nothing; the walk passes it once.
+            *finalized += u64::from(unsafe { finalize_one(obj, panics) });
         }
         size
     });
@@ -207,11 +202,8 @@ fn move_old(old: &mut OldSpace, plan: Plan) {
 }
 
 /// Runs a major collection. Returns the first panic out of drop glue, if any.
-pub(crate) fn collect(
-    heap: &mut HeapInner,
-    extra: &mut ExtraRoots<'_>,
-) -> Option<Box<dyn Any + Send>> {
-    let mut first_panic = minor::collect(heap, extra, true);
+pub(crate) fn collect(heap: &mut HeapInner, extra: &mut ExtraRoots<'_>) -> FirstPanic {
+    let mut panics = minor::collect(heap, extra, true);
     debug_assert!(
         heap.remembered.get_mut().is_empty(),
         "remembered set not empty after evacuating the nursery"
@@ -230,7 +222,7 @@ pub(crate) fn collect(
     let mut finalized = 0;
     let old = heap.old.get_mut();
     let old_before = old.used();
-    let plan = plan(old, &mut first_panic, &mut finalized);
+    let plan = plan(old, &mut panics, &mut finalized);
     let old_after = plan.live_bytes;
 
     // Phase 4: update.
@@ -260,12 +252,9 @@ pub(crate) fn collect(
             large_has_out_of_line_cells |= h.type_info().has_out_of_line_cells;
             true
         } else {
-            if h.type_info().drop_glue.is_some() {
-                if let Some(payload) = run_drop_glue(object.start) {
-                    first_panic.get_or_insert(payload);
-                }
-                finalized += 1;
-            }
+            // SAFETY: an unmarked large object is dead, intact, and reached by nothing; the
+            // sweep passes it once, and frees it after.
+            finalized += u64::from(unsafe { finalize_one(object.start, &mut panics) });
             false
         }
     });
@@ -275,5 +264,5 @@ pub(crate) fn collect(
     let stats = heap.stats.get_mut();
     stats.bytes_freed += (old_before - old_after + large_freed) as u64;
     stats.objects_finalized += finalized;
-    first_panic
+    panics
 }

@@ -26,14 +26,14 @@
 
 use core::mem::MaybeUninit;
 use core::ptr::NonNull;
-use std::any::Any;
 
 use crate::alloc::bump::Bump;
+use crate::collect::finalize::{finalize_all, FirstPanic};
 use crate::collect::pacer;
 use crate::collect::tracer::{scan, EdgeVisitor, ExtraRoots};
 use crate::config::HeapConfig;
 use crate::header::{self, Header, LOGGED, WORD};
-use crate::heap::{run_drop_glue, HeapInner};
+use crate::heap::HeapInner;
 use crate::space::nursery::Nursery;
 use crate::space::old::{OldCursor, OldSpace};
 
@@ -269,6 +269,20 @@ impl EdgeVisitor for Evacuator<'_> {
     }
 }
 
+/// Whether the next minor collection scans the old or large object whose header is `h` as a
+/// root: it is in the remembered set, or a store went to a cell outside every space since the
+/// last minor collection and the object's type may own such cells (its space says whether any
+/// object there may). The verifier asks the same question.
+pub(crate) fn scans_as_root(heap: &HeapInner, h: Header, in_large_space: bool) -> bool {
+    let space_may_own = if in_large_space {
+        heap.large_has_out_of_line_cells.get()
+    } else {
+        heap.old.borrow().has_out_of_line_cells
+    };
+    h.has(LOGGED)
+        || (heap.out_of_line_write.get() && space_may_own && h.type_info().has_out_of_line_cells)
+}
+
 /// Old and large objects whose type may own barriered cells outside itself.
 fn out_of_line_owners(heap: &mut HeapInner) -> Vec<NonNull<u8>> {
     let mut owners = Vec::new();
@@ -307,7 +321,7 @@ pub(crate) fn collect(
     heap: &mut HeapInner,
     extra: &mut ExtraRoots<'_>,
     promote_all: bool,
-) -> Option<Box<dyn Any + Send>> {
+) -> FirstPanic {
     let eden_used = heap.eden_used();
     let young_allocated = heap.young_allocated();
     let young_before = young_allocated + heap.nursery.survivor_used();
@@ -386,12 +400,10 @@ pub(crate) fn collect(
     );
 
     // Drop glue runs while the dead objects' memory is intact, before eden is reused.
-    let mut first_panic = None;
-    for &obj in &dead {
-        if let Some(payload) = run_drop_glue(obj) {
-            first_panic.get_or_insert(payload);
-        }
-    }
+    let mut panics = FirstPanic::default();
+    // SAFETY: the dead objects were not forwarded, so their headers and values are intact,
+    // and nothing reaches them; each was listed once, at allocation.
+    let finalized = unsafe { finalize_all(dead, &mut panics) };
     heap.nursery.flip(to_top, eden_used);
     heap.overflow.get_mut().release();
     *heap.remembered.get_mut() = remembered;
@@ -399,6 +411,6 @@ pub(crate) fn collect(
     stats.bytes_allocated += young_allocated as u64;
     stats.bytes_promoted += promoted as u64;
     stats.bytes_freed += (young_before - copied) as u64;
-    stats.objects_finalized += dead.len() as u64;
-    first_panic
+    stats.objects_finalized += finalized;
+    panics
 }

@@ -4,16 +4,19 @@
 //! the start of an object in a live space (allocated eden, an overflow block, the *from*
 //! survivor space, an old chunk below its top, a large object), never in the *to* survivor
 //! space or on a forwarded header, and the header must be a type descriptor. An old or large
-//! object that points at a young one (in the nursery or an overflow block) must be in the
-//! remembered set. The collector runs it before and after every collection when
+//! object that points at a young one (in the nursery or an overflow block) must be a root of
+//! the next minor collection: in the remembered set, or, after a store to a cell outside every
+//! space, of a type that may own such cells (the same test the minor collection makes,
+//! `minor::scans_as_root`). The collector runs it before and after every collection when
 //! `HeapConfig::verify` is on; tests call [`Heap::verify`](crate::Heap::verify).
 
 use core::fmt;
 use core::ptr::NonNull;
 use std::collections::BTreeSet;
 
+use crate::collect::minor;
 use crate::collect::tracer::{scan, EdgeVisitor, ExtraRoots};
-use crate::header::{self, Header, LOGGED, WORD};
+use crate::header::{self, Header, WORD};
 use crate::heap::HeapInner;
 use crate::type_info::TypeInfo;
 
@@ -152,10 +155,10 @@ impl EdgeVisitor for Checker<'_> {
 fn walk(
     start: NonNull<u8>,
     top: NonNull<u8>,
-    old: bool,
+    space: Space,
     problems: &mut Vec<String>,
     broken: &mut Vec<usize>,
-) -> Vec<(NonNull<u8>, bool)> {
+) -> Vec<(NonNull<u8>, Space)> {
     let mut objects = Vec::new();
     let mut obj = start;
     while obj < top {
@@ -171,7 +174,7 @@ fn walk(
             broken.push(obj.as_ptr().addr());
             break;
         };
-        objects.push((obj, old));
+        objects.push((obj, space));
         // SAFETY: the header is a valid descriptor, so the size is the object's.
         obj = unsafe { obj.add(info.object_size(obj)) };
     }
@@ -183,13 +186,28 @@ fn walk(
     objects
 }
 
-/// Every object of every space with an intact header, with whether it is old (or large);
-/// the addresses of objects with broken headers go to `broken`.
+/// Which part of the heap an object is in.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Space {
+    /// Eden, a survivor space or an overflow block.
+    Young,
+    Old,
+    Large,
+}
+
+impl Space {
+    fn is_old(self) -> bool {
+        self != Space::Young
+    }
+}
+
+/// Every object of every space with an intact header, with its space; the addresses of
+/// objects with broken headers go to `broken`.
 fn all_objects(
     heap: &HeapInner,
     problems: &mut Vec<String>,
     broken: &mut Vec<usize>,
-) -> Vec<(NonNull<u8>, bool)> {
+) -> Vec<(NonNull<u8>, Space)> {
     let mut objects = Vec::new();
     let overflow = heap.overflow.borrow().occupied(heap.window.cursor());
     for (start, top) in heap
@@ -198,15 +216,15 @@ fn all_objects(
         .into_iter()
         .chain(overflow)
     {
-        objects.extend(walk(start, top, false, problems, broken));
+        objects.extend(walk(start, top, Space::Young, problems, broken));
     }
     for (start, top) in heap.old.borrow().occupied() {
-        objects.extend(walk(start, top, true, problems, broken));
+        objects.extend(walk(start, top, Space::Old, problems, broken));
     }
     for large in &heap.large.borrow().objects {
         // SAFETY: every large object has a header.
         match descriptor(unsafe { header::read(large.start) }) {
-            Some(_) => objects.push((large.start, true)),
+            Some(_) => objects.push((large.start, Space::Large)),
             None => problems.push(format!(
                 "the large object at {:p} has a broken header",
                 large.start
@@ -225,7 +243,7 @@ pub(crate) fn verify(heap: &HeapInner, extra: &mut ExtraRoots<'_>) -> Result<(),
     // Ordered sets: hashing is what makes a verifier slow under Miri.
     let young_starts: BTreeSet<usize> = objects
         .iter()
-        .filter(|(_, old)| !old)
+        .filter(|(_, space)| !space.is_old())
         .map(|(obj, _)| obj.as_ptr().addr())
         .chain(broken)
         .collect();
@@ -239,16 +257,18 @@ pub(crate) fn verify(heap: &HeapInner, extra: &mut ExtraRoots<'_>) -> Result<(),
     heap.roots.for_each_slot(|slot| checker.edge(slot));
     checker.source = Source::StepState;
     extra.trace(&mut checker);
-    for (obj, is_old) in objects {
+    for (obj, space) in objects {
         // SAFETY: `all_objects` checked the header.
         let h = unsafe { header::read(obj) };
         let info = h.type_info();
+        let is_old = space.is_old();
         let age = if is_old { "old" } else { "young" };
         checker.source = Source::Object { obj, info, age };
         checker.source_points_young = false;
         // SAFETY: the object is intact and no reference to it is in use outside a scope.
         unsafe { scan(obj, info, &mut checker) };
-        if is_old && checker.source_points_young && !h.has(LOGGED) {
+        let minor_root = || minor::scans_as_root(heap, h, space == Space::Large);
+        if is_old && checker.source_points_young && !minor_root() {
             let what = format!(
                 "{} points into the nursery but is not in the remembered set",
                 checker.source
@@ -286,11 +306,10 @@ impl EdgeVisitor for Reach {
 /// kept: after a major collection, every object in the heap is reachable from the roots;
 /// after a minor one, every young survivor is reachable from the roots or from an old object
 /// (the minor collection's roots, which include old objects that may be dead). Roots that
-/// drop glue released during the collection still count: they were roots when it traced.
+/// drop glue released during the collection are still in the root table until it ends.
 pub(crate) fn sanity_remark(
     heap: &HeapInner,
     extra: &mut ExtraRoots<'_>,
-    released_roots: &[NonNull<u8>],
     after_major: bool,
 ) -> Result<(), HeapCorruption> {
     let mut problems = Vec::new();
@@ -300,13 +319,10 @@ pub(crate) fn sanity_remark(
         stack: Vec::new(),
     };
     heap.roots.for_each_slot(|slot| reach.edge(slot));
-    for &obj in released_roots {
-        reach.edge(&mut obj.clone());
-    }
     extra.trace(&mut reach);
     if !after_major {
-        for &(obj, old) in &objects {
-            if old {
+        for &(obj, space) in &objects {
+            if space.is_old() {
                 reach.edge(&mut obj.clone());
             }
         }
@@ -315,8 +331,8 @@ pub(crate) fn sanity_remark(
         // SAFETY: reachable objects are live, with intact headers (the verifier ran first).
         unsafe { scan(obj, header::read(obj).type_info(), &mut reach) };
     }
-    for (obj, old) in objects {
-        let kept_needlessly = if after_major { true } else { !old };
+    for (obj, space) in objects {
+        let kept_needlessly = after_major || !space.is_old();
         if kept_needlessly && !reach.seen.contains(&obj.as_ptr().addr()) {
             // SAFETY: `all_objects` checked the header.
             let name = unsafe { header::read(obj) }.type_info().name();
