@@ -18,7 +18,6 @@ use crate::error::AllocError;
 use crate::mutation::Mutation;
 use crate::trace::{Rebrand, Trace, Tracer};
 use crate::type_info::Object;
-use crate::weak::GcWeak;
 
 /// A pointer to a managed object of type `T`, valid in the mutation scope `'gc`.
 #[repr(transparent)]
@@ -48,12 +47,6 @@ impl<'gc, T: ?Sized> Gc<'gc, T> {
     #[inline]
     pub fn ptr_eq(a: Gc<'gc, T>, b: Gc<'gc, T>) -> bool {
         a.obj == b.obj
-    }
-
-    /// A weak reference to the object.
-    #[inline]
-    pub fn downgrade(this: Gc<'gc, T>) -> GcWeak<'gc, T> {
-        GcWeak::from_obj(Some(this.obj))
     }
 }
 

@@ -11,9 +11,7 @@
 use core::ptr::NonNull;
 
 use crate::type_info::TypeInfo;
-
-/// The size and alignment of a header word, and the granule of every space.
-pub(crate) const WORD: usize = core::mem::size_of::<usize>();
+pub(crate) use crate::type_info::{align_up, WORD};
 
 /// The word holds a forwarding address, not a type pointer: the object has moved.
 pub(crate) const FORWARDED: usize = 0b000_0001;
@@ -147,10 +145,4 @@ pub(crate) unsafe fn read(obj: NonNull<u8>) -> Header {
 pub(crate) unsafe fn write(obj: NonNull<u8>, header: Header) {
     // SAFETY: the caller promises `obj` is an object start, whose first word is the header.
     unsafe { obj.as_ptr().cast::<*mut u8>().write(header.0) }
-}
-
-/// Rounds `size` up to a whole number of words.
-#[inline(always)]
-pub(crate) const fn align_up(size: usize) -> usize {
-    (size + WORD - 1) & !(WORD - 1)
 }

@@ -53,6 +53,7 @@
 extern crate self as gc_core;
 
 mod alloc;
+mod barrier;
 pub mod cell;
 mod collect;
 pub mod config;
@@ -60,8 +61,11 @@ pub mod error;
 pub mod gc;
 mod header;
 pub mod heap;
+mod heap_state;
 pub mod mutation;
+mod remembered;
 pub mod root;
+mod scope;
 mod space;
 pub mod stats;
 #[cfg(feature = "__test_hooks")]

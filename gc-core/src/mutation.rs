@@ -5,58 +5,33 @@
 //! the scope, and no collection runs inside one: every `&T` borrowed from a `Gc` stays valid
 //! for the whole scope.
 //!
-//! # Allocation
-//! The fast path bumps the heap's allocation window. The cold slow path opens the window over
-//! eden on first use and places large or over-aligned values in the large-object space. When
-//! eden is full inside a scope, where no collection may run, the window moves to an overflow
-//! block (`space/overflow.rs`): allocation stays a bump, and the next collection point runs
-//! a minor collection that evacuates the live overflow objects like eden's. A large object
-//! that points into the nursery or overflow is remembered at once.
-//!
-//! # The write barrier
-//! Every barriered cell calls [`Mutation::write_barrier`] with its own address after a store
-//! of managed pointers. A cell in the barrier's quiet range needs nothing (one range check):
-//! the nursery, or, in a scope that may still give its eden back when it ends, only the
-//! memory that scope allocates in. Outside it, the slow path first gives up that reclaim (the
-//! cell may belong to an older object, now pointing at a new one); a young cell then needs
-//! nothing more, nor does one in an overflow block. Otherwise the barrier finds the old or large
-//! object that holds the cell and logs it in the remembered set, once. A cell outside every space (in a `Vec`'s buffer, say) cannot name its owner, so
-//! the next minor collection rescans the old objects that can own such cells.
+//! Allocation (`alloc/allocator.rs`) and the write barrier (`barrier.rs`) start here: their
+//! fast paths are inlined into the caller, their slow paths are cold calls.
 
 use core::cell::Cell;
 use core::marker::PhantomData;
 use core::ptr::NonNull;
 
-use crate::collect::tracer::{scan, EdgeVisitor};
-use crate::config::MIN_LARGE_OBJECT_THRESHOLD;
+use crate::alloc::allocator::Placed;
+use crate::barrier::{record_new_large, record_store};
 use crate::error::AllocError;
-use crate::header::{self, align_up, Header, LOGGED, WORD};
-use crate::heap::HeapInner;
-use crate::root::Root;
-use crate::trace::{Rebrand, Trace};
+use crate::header::{self, align_up, Header, WORD};
+use crate::heap_state::HeapState;
+use crate::scope::Escape;
+use crate::trace::Trace;
 use crate::type_info::{Object, TypeInfo};
-use crate::Gc;
 
 /// The handle of a mutation scope: allocate with it, store through barriered cells with it,
 /// root with it.
 pub struct Mutation<'gc> {
     /// The heap, held by pointer so that the only reason a `Mutation` is neither `Send` nor
     /// `Sync` is this pointer (and so the compiler's message names it alone).
-    heap: NonNull<HeapInner>,
+    heap: NonNull<HeapState>,
     _brand: PhantomData<Cell<&'gc ()>>,
 }
 
-/// Where an object was placed.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Placed {
-    /// In the allocation window: eden, or the old generation after eden overflowed.
-    Window,
-    /// In the large-object space.
-    Large,
-}
-
 impl<'gc> Mutation<'gc> {
-    pub(crate) fn new(heap: &'gc HeapInner) -> Self {
+    pub(crate) fn new(heap: &'gc HeapState) -> Self {
         Mutation {
             heap: NonNull::from(heap),
             _brand: PhantomData,
@@ -65,17 +40,9 @@ impl<'gc> Mutation<'gc> {
 
     /// The heap this scope mutates.
     #[inline(always)]
-    pub(crate) fn heap(&self) -> &'gc HeapInner {
-        // SAFETY: `new` took a `&'gc HeapInner`, so the heap is borrowed for all of `'gc`.
+    pub(crate) fn heap(&self) -> &'gc HeapState {
+        // SAFETY: `new` took a `&'gc HeapState`, so the heap is borrowed for all of `'gc`.
         unsafe { self.heap.as_ref() }
-    }
-
-    /// Keeps `gc` alive across collections, until the returned root is dropped.
-    pub fn root<T>(&self, gc: Gc<'gc, T>) -> Root<<T as Rebrand<'static>>::Branded>
-    where
-        T: ?Sized + Rebrand<'static>,
-    {
-        Root::new(&self.heap().roots, gc.obj)
     }
 
     /// Allocates a sized value and returns its object start.
@@ -117,7 +84,8 @@ impl<'gc> Mutation<'gc> {
         Ok(obj)
     }
 
-    /// The fast path: a compare and an add in the allocation window.
+    /// Allocates `size` bytes for an object of type `info`: the allocator's fast path, inlined,
+    /// or its cold slow path.
     #[inline(always)]
     fn alloc_raw(
         &self,
@@ -125,33 +93,10 @@ impl<'gc> Mutation<'gc> {
         info: &'static TypeInfo,
     ) -> Result<(NonNull<u8>, Placed), AllocError> {
         let heap = self.heap();
-        // The first test folds away for most types: no threshold is below the minimum.
-        let small = size < MIN_LARGE_OBJECT_THRESHOLD || size < heap.large_object_threshold;
-        if info.align <= WORD && small {
-            if let Some(obj) = heap.window.try_alloc(size) {
-                return Ok((obj, Placed::Window));
-            }
+        if let Some(obj) = heap.alloc.try_alloc(size, info) {
+            return Ok((obj, Placed::Young));
         }
         self.alloc_slow(size, info)
-    }
-
-    /// Bookkeeping after an object is written: finalization for window objects that need
-    /// drop (the next minor collection drops the entries of those that are old), the
-    /// remembered set for large ones that point into the nursery.
-    #[inline(always)]
-    fn placed(&self, obj: NonNull<u8>, placed: Placed, info: &'static TypeInfo) {
-        match placed {
-            Placed::Window => {
-                if info.drop_glue.is_some() {
-                    self.heap().young_finalizable.borrow_mut().push(obj);
-                }
-            }
-            Placed::Large => {
-                if !info.is_leaf() {
-                    self.remember_if_young_pointers(obj, info)
-                }
-            }
-        }
     }
 
     #[cold]
@@ -163,80 +108,30 @@ impl<'gc> Mutation<'gc> {
     ) -> Result<(NonNull<u8>, Placed), AllocError> {
         let heap = self.heap();
         heap.check_usable();
-        if info.align > WORD || size >= heap.large_object_threshold {
-            heap.check_limit(size + info.align)?;
-            // A large object outlives the scope's reclaim, and may point into it.
-            heap.escape_scope();
-            let obj = heap
-                .large
-                .borrow_mut()
-                .alloc(size, info.align, info.value_offset());
-            if info.has_out_of_line_cells {
-                heap.large_has_out_of_line_cells.set(true);
-            }
-            heap.stats.borrow_mut().bytes_allocated += size as u64;
-            return Ok((obj, Placed::Large));
-        }
-        if !heap.window.is_open() {
-            let (start, end) = heap.nursery.eden_window(heap.eden_allowance.get());
-            heap.window.open(start, end);
-            if let Some(obj) = heap.window.try_alloc(size) {
-                return Ok((obj, Placed::Window));
-            }
-        }
-        // Eden (or the last overflow block) is full, and no collection may run inside a
-        // scope: go on in a new overflow block. The next collection point runs a minor
-        // collection, which evacuates the live overflow objects and frees the blocks.
-        let block_size =
-            heap.overflow
-                .borrow()
-                .next_block_size(size, heap.nursery.eden_size(), |block| {
-                    heap.check_limit(block).is_ok()
-                });
-        let Some(block_size) = block_size else {
-            return Err(heap
-                .check_limit(size)
-                .expect_err("an object that fits no block breaks the limit"));
-        };
-        heap.escape_scope();
-        let eden_used = heap.eden_used();
-        let (start, end) =
-            heap.overflow
-                .borrow_mut()
-                .add_block(block_size, eden_used, heap.window.cursor());
-        heap.window.open(start, end);
-        let obj = heap
-            .window
-            .try_alloc(size)
-            .expect("a new overflow block has room for the object");
-        Ok((obj, Placed::Window))
+        let check_limit = |more| heap.check_limit(more);
+        heap.alloc
+            .alloc_slow(size, info, heap.slow_path(&check_limit))
     }
 
-    /// Logs an object placed outside the nursery if its value points into the nursery.
-    #[cold]
-    fn remember_if_young_pointers(&self, obj: NonNull<u8>, info: &TypeInfo) {
-        struct FindYoung<'a> {
-            heap: &'a HeapInner,
-            found: bool,
-        }
-        impl EdgeVisitor for FindYoung<'_> {
-            fn edge(&mut self, slot: &mut NonNull<u8>) {
-                self.found |= self.heap.is_young(slot.as_ptr().addr());
-            }
-            fn weak_edge(&mut self, slot: &mut Option<NonNull<u8>>) {
-                if let Some(target) = slot {
-                    self.edge(target)
+    /// Bookkeeping after an object is written: finalization for young objects that need drop
+    /// (the next minor collection drops the entries of those that are promoted), the
+    /// remembered set for large ones that point into the nursery.
+    #[inline(always)]
+    fn placed(&self, obj: NonNull<u8>, placed: Placed, info: &'static TypeInfo) {
+        let heap = self.heap();
+        match placed {
+            Placed::Young => {
+                if info.drop_glue.is_some() {
+                    heap.scope.escape(Escape::NeedsDrop);
+                    heap.young_finalizable.borrow_mut().push(obj);
                 }
             }
-        }
-        let mut finder = FindYoung {
-            heap: self.heap(),
-            found: false,
-        };
-        // SAFETY: the object was just written and nothing else refers to it yet.
-        unsafe { scan(obj, info, &mut finder) };
-        if finder.found {
-            self.heap().log(obj);
+            Placed::Large => {
+                if !info.is_leaf() {
+                    // SAFETY: the object was just written and nothing else refers to it yet.
+                    unsafe { record_new_large(obj, info, &heap.spaces, &heap.remembered) }
+                }
+            }
         }
     }
 
@@ -244,49 +139,8 @@ impl<'gc> Mutation<'gc> {
     #[inline(always)]
     pub(crate) fn write_barrier(&self, cell: *const u8) {
         let heap = self.heap();
-        if cell.addr().wrapping_sub(heap.quiet_start.get()) >= heap.quiet_len.get() {
-            heap.barrier_slow(cell.addr())
-        }
-    }
-}
-
-impl HeapInner {
-    /// The barrier's slow path: find the object that holds the cell at `addr` and log it.
-    #[cold]
-    #[inline(never)]
-    pub(crate) fn barrier_slow(&self, addr: usize) {
-        // The cell is not in an object this scope allocated: they may now be reachable.
-        self.escape_scope();
-        if self.nursery.contains(addr) {
-            return; // young cells need nothing
-        }
-        if self.overflow.borrow().contains(addr) {
-            return; // overflow objects are young: the next minor collection traces them
-        }
-        let owner = self
-            .old
-            .borrow()
-            .object_at(addr)
-            .or_else(|| self.large.borrow().object_at(addr));
-        match owner {
-            Some(obj) => self.log(obj),
-            None => self.out_of_line_write.set(true),
-        }
-    }
-
-    /// Whether `addr` is in the nursery or in eden's overflow blocks.
-    pub(crate) fn is_young(&self, addr: usize) -> bool {
-        self.nursery.contains(addr) || self.overflow.borrow().contains(addr)
-    }
-
-    /// Puts an old object in the remembered set, once.
-    pub(crate) fn log(&self, obj: NonNull<u8>) {
-        // SAFETY: `obj` is the start of a live old or large object.
-        let h = unsafe { header::read(obj) };
-        if !h.has(LOGGED) {
-            // SAFETY: as above; only the state bits change.
-            unsafe { header::write(obj, h.with(LOGGED)) };
-            self.remembered.borrow_mut().push(obj);
+        if !heap.scope.skips_barrier(cell.addr()) {
+            record_store(cell.addr(), &heap.scope, &heap.spaces, &heap.remembered)
         }
     }
 }

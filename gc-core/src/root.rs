@@ -5,13 +5,14 @@
 //! becomes garbage unless something else reaches it. `T` is the object's type under the
 //! `'static` brand; [`Root::get`] hands it back under the brand of the current scope.
 
-use core::cell::{Cell, RefCell};
+use core::cell::RefCell;
 use core::fmt;
 use core::marker::PhantomData;
 use core::ptr::NonNull;
 use std::rc::Rc;
 
 use crate::mutation::Mutation;
+use crate::scope::Escape;
 use crate::trace::Rebrand;
 use crate::Gc;
 
@@ -27,8 +28,6 @@ use crate::Gc;
 pub(crate) struct RootTable {
     slots: RefCell<Vec<Option<NonNull<u8>>>>,
     free: RefCell<Vec<usize>>,
-    /// How many times a slot was filled: a scope that rooted something is seen by the change.
-    writes: Cell<u64>,
     /// While a collection runs: the slots released so far, freed when it ends.
     released_while_collecting: RefCell<Option<Vec<usize>>>,
 }
@@ -38,13 +37,11 @@ impl RootTable {
         RootTable {
             slots: RefCell::new(Vec::new()),
             free: RefCell::new(Vec::new()),
-            writes: Cell::new(0),
             released_while_collecting: RefCell::new(None),
         }
     }
 
     fn add(&self, obj: NonNull<u8>) -> usize {
-        self.writes.set(self.writes.get() + 1);
         let mut slots = self.slots.borrow_mut();
         match self.free.borrow_mut().pop() {
             Some(i) => {
@@ -79,13 +76,7 @@ impl RootTable {
     }
 
     fn set(&self, index: usize, obj: NonNull<u8>) {
-        self.writes.set(self.writes.get() + 1);
         self.slots.borrow_mut()[index] = Some(obj);
-    }
-
-    /// How many times a slot was filled so far.
-    pub(crate) fn writes(&self) -> u64 {
-        self.writes.get()
     }
 
     /// Calls `visit` with every occupied slot, for the collector.
@@ -128,6 +119,18 @@ pub struct Root<T: ?Sized> {
     _type: PhantomData<*const T>,
 }
 
+impl<'gc> Mutation<'gc> {
+    /// Keeps `gc` alive across collections, until the returned root is dropped.
+    pub fn root<T>(&self, gc: Gc<'gc, T>) -> Root<<T as Rebrand<'static>>::Branded>
+    where
+        T: ?Sized + Rebrand<'static>,
+    {
+        let heap = self.heap();
+        heap.scope.escape(Escape::Root);
+        Root::new(&heap.roots, gc.obj)
+    }
+}
+
 impl<T: ?Sized> Root<T> {
     pub(crate) fn new(table: &Rc<RootTable>, obj: NonNull<u8>) -> Self {
         Root {
@@ -167,6 +170,7 @@ impl<T: ?Sized> Root<T> {
         T: Rebrand<'gc>,
     {
         self.check_heap(m);
+        m.heap().scope.escape(Escape::Root);
         self.table.set(self.index, gc.obj)
     }
 }

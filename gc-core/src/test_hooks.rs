@@ -55,5 +55,5 @@ pub unsafe fn retire(heap: &Heap) {
 /// # Safety
 /// - As for [`object_start`]: only for handing to [`forge`].
 pub unsafe fn empty_survivor_space(m: &Mutation<'_>) -> *mut u8 {
-    m.heap().nursery.to_space().cursor.as_ptr()
+    m.heap().spaces.nursery.to_space().cursor.as_ptr()
 }

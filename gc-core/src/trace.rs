@@ -18,8 +18,6 @@
 
 use core::ptr::NonNull;
 
-use crate::collect::tracer::EdgeVisitor;
-
 /// A value the collector can trace.
 ///
 /// `#[derive(Trace)]` implements this for structs and enums; gc-core implements it for the
@@ -89,6 +87,14 @@ pub unsafe trait GcDrop {}
 pub unsafe trait Rebrand<'gc> {
     /// `Self` under the brand `'gc`.
     type Branded: ?Sized + 'gc;
+}
+
+/// What a collector phase does with each edge it is handed.
+pub(crate) trait EdgeVisitor {
+    /// A strong pointer: the slot holds the start of a live object and may be rewritten.
+    fn edge(&mut self, slot: &mut NonNull<u8>);
+    /// A weak pointer: may be rewritten, or cleared if its target died.
+    fn weak_edge(&mut self, slot: &mut Option<NonNull<u8>>);
 }
 
 /// The collector's side of tracing: receives the managed pointers a value holds.

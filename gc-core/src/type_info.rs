@@ -7,8 +7,16 @@
 
 use core::ptr::NonNull;
 
-use crate::header::{align_up, WORD};
 use crate::trace::{Trace, Tracer};
+
+/// The size and alignment of a header word, and the granule of every space.
+pub(crate) const WORD: usize = core::mem::size_of::<usize>();
+
+/// Rounds `size` up to a whole number of words.
+#[inline(always)]
+pub(crate) const fn align_up(size: usize) -> usize {
+    (size + WORD - 1) & !(WORD - 1)
+}
 
 /// A checked value in every descriptor, so the verifier can tell a header from garbage.
 const MAGIC: u32 = 0x6763_7479;

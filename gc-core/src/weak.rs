@@ -56,6 +56,14 @@ impl<'gc, T: ?Sized> GcWeak<'gc, T> {
     }
 }
 
+impl<'gc, T: ?Sized> Gc<'gc, T> {
+    /// A weak reference to the object.
+    #[inline]
+    pub fn downgrade(this: Gc<'gc, T>) -> GcWeak<'gc, T> {
+        GcWeak::from_obj(Some(this.obj))
+    }
+}
+
 impl<T: ?Sized> Default for GcWeak<'_, T> {
     fn default() -> Self {
         GcWeak::new()

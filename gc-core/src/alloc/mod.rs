@@ -1,4 +1,5 @@
 //! Raw memory and bump allocation, shared by the spaces.
 
+pub(crate) mod allocator;
 pub(crate) mod bump;
 pub(crate) mod region;

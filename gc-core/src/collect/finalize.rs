@@ -9,8 +9,9 @@
 //! Only the first payload is kept. A later one is dropped at once, and a payload's own `Drop`
 //! is user code too: dropped outside `catch_unwind`, a panic there would unwind through the
 //! collector (or, while unwinding already, abort the process). So later payloads are dropped
-//! under `catch_unwind` as well, and a payload that a failing payload drop produced is
-//! forgotten rather than dropped: one leak in a pathological case, never an abort.
+//! under `catch_unwind` as well, and so is the payload of a panic out of such a drop, a few
+//! times over; a chain of payloads that keeps panicking past that is leaked: one leak in a
+//! pathological case, never an abort.
 
 use core::ptr::NonNull;
 use std::any::Any;
@@ -52,12 +53,22 @@ impl FirstPanic {
     }
 }
 
+/// How many payloads of panics out of payload drops are dropped in turn before the rest of
+/// such a chain is forgotten.
+const NESTED_PAYLOAD_DROPS: usize = 8;
+
 /// Drops a panic payload whose `Drop` may itself panic.
 fn drop_payload(payload: Payload) {
-    if let Err(nested) = catch_unwind(AssertUnwindSafe(move || drop(payload))) {
-        // Its drop could panic again, and so on: forget it.
-        core::mem::forget(nested);
+    let mut payload = payload;
+    for _ in 0..NESTED_PAYLOAD_DROPS {
+        match catch_unwind(AssertUnwindSafe(move || drop(payload))) {
+            Ok(()) => return,
+            // The drop panicked: its payload is dropped in turn.
+            Err(nested) => payload = nested,
+        }
     }
+    // A chain this long does not end: leak its last payload rather than loop.
+    core::mem::forget(payload);
 }
 
 /// Runs the drop glue of one dead object, if its type has any, catching a panic. Returns

@@ -20,10 +20,11 @@ use core::ptr::NonNull;
 
 use crate::collect::finalize::{finalize_one, FirstPanic};
 use crate::collect::minor;
-use crate::collect::tracer::{scan, EdgeVisitor, ExtraRoots};
+use crate::collect::tracer::{scan, ExtraRoots};
+use crate::collect::Parts;
 use crate::header::{self, Header, MARKED};
-use crate::heap::HeapInner;
 use crate::space::old::OldSpace;
+use crate::trace::EdgeVisitor;
 
 /// Marks reachable objects.
 struct Marker {
@@ -86,14 +87,6 @@ struct Plan {
     has_out_of_line_cells: bool,
 }
 
-/// Calls `visit(obj, size_of_obj)` for each object of the old generation in address order;
-/// `size` tells the size of the object at a start.
-fn walk(old: &OldSpace, mut step: impl FnMut(NonNull<u8>) -> usize) {
-    for chunk in &old.chunks[..old.chunk_count()] {
-        chunk.for_each_object(&mut step);
-    }
-}
-
 /// Phase 3: forwarding addresses for the marked objects, drop glue for the others.
 fn plan(old: &mut OldSpace, panics: &mut FirstPanic, finalized: &mut u64) -> Plan {
     let mut plan = Plan {
@@ -108,7 +101,7 @@ fn plan(old: &mut OldSpace, panics: &mut FirstPanic, finalized: &mut u64) -> Pla
     let mut dest_chunk = 0;
     let mut dest = first.memory.start();
     let chunks = &old.chunks;
-    walk(old, |obj| {
+    old.walk(|obj| {
         // SAFETY: before the move phase, every object has an intact header (live ones are
         // forwarded only once they are passed).
         let h = unsafe { header::read(obj) };
@@ -142,7 +135,7 @@ fn plan(old: &mut OldSpace, panics: &mut FirstPanic, finalized: &mut u64) -> Pla
 /// Phase 4: scan every live old object with the updater.
 fn update_old(old: &OldSpace, saved: &[Header]) {
     let mut live = saved.iter();
-    walk(old, |obj| {
+    old.walk(|obj| {
         // SAFETY: before the move phase, dead objects have intact headers and live ones
         // forwarding headers, with their types saved in order.
         let h = unsafe { header::read(obj) };
@@ -197,21 +190,22 @@ fn move_old(old: &mut OldSpace, plan: Plan) {
             obj = unsafe { obj.add(size) };
         }
     }
-    old.has_out_of_line_cells = plan.has_out_of_line_cells;
     old.finish_compaction(plan.tops, plan.live_bytes);
 }
 
-/// Runs a major collection. Returns the first panic out of drop glue, if any.
-pub(crate) fn collect(heap: &mut HeapInner, extra: &mut ExtraRoots<'_>) -> FirstPanic {
-    let mut panics = minor::collect(heap, extra, true);
+/// Runs a major collection. Returns the first panic out of drop glue, if any, and the bytes
+/// of old and large objects left live.
+pub(crate) fn collect(parts: &mut Parts<'_>, extra: &mut ExtraRoots<'_>) -> (FirstPanic, usize) {
+    let mut panics = minor::collect(parts, extra, 1, true);
     debug_assert!(
-        heap.remembered.get_mut().is_empty(),
+        parts.remembered.is_empty(),
         "remembered set not empty after evacuating the nursery"
     );
+    let (spaces, roots) = (&mut *parts.spaces, parts.roots);
 
     // Phase 2: mark.
     let mut marker = Marker { stack: Vec::new() };
-    heap.roots.for_each_slot(|slot| marker.edge(slot));
+    roots.for_each_slot(|slot| marker.edge(slot));
     extra.trace(&mut marker);
     while let Some(obj) = marker.stack.pop() {
         // SAFETY: marked objects are live, with intact values and MARKED headers.
@@ -220,16 +214,16 @@ pub(crate) fn collect(heap: &mut HeapInner, extra: &mut ExtraRoots<'_>) -> First
 
     // Phase 3: plan.
     let mut finalized = 0;
-    let old = heap.old.get_mut();
+    let old = spaces.old.get_mut();
     let old_before = old.used();
     let plan = plan(old, &mut panics, &mut finalized);
     let old_after = plan.live_bytes;
 
     // Phase 4: update.
-    heap.roots.for_each_slot(|slot| Updater.edge(slot));
+    roots.for_each_slot(|slot| Updater.edge(slot));
     extra.trace(&mut Updater);
     update_old(old, &plan.saved);
-    for object in &heap.large.get_mut().objects {
+    for object in &spaces.large.get_mut().objects {
         // SAFETY: large objects never move; a marked one is live with an intact value.
         let h = unsafe { header::read(object.start) };
         if h.has(MARKED) {
@@ -239,11 +233,15 @@ pub(crate) fn collect(heap: &mut HeapInner, extra: &mut ExtraRoots<'_>) -> First
     }
 
     // Phase 5: move.
+    parts
+        .remembered
+        .old_may_own_out_of_line_cells
+        .set(plan.has_out_of_line_cells);
     move_old(old, plan);
 
     // Phase 6: sweep the large objects.
     let mut large_has_out_of_line_cells = false;
-    let large_freed = heap.large.get_mut().sweep(|object| {
+    let large_freed = spaces.large.get_mut().sweep(|object| {
         // SAFETY: every large object has an intact header.
         let h = unsafe { header::read(object.start) };
         if h.has(MARKED) {
@@ -258,11 +256,12 @@ pub(crate) fn collect(heap: &mut HeapInner, extra: &mut ExtraRoots<'_>) -> First
             false
         }
     });
-    heap.large_has_out_of_line_cells
+    parts
+        .remembered
+        .large_may_own_out_of_line_cells
         .set(large_has_out_of_line_cells);
-    heap.live_after_major = old_after + heap.large.get_mut().used();
-    let stats = heap.stats.get_mut();
-    stats.bytes_freed += (old_before - old_after + large_freed) as u64;
-    stats.objects_finalized += finalized;
-    panics
+    let live = old_after + spaces.large.get_mut().used();
+    parts.stats.bytes_freed += (old_before - old_after + large_freed) as u64;
+    parts.stats.objects_finalized += finalized;
+    (panics, live)
 }

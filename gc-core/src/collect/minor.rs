@@ -29,13 +29,14 @@ use core::ptr::NonNull;
 
 use crate::alloc::bump::Bump;
 use crate::collect::finalize::{finalize_all, FirstPanic};
-use crate::collect::pacer;
-use crate::collect::tracer::{scan, EdgeVisitor, ExtraRoots};
-use crate::config::HeapConfig;
+use crate::collect::tracer::{scan, ExtraRoots};
+use crate::collect::Parts;
 use crate::header::{self, Header, LOGGED, WORD};
-use crate::heap::HeapInner;
+use crate::remembered::{list_once, RememberedSet};
 use crate::space::nursery::Nursery;
 use crate::space::old::{OldCursor, OldSpace};
+use crate::space::Spaces;
+use crate::trace::EdgeVisitor;
 
 struct Evacuator<'a> {
     nursery: &'a Nursery,
@@ -57,6 +58,8 @@ struct Evacuator<'a> {
     saw_young: bool,
     /// The remembered set for the next minor collection.
     remembered: Vec<NonNull<u8>>,
+    /// Some promoted object's type may own barriered cells outside itself.
+    promoted_out_of_line_cells: bool,
     copied_bytes: usize,
     promoted_bytes: usize,
 }
@@ -122,9 +125,7 @@ impl Evacuator<'_> {
             Some(copy) => copy,
             None => {
                 self.promoted_bytes += size;
-                if info.has_out_of_line_cells {
-                    self.old.has_out_of_line_cells = true;
-                }
+                self.promoted_out_of_line_cells |= info.has_out_of_line_cells;
                 self.old.alloc(size)
             }
         };
@@ -155,12 +156,7 @@ impl Evacuator<'_> {
     /// Puts an old or large object in the next remembered set, once.
     fn remember(&mut self, obj: NonNull<u8>) {
         // SAFETY: `obj` is an old or large object with an intact header.
-        let h = unsafe { header::read(obj) };
-        if !h.has(LOGGED) {
-            // SAFETY: as above; only the state bits change.
-            unsafe { header::write(obj, h.with(LOGGED)) };
-            self.remembered.push(obj);
-        }
+        unsafe { list_once(obj, &mut self.remembered) }
     }
 
     /// Scans copies until none is left: Cheney's scan pointers, one per space copies go to.
@@ -269,22 +265,8 @@ impl EdgeVisitor for Evacuator<'_> {
     }
 }
 
-/// Whether the next minor collection scans the old or large object whose header is `h` as a
-/// root: it is in the remembered set, or a store went to a cell outside every space since the
-/// last minor collection and the object's type may own such cells (its space says whether any
-/// object there may). The verifier asks the same question.
-pub(crate) fn scans_as_root(heap: &HeapInner, h: Header, in_large_space: bool) -> bool {
-    let space_may_own = if in_large_space {
-        heap.large_has_out_of_line_cells.get()
-    } else {
-        heap.old.borrow().has_out_of_line_cells
-    };
-    h.has(LOGGED)
-        || (heap.out_of_line_write.get() && space_may_own && h.type_info().has_out_of_line_cells)
-}
-
 /// Old and large objects whose type may own barriered cells outside itself.
-fn out_of_line_owners(heap: &mut HeapInner) -> Vec<NonNull<u8>> {
+fn out_of_line_owners(spaces: &mut Spaces, remembered: &RememberedSet) -> Vec<NonNull<u8>> {
     let mut owners = Vec::new();
     let has = |obj: NonNull<u8>| {
         // SAFETY: outside a collection every old and large object has an intact header.
@@ -292,19 +274,20 @@ fn out_of_line_owners(heap: &mut HeapInner) -> Vec<NonNull<u8>> {
             .type_info()
             .has_out_of_line_cells
     };
-    if heap.old.get_mut().has_out_of_line_cells {
+    if remembered.old_may_own_out_of_line_cells.get() {
         // SAFETY: as above.
         unsafe {
-            heap.old.get_mut().for_each_object(|obj| {
+            spaces.old.get_mut().for_each_object(|obj| {
                 if has(obj) {
                     owners.push(obj)
                 }
             })
         };
     }
-    if heap.large_has_out_of_line_cells.get() {
+    if remembered.large_may_own_out_of_line_cells.get() {
         owners.extend(
-            heap.large
+            spaces
+                .large
                 .get_mut()
                 .objects
                 .iter()
@@ -318,47 +301,46 @@ fn out_of_line_owners(heap: &mut HeapInner) -> Vec<NonNull<u8>> {
 /// Runs a minor collection; with `promote_all`, every survivor goes to the old generation and
 /// the nursery ends up empty. Returns the first panic out of drop glue, if any.
 pub(crate) fn collect(
-    heap: &mut HeapInner,
+    parts: &mut Parts<'_>,
     extra: &mut ExtraRoots<'_>,
+    tenuring_threshold: u8,
     promote_all: bool,
 ) -> FirstPanic {
-    let eden_used = heap.eden_used();
-    let young_allocated = heap.young_allocated();
-    let young_before = young_allocated + heap.nursery.survivor_used();
-    let overflow = heap.overflow.get_mut().ranges();
-    let remembered = core::mem::take(heap.remembered.get_mut());
-    let out_of_line = if core::mem::take(heap.out_of_line_write.get_mut()) {
-        out_of_line_owners(heap)
+    let spaces = &mut *parts.spaces;
+    let (eden_used, young_allocated) = (parts.eden_used, parts.young_allocated);
+    let young_before = young_allocated + spaces.nursery.survivor_used();
+    let overflow = spaces.overflow.get_mut().ranges();
+    let (remembered, out_of_line_store) = parts.remembered.take();
+    let out_of_line = if out_of_line_store {
+        out_of_line_owners(spaces, parts.remembered)
     } else {
         Vec::new()
     };
 
-    if let Some(eden) = pacer::resized_eden(heap) {
-        heap.nursery.resize(eden, HeapConfig::survivor_size(eden));
-    }
-    let young_scan = heap.nursery.to_space().cursor;
-    let old_scan = heap.old.get_mut().end_cursor();
-    let to_space = heap.nursery.to_space();
+    let young_scan = spaces.nursery.to_space().cursor;
+    let old_scan = spaces.old.get_mut().end_cursor();
+    let to_space = spaces.nursery.to_space();
     let mut ev = Evacuator {
-        nursery: &heap.nursery,
+        nursery: &spaces.nursery,
         overflow: &overflow,
         to_bounds: (
             to_space.cursor.as_ptr().addr(),
             to_space.limit.as_ptr().addr(),
         ),
-        old: heap.old.get_mut(),
+        old: spaces.old.get_mut(),
         to_space,
-        tenuring_threshold: heap.config.tenuring_threshold,
+        tenuring_threshold,
         promote_all,
         weak_owners: Vec::new(),
         extra_has_weak: false,
         scanning: None,
         saw_young: false,
         remembered: Vec::with_capacity(remembered.len()),
+        promoted_out_of_line_cells: false,
         copied_bytes: 0,
         promoted_bytes: 0,
     };
-    heap.roots.for_each_slot(|slot| ev.edge(slot));
+    parts.roots.for_each_slot(|slot| ev.edge(slot));
     extra.trace(&mut ev);
     for obj in remembered {
         // SAFETY: remembered objects are old or large, with intact headers.
@@ -377,8 +359,7 @@ pub(crate) fn collect(
 
     // Young objects that need drop: the forwarded ones moved, the others are dead.
     let mut dead = Vec::new();
-    let young_finalizable = heap.young_finalizable.get_mut();
-    young_finalizable.retain_mut(|obj| {
+    parts.young_finalizable.retain_mut(|obj| {
         if !ev.in_from_space(obj.as_ptr().addr()) {
             return false;
         }
@@ -392,11 +373,12 @@ pub(crate) fn collect(
             false
         }
     });
-    let (to_top, copied, promoted, remembered) = (
+    let (to_top, copied, promoted, next_remembered, promoted_out_of_line_cells) = (
         ev.to_space.cursor,
         ev.copied_bytes,
         ev.promoted_bytes,
         ev.remembered,
+        ev.promoted_out_of_line_cells,
     );
 
     // Drop glue runs while the dead objects' memory is intact, before eden is reused.
@@ -404,10 +386,13 @@ pub(crate) fn collect(
     // SAFETY: the dead objects were not forwarded, so their headers and values are intact,
     // and nothing reaches them; each was listed once, at allocation.
     let finalized = unsafe { finalize_all(dead, &mut panics) };
-    heap.nursery.flip(to_top, eden_used);
-    heap.overflow.get_mut().release();
-    *heap.remembered.get_mut() = remembered;
-    let stats = heap.stats.get_mut();
+    spaces.nursery.flip(to_top, eden_used);
+    spaces.overflow.get_mut().release();
+    parts.remembered.replace(next_remembered);
+    if promoted_out_of_line_cells {
+        parts.remembered.old_may_own_out_of_line_cells.set(true);
+    }
+    let stats = &mut *parts.stats;
     stats.bytes_allocated += young_allocated as u64;
     stats.bytes_promoted += promoted as u64;
     stats.bytes_freed += (young_before - copied) as u64;

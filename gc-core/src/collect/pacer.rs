@@ -1,8 +1,13 @@
-//! The pacer: decides at each collection point whether to collect, and how.
+//! The pacer: every decision about when to collect, what, and how big the spaces may be.
 //!
+//! It sees the heap only through a [`HeapView`], a snapshot of the figures it decides on, and
+//! keeps its own state ([`Pacer`]); the heap applies what it answers. [`Policy`] is that
+//! interface, so a new policy replaces this one without touching the spaces or collectors.
+//!
+//! # This policy
 //! - **Minor** when eden is (nearly) full, when a scope like the biggest recent one would not
 //!   fit in what is left of it, or when a scope overflowed it into overflow blocks.
-//! - **Eden's size** follows the biggest recent scope (see [`resized_eden`]), so that the
+//! - **Eden's size** follows the biggest recent scope ([`Policy::eden_size`]), so that the
 //!   garbage of big scopes still dies young, and eden stays small (in the cache) otherwise.
 //! - **Major** when the old generation (with the large objects) has grown past its budget:
 //!   its live size after the last major collection times `1 + old_growth_percent / 100`, but
@@ -11,78 +16,198 @@
 //!   fixed floor would run majors that find the freshly promoted objects all live. Also when
 //!   the heap nears its hard limit and something was allocated since the last major
 //!   collection.
+//! - **The heap limit**: an allocation fails if reserving it would leave too little room to
+//!   promote what is young now, and eden's window shrinks near the limit so that the next
+//!   minor collection cannot promote past it.
 //! - In **stress** mode: a minor collection at every point and a major one every n-th.
 
+use core::cell::Cell;
+
 use crate::config::HeapConfig;
-use crate::heap::HeapInner;
+use crate::error::AllocError;
+use crate::space::old::CHUNK_SIZE;
 use crate::stats::CollectionKind;
 
 /// Collect when eden is this full (in eighths): a scope that starts near the end of eden
 /// would overflow at once.
 const EDEN_FULL_EIGHTHS: usize = 7;
 
-/// What to collect at this point, if anything.
-pub(crate) fn decide(heap: &HeapInner) -> Option<CollectionKind> {
-    if let Some(every) = heap.config.stress {
-        let major = heap.points.is_multiple_of(u64::from(every));
-        return Some(if major {
-            CollectionKind::Major
+/// The figures a policy decides on, read from the heap when it asks.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct HeapView {
+    /// Eden's soft size, and how much of it the window may cover.
+    pub(crate) eden_size: usize,
+    pub(crate) eden_allowance: usize,
+    /// The largest soft size eden has had.
+    pub(crate) largest_eden_size: usize,
+    /// Bytes of eden handed out since the last minor collection.
+    pub(crate) eden_used: usize,
+    /// Bytes allocated in eden and overflow blocks since the last minor collection.
+    pub(crate) young_allocated: usize,
+    /// Eden overflowed since the last minor collection.
+    pub(crate) overflowed: bool,
+    pub(crate) survivor_used: usize,
+    pub(crate) survivor_size: usize,
+    /// Bytes held by old and large objects.
+    pub(crate) old_used: usize,
+    /// Bytes reserved from the system by every space.
+    pub(crate) reserved: usize,
+}
+
+/// What a pacing policy answers.
+pub(crate) trait Policy {
+    /// At a collection point: what to collect, if anything.
+    fn decide(&mut self, view: &HeapView) -> Option<CollectionKind>;
+    /// Whether the old generation should be collected now (after a minor collection, say).
+    fn old_over_budget(&self, view: &HeapView) -> bool;
+    /// The bytes old and large objects may hold before a major collection.
+    fn old_budget(&self, view: &HeapView) -> usize;
+    /// At the start of a minor collection: eden's new soft size, if it should change.
+    fn eden_size(&self, view: &HeapView) -> Option<usize>;
+    /// After a collection: how much of eden the allocation window may cover.
+    fn eden_allowance(&self, view: &HeapView) -> usize;
+    /// Whether reserving `more` bytes is allowed.
+    fn check_limit(&self, view: &HeapView, more: usize) -> Result<(), AllocError>;
+    /// A mutation scope ended, having allocated `bytes`.
+    fn scope_ended(&self, bytes: usize);
+    /// A major collection ended, leaving `live` bytes of old and large objects.
+    fn major_ended(&mut self, live: usize);
+}
+
+/// The default policy's settings and state.
+pub(crate) struct Pacer {
+    nursery_size: usize,
+    max_nursery_size: usize,
+    old_growth_percent: u32,
+    heap_limit: Option<usize>,
+    stress: Option<u32>,
+    /// Old and large bytes after the last major collection.
+    live_after_major: usize,
+    /// Collection points passed, for the stress mode.
+    points: u64,
+    /// The most a recent scope allocated, decaying by an eighth per scope.
+    scope_peak: Cell<usize>,
+}
+
+impl Pacer {
+    pub(crate) fn new(config: &HeapConfig) -> Self {
+        Pacer {
+            nursery_size: config.nursery_size,
+            max_nursery_size: config.max_nursery_size,
+            old_growth_percent: config.old_growth_percent,
+            heap_limit: config.heap_limit,
+            stress: config.stress,
+            live_after_major: 0,
+            points: 0,
+            scope_peak: Cell::new(0),
+        }
+    }
+
+    /// The most the next minor collection can add to the old generation when `young` bytes
+    /// are young: all of them, with up to a quarter lost at chunk ends, and a chunk begun.
+    fn promotion_headroom(young: usize) -> usize {
+        young + young / 3 + CHUNK_SIZE
+    }
+}
+
+impl Policy for Pacer {
+    fn decide(&mut self, view: &HeapView) -> Option<CollectionKind> {
+        self.points += 1;
+        if let Some(every) = self.stress {
+            let major = self.points.is_multiple_of(u64::from(every));
+            return Some(if major {
+                CollectionKind::Major
+            } else {
+                CollectionKind::Minor
+            });
+        }
+        if self.old_over_budget(view) {
+            return Some(CollectionKind::Major);
+        }
+        let eden = view.eden_size.min(view.eden_allowance);
+        let used = view.eden_used;
+        let eden_full = used * 8 >= eden * EDEN_FULL_EIGHTHS;
+        let next_scope_would_overflow = used > 0 && used + self.scope_peak.get() > eden;
+        if view.overflowed || eden_full || next_scope_would_overflow {
+            return Some(CollectionKind::Minor);
+        }
+        None
+    }
+
+    fn old_over_budget(&self, view: &HeapView) -> bool {
+        if view.old_used > self.old_budget(view) {
+            return true;
+        }
+        match self.heap_limit {
+            Some(limit) => view.old_used > self.live_after_major && view.reserved >= limit / 10 * 9,
+            None => false,
+        }
+    }
+
+    fn old_budget(&self, view: &HeapView) -> usize {
+        let growth = self.live_after_major / 100 * self.old_growth_percent as usize;
+        let floor = 4 * view.largest_eden_size;
+        (self.live_after_major + growth).max(floor)
+    }
+
+    /// Room for two scopes like the biggest recent one (a power of two, between
+    /// `nursery_size` and `max_nursery_size`, and within the heap limit). Eden grows as soon
+    /// as that is more than it has, and shrinks once it is four times less: a small eden stays
+    /// in the cache.
+    fn eden_size(&self, view: &HeapView) -> Option<usize> {
+        let eden = view.eden_size;
+        let wanted = (2 * self.scope_peak.get()).next_power_of_two();
+        let target = wanted.clamp(
+            self.nursery_size,
+            self.max_nursery_size.max(self.nursery_size),
+        );
+        if target > eden {
+            let extra =
+                target - eden + 2 * (HeapConfig::survivor_size(target) - view.survivor_size);
+            let fits = self
+                .heap_limit
+                .is_none_or(|limit| view.reserved + 2 * extra <= limit);
+            fits.then_some(target)
         } else {
-            CollectionKind::Minor
-        });
+            (target <= eden / 4).then_some(target)
+        }
     }
-    if old_over_budget(heap) {
-        return Some(CollectionKind::Major);
-    }
-    let eden = heap.nursery.eden_size().min(heap.eden_allowance.get());
-    let used = heap.eden_used();
-    let eden_full = used * 8 >= eden * EDEN_FULL_EIGHTHS;
-    let next_scope_would_overflow = used > 0 && used + heap.scope_peak.get() > eden;
-    if heap.overflow.borrow().is_active() || eden_full || next_scope_would_overflow {
-        return Some(CollectionKind::Minor);
-    }
-    None
-}
 
-/// The eden size the coming minor collection should move to, if eden should change: room for
-/// two scopes like the biggest recent one (a power of two, between `nursery_size` and
-/// `max_nursery_size`, and within the heap limit). Eden grows as soon as that is more than
-/// it has, and shrinks once it is four times less: a small eden stays in the cache.
-pub(crate) fn resized_eden(heap: &HeapInner) -> Option<usize> {
-    let config = &heap.config;
-    let eden = heap.nursery.eden_size();
-    let wanted = (2 * heap.scope_peak.get()).next_power_of_two();
-    let target = wanted.clamp(
-        config.nursery_size,
-        config.max_nursery_size.max(config.nursery_size),
-    );
-    if target > eden {
-        let extra =
-            target - eden + 2 * (HeapConfig::survivor_size(target) - heap.nursery.survivor_size());
-        let fits = config
-            .heap_limit
-            .is_none_or(|limit| heap.reserved() + 2 * extra <= limit);
-        fits.then_some(target)
-    } else {
-        (target <= eden / 4).then_some(target)
+    /// All of eden without a heap limit. Under one, within eden's soft size (the window may not
+    /// run past it into the reserved rest), and near the limit less, so that the next minor
+    /// collection cannot promote past the limit; past that, allocation takes the slow path,
+    /// which checks the limit.
+    fn eden_allowance(&self, view: &HeapView) -> usize {
+        match self.heap_limit {
+            None => usize::MAX,
+            Some(limit) => {
+                let free = limit
+                    .saturating_sub(view.reserved + Self::promotion_headroom(view.survivor_used));
+                (free / 4 * 3).min(view.eden_size)
+            }
+        }
     }
-}
 
-/// The bytes the old generation and large objects may hold before a major collection.
-pub(crate) fn old_budget(heap: &HeapInner) -> usize {
-    let growth = heap.live_after_major / 100 * heap.config.old_growth_percent as usize;
-    let floor = 4 * heap.nursery.largest_eden_size();
-    (heap.live_after_major + growth).max(floor)
-}
-
-/// Whether the old generation has outgrown its budget, or the heap nears its limit.
-pub(crate) fn old_over_budget(heap: &HeapInner) -> bool {
-    let old = heap.old.borrow().used() + heap.large.borrow().used();
-    if old > old_budget(heap) {
-        return true;
+    fn check_limit(&self, view: &HeapView, more: usize) -> Result<(), AllocError> {
+        if let Some(limit) = self.heap_limit {
+            let young = view.young_allocated + view.survivor_used;
+            if view.reserved + more + Self::promotion_headroom(young) > limit {
+                return Err(AllocError {
+                    requested: more,
+                    reserved: view.reserved,
+                    limit,
+                });
+            }
+        }
+        Ok(())
     }
-    match heap.config.heap_limit {
-        Some(limit) => old > heap.live_after_major && heap.reserved() >= limit / 10 * 9,
-        None => false,
+
+    fn scope_ended(&self, bytes: usize) {
+        let peak = self.scope_peak.get();
+        self.scope_peak.set(bytes.max(peak - peak / 8));
+    }
+
+    fn major_ended(&mut self, live: usize) {
+        self.live_after_major = live;
     }
 }

@@ -6,16 +6,8 @@
 
 use core::ptr::NonNull;
 
-use crate::trace::Tracer;
+use crate::trace::{EdgeVisitor, Tracer};
 use crate::type_info::{Scan, TypeInfo};
-
-/// What a collector phase does with each edge it is handed.
-pub(crate) trait EdgeVisitor {
-    /// A strong pointer: the slot holds the start of a live object and may be rewritten.
-    fn edge(&mut self, slot: &mut NonNull<u8>);
-    /// A weak pointer: may be rewritten, or cleared if its target died.
-    fn weak_edge(&mut self, slot: &mut Option<NonNull<u8>>);
-}
 
 /// Hands every edge of the object at `obj`, of type `info`, to `visitor`.
 ///

@@ -7,17 +7,19 @@
 //! object that points at a young one (in the nursery or an overflow block) must be a root of
 //! the next minor collection: in the remembered set, or, after a store to a cell outside every
 //! space, of a type that may own such cells (the same test the minor collection makes,
-//! `minor::scans_as_root`). The collector runs it before and after every collection when
+//! `RememberedSet::covers`). The collector runs it before and after every collection when
 //! `HeapConfig::verify` is on; tests call [`Heap::verify`](crate::Heap::verify).
 
 use core::fmt;
 use core::ptr::NonNull;
 use std::collections::BTreeSet;
 
-use crate::collect::minor;
-use crate::collect::tracer::{scan, EdgeVisitor, ExtraRoots};
+use crate::collect::tracer::{scan, ExtraRoots};
 use crate::header::{self, Header, WORD};
-use crate::heap::HeapInner;
+use crate::remembered::RememberedSet;
+use crate::root::RootTable;
+use crate::space::{walk_region, Spaces};
+use crate::trace::EdgeVisitor;
 use crate::type_info::TypeInfo;
 
 /// What the verifier found wrong, one line per problem.
@@ -67,8 +69,17 @@ impl fmt::Display for Source {
     }
 }
 
+/// What the verifier looks at: the heap's spaces, roots and remembered set.
+pub(crate) struct Subject<'a> {
+    pub(crate) spaces: &'a Spaces,
+    /// The occupied ranges of eden, the *from* survivor space and the overflow blocks.
+    pub(crate) young: Vec<(NonNull<u8>, NonNull<u8>)>,
+    pub(crate) roots: &'a RootTable,
+    pub(crate) remembered: &'a RememberedSet,
+}
+
 struct Checker<'a> {
-    heap: &'a HeapInner,
+    spaces: &'a Spaces,
     young_starts: &'a BTreeSet<usize>,
     /// Where the pointers being checked come from, for messages.
     source: Source,
@@ -83,20 +94,20 @@ impl Checker<'_> {
 
     fn check_target(&mut self, target: NonNull<u8>, kind: &str) {
         let addr = target.as_ptr().addr();
-        let heap = self.heap;
+        let spaces = self.spaces;
         let source = self.source;
         if !addr.is_multiple_of(WORD) {
             let what = format!("{source} holds a misaligned {kind} pointer {target:p}");
             return self.problem(what);
         }
-        let young = heap.is_young(addr);
+        let young = spaces.is_young(addr);
         let valid = if young {
             self.young_starts.contains(&addr)
         } else {
-            heap.old.borrow().is_object_start(addr) || heap.large.borrow().is_object_start(addr)
+            spaces.old.borrow().is_object_start(addr) || spaces.large.borrow().is_object_start(addr)
         };
         if !valid {
-            let place = if heap.nursery.in_to_space(addr) {
+            let place = if spaces.nursery.in_to_space(addr) {
                 "into the empty survivor space"
             } else if young {
                 "into the nursery but not at an object start"
@@ -160,8 +171,7 @@ fn walk(
     broken: &mut Vec<usize>,
 ) -> Vec<(NonNull<u8>, Space)> {
     let mut objects = Vec::new();
-    let mut obj = start;
-    while obj < top {
+    let end = walk_region(start, top, |obj| {
         // SAFETY: the range holds objects back to back, until a broken header says otherwise.
         let h = unsafe { header::read(obj) };
         let Some(info) = descriptor(h) else {
@@ -172,13 +182,13 @@ fn walk(
             };
             problems.push(format!("the object at {obj:p} {what}"));
             broken.push(obj.as_ptr().addr());
-            break;
+            return None;
         };
         objects.push((obj, space));
         // SAFETY: the header is a valid descriptor, so the size is the object's.
-        obj = unsafe { obj.add(info.object_size(obj)) };
-    }
-    if obj > top {
+        Some(unsafe { info.object_size(obj) })
+    });
+    if end > top {
         problems.push(format!(
             "the last object before {top:p} runs past the end of its space"
         ));
@@ -204,24 +214,18 @@ impl Space {
 /// Every object of every space with an intact header, with its space; the addresses of
 /// objects with broken headers go to `broken`.
 fn all_objects(
-    heap: &HeapInner,
+    heap: &Subject<'_>,
     problems: &mut Vec<String>,
     broken: &mut Vec<usize>,
 ) -> Vec<(NonNull<u8>, Space)> {
     let mut objects = Vec::new();
-    let overflow = heap.overflow.borrow().occupied(heap.window.cursor());
-    for (start, top) in heap
-        .nursery
-        .occupied(heap.eden_used())
-        .into_iter()
-        .chain(overflow)
-    {
+    for &(start, top) in &heap.young {
         objects.extend(walk(start, top, Space::Young, problems, broken));
     }
-    for (start, top) in heap.old.borrow().occupied() {
+    for (start, top) in heap.spaces.old.borrow().occupied() {
         objects.extend(walk(start, top, Space::Old, problems, broken));
     }
-    for large in &heap.large.borrow().objects {
+    for large in &heap.spaces.large.borrow().objects {
         // SAFETY: every large object has a header.
         match descriptor(unsafe { header::read(large.start) }) {
             Some(_) => objects.push((large.start, Space::Large)),
@@ -235,7 +239,7 @@ fn all_objects(
 }
 
 /// Checks the heap; `extra` traces the state of a step loop, if any.
-pub(crate) fn verify(heap: &HeapInner, extra: &mut ExtraRoots<'_>) -> Result<(), HeapCorruption> {
+pub(crate) fn verify(heap: &Subject<'_>, extra: &mut ExtraRoots<'_>) -> Result<(), HeapCorruption> {
     let mut problems = Vec::new();
     let mut broken = Vec::new();
     let objects = all_objects(heap, &mut problems, &mut broken);
@@ -248,7 +252,7 @@ pub(crate) fn verify(heap: &HeapInner, extra: &mut ExtraRoots<'_>) -> Result<(),
         .chain(broken)
         .collect();
     let mut checker = Checker {
-        heap,
+        spaces: heap.spaces,
         young_starts: &young_starts,
         source: Source::Root,
         source_points_young: false,
@@ -267,7 +271,7 @@ pub(crate) fn verify(heap: &HeapInner, extra: &mut ExtraRoots<'_>) -> Result<(),
         checker.source_points_young = false;
         // SAFETY: the object is intact and no reference to it is in use outside a scope.
         unsafe { scan(obj, info, &mut checker) };
-        let minor_root = || minor::scans_as_root(heap, h, space == Space::Large);
+        let minor_root = || heap.remembered.covers(h, space == Space::Large);
         if is_old && checker.source_points_young && !minor_root() {
             let what = format!(
                 "{} points into the nursery but is not in the remembered set",
@@ -308,7 +312,7 @@ impl EdgeVisitor for Reach {
 /// (the minor collection's roots, which include old objects that may be dead). Roots that
 /// drop glue released during the collection are still in the root table until it ends.
 pub(crate) fn sanity_remark(
-    heap: &HeapInner,
+    heap: &Subject<'_>,
     extra: &mut ExtraRoots<'_>,
     after_major: bool,
 ) -> Result<(), HeapCorruption> {

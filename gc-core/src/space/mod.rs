@@ -1,7 +1,92 @@
 //! The spaces objects live in: the nursery (with eden's overflow blocks), the old generation
 //! and the large-object space.
+//!
+//! Each space answers the same few questions for the collectors: allocate, is this address
+//! in it, which object covers an address, how much it holds and reserves, and it releases what
+//! a collection freed. [`Spaces`] holds them together for the parts that need more than one.
+
+use core::cell::RefCell;
+use core::ptr::NonNull;
 
 pub(crate) mod large;
 pub(crate) mod nursery;
 pub(crate) mod old;
 pub(crate) mod overflow;
+
+use crate::config::HeapConfig;
+use crate::header::WORD;
+use large::LargeSpace;
+use nursery::Nursery;
+use old::OldSpace;
+use overflow::OverflowSpace;
+
+/// Every space of one heap.
+pub(crate) struct Spaces {
+    pub(crate) nursery: Nursery,
+    /// Eden's overflow blocks.
+    pub(crate) overflow: RefCell<OverflowSpace>,
+    pub(crate) old: RefCell<OldSpace>,
+    pub(crate) large: RefCell<LargeSpace>,
+}
+
+/// Walks the objects laid back to back in `[start, top)`, in address order: `step` gets each
+/// object's start and returns its size, or `None` to stop there. Returns where the walk ended:
+/// `top`, the object `step` stopped at, or past `top` if the last object ran over it.
+pub(crate) fn walk_region(
+    start: NonNull<u8>,
+    top: NonNull<u8>,
+    mut step: impl FnMut(NonNull<u8>) -> Option<usize>,
+) -> NonNull<u8> {
+    let mut obj = start;
+    while obj < top {
+        let Some(size) = step(obj) else { break };
+        // SAFETY: objects lie back to back, so the next one starts `size` bytes on; the
+        // caller's region holds them, and a size running past it ends the walk.
+        obj = unsafe { obj.add(size) };
+    }
+    obj
+}
+
+impl Spaces {
+    /// The spaces of a heap with `config`, which must be valid.
+    pub(crate) fn new(config: &HeapConfig) -> Self {
+        Spaces {
+            nursery: Nursery::new(
+                config.nursery_size.next_multiple_of(WORD),
+                HeapConfig::survivor_size(config.nursery_size),
+                config.max_nursery_size.next_multiple_of(WORD),
+                HeapConfig::survivor_size(config.max_nursery_size),
+            ),
+            overflow: RefCell::new(OverflowSpace::new()),
+            old: RefCell::new(OldSpace::new()),
+            large: RefCell::new(LargeSpace::new()),
+        }
+    }
+
+    /// Whether `addr` is in the nursery or in eden's overflow blocks.
+    pub(crate) fn is_young(&self, addr: usize) -> bool {
+        self.nursery.contains(addr) || self.overflow.borrow().contains(addr)
+    }
+
+    /// The old or large object that covers `addr`, if any.
+    pub(crate) fn old_or_large_object_at(&self, addr: usize) -> Option<NonNull<u8>> {
+        self.old
+            .borrow()
+            .object_at(addr)
+            .or_else(|| self.large.borrow().object_at(addr))
+    }
+
+    /// Bytes held by old and large objects.
+    pub(crate) fn old_and_large_used(&self) -> usize {
+        self.old.borrow().used() + self.large.borrow().used()
+    }
+
+    /// Bytes reserved from the system by every space; `eden_used` is how far the window went
+    /// into eden, which may be past its soft size.
+    pub(crate) fn reserved(&self, eden_used: usize) -> usize {
+        self.nursery.capacity(eden_used)
+            + self.overflow.borrow().capacity()
+            + self.old.borrow().capacity()
+            + self.large.borrow().capacity()
+    }
+}

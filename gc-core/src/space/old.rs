@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 
 use crate::alloc::region::Region;
 use crate::header::{self, WORD};
+use crate::space::walk_region;
 
 /// The size of an old-generation chunk.
 #[cfg(not(miri))]
@@ -78,17 +79,6 @@ impl Chunk {
             bits = self.starts[word];
         }
     }
-
-    /// Calls `visit` with every object start in the chunk, in address order. `size_of` gives
-    /// the size of the object at a start.
-    pub(crate) fn for_each_object(&self, mut size_of: impl FnMut(NonNull<u8>) -> usize) {
-        let mut obj = self.memory.start();
-        while obj < self.top {
-            let size = size_of(obj);
-            // SAFETY: objects lie back to back below `top`.
-            obj = unsafe { obj.add(size) };
-        }
-    }
 }
 
 /// A position in the old generation's allocation order, to walk objects from.
@@ -106,8 +96,6 @@ pub(crate) struct OldSpace {
     index: BTreeMap<usize, usize>,
     /// Bytes held by objects.
     used: usize,
-    /// Whether some object here may hold barriered cells outside itself.
-    pub(crate) has_out_of_line_cells: bool,
 }
 
 impl OldSpace {
@@ -117,7 +105,6 @@ impl OldSpace {
             current: 0,
             index: BTreeMap::new(),
             used: 0,
-            has_out_of_line_cells: false,
         }
     }
 
@@ -206,19 +193,25 @@ impl OldSpace {
         self.chunks.len() * CHUNK_SIZE
     }
 
+    /// Walks every object in address order: `step` gets each start and returns the object's
+    /// size (which it must know even where a collection has overwritten the header).
+    pub(crate) fn walk(&self, mut step: impl FnMut(NonNull<u8>) -> usize) {
+        for chunk in &self.chunks[..self.chunk_count()] {
+            walk_region(chunk.memory.start(), chunk.top, |obj| Some(step(obj)));
+        }
+    }
+
     /// Calls `visit` on every object, in address order.
     ///
     /// # Safety
     /// - Every object must have an intact, unforwarded header.
     pub(crate) unsafe fn for_each_object(&self, mut visit: impl FnMut(NonNull<u8>)) {
-        for chunk in &self.chunks[..self.chunks.len().min(self.current + 1)] {
-            chunk.for_each_object(|obj| {
-                // SAFETY: the caller promises intact headers.
-                let size = unsafe { header::read(obj).type_info().object_size(obj) };
-                visit(obj);
-                size
-            });
-        }
+        self.walk(|obj| {
+            // SAFETY: the caller promises intact headers.
+            let size = unsafe { header::read(obj).type_info().object_size(obj) };
+            visit(obj);
+            size
+        })
     }
 
     /// Prepares for the move phase of a compaction: the object starts are set anew as objects

@@ -1,0 +1,181 @@
+//! The collection driver: one collection from start to end.
+//!
+//! # A collection point
+//! The pacer decides whether to collect and how; a minor collection that leaves the old
+//! generation over its budget is followed by a major one.
+//!
+//! # A collection
+//! 1. The heap is *poisoned* until the collection finishes: a panic out of a `Trace`
+//!    implementation leaves it so, and every later use panics with a message that says so.
+//! 2. With `HeapConfig::verify`, the verifier checks the heap before and after; with the stress
+//!    mode too, a re-mark check confirms that the collector kept exactly what is reachable.
+//! 3. Roots that drop glue releases stay roots until the collection ends (see `root.rs`).
+//! 4. Before a minor collection the pacer may resize eden; after any collection it sets how
+//!    much of eden the allocation window may cover, and the window is reopened over eden.
+//! 5. With `HeapConfig::trace`, one line per collection goes to standard error.
+//! 6. A panic from drop glue is resumed last, once the heap is consistent: it stays usable.
+//!
+//! # Dropping a heap
+//! [`HeapState::tear_down`] runs the drop glue of every object that needs it, unless the heap
+//! is poisoned (its objects may be half-moved, so their memory is freed without it).
+
+use std::time::Instant;
+
+use crate::collect::finalize::{finalize_all, FirstPanic};
+use crate::collect::pacer::Policy;
+use crate::collect::tracer::ExtraRoots;
+use crate::collect::verify::{self, HeapCorruption, Subject};
+use crate::collect::{major, minor, Parts};
+use crate::config::HeapConfig;
+use crate::header;
+use crate::heap_state::HeapState;
+use crate::stats::{Bytes, CollectionKind, HeapStats};
+
+impl HeapState {
+    /// A collection point: collects if the pacer says so.
+    pub(crate) fn collection_point(&mut self, extra: &mut ExtraRoots<'_>) {
+        self.check_usable();
+        let view = self.view();
+        if let Some(kind) = self.pacer.decide(&view) {
+            self.collect(kind, extra);
+            if kind == CollectionKind::Minor && self.pacer.old_over_budget(&self.view()) {
+                self.collect(CollectionKind::Major, extra);
+            }
+        }
+    }
+
+    /// What the verifier looks at.
+    fn subject(&self) -> Subject<'_> {
+        Subject {
+            spaces: &self.spaces,
+            young: self.alloc.young_occupied(&self.spaces),
+            roots: &self.roots,
+            remembered: &self.remembered,
+        }
+    }
+
+    /// Checks the whole heap; `extra` traces the state of a step loop, if any.
+    pub(crate) fn verify(&self, extra: &mut ExtraRoots<'_>) -> Result<(), HeapCorruption> {
+        verify::verify(&self.subject(), extra)
+    }
+
+    /// Runs one collection of `kind` now.
+    pub(crate) fn collect(&mut self, kind: CollectionKind, extra: &mut ExtraRoots<'_>) {
+        self.check_usable();
+        self.poison();
+        let before = self.config.trace.then(|| self.stats());
+        if self.config.verify {
+            self.verify(extra)
+                .unwrap_or_else(|e| panic!("before a {kind} collection: {e}"));
+        }
+        self.roots.begin_collection();
+        let start = Instant::now();
+        let panics = self.run_collector(kind, extra);
+        let pause = start.elapsed();
+        self.stats.get_mut().record_pause(kind, pause);
+        self.pace_eden();
+        self.alloc.reopen_eden(&self.spaces.nursery);
+        if self.config.verify {
+            self.verify(extra)
+                .unwrap_or_else(|e| panic!("after a {kind} collection: {e}"));
+            if self.config.stress.is_some() {
+                let major = kind == CollectionKind::Major;
+                verify::sanity_remark(&self.subject(), extra, major)
+                    .unwrap_or_else(|e| panic!("re-marking after a {kind} collection: {e}"));
+            }
+        }
+        self.roots.end_collection();
+        self.unpoison();
+        if let Some(before) = before {
+            trace_line(kind, &before, &self.stats(), pause);
+        }
+        panics.resume();
+    }
+
+    /// Resizes eden if the pacer says so, then runs the collector.
+    fn run_collector(&mut self, kind: CollectionKind, extra: &mut ExtraRoots<'_>) -> FirstPanic {
+        if let Some(eden) = self.pacer.eden_size(&self.view()) {
+            self.spaces
+                .nursery
+                .resize(eden, HeapConfig::survivor_size(eden));
+        }
+        let (eden_used, young_allocated) = (self.eden_used(), self.young_allocated());
+        let tenuring_threshold = self.config.tenuring_threshold;
+        let mut parts = Parts {
+            spaces: &mut self.spaces,
+            remembered: &mut self.remembered,
+            roots: &self.roots,
+            young_finalizable: self.young_finalizable.get_mut(),
+            stats: self.stats.get_mut(),
+            eden_used,
+            young_allocated,
+        };
+        match kind {
+            CollectionKind::Minor => minor::collect(&mut parts, extra, tenuring_threshold, false),
+            CollectionKind::Major => {
+                let (panics, live) = major::collect(&mut parts, extra);
+                self.pacer.major_ended(live);
+                panics
+            }
+        }
+    }
+
+    /// The heap is being dropped: runs the drop glue of every object that needs it, unless
+    /// the heap is poisoned. Resumes the first panic from drop glue, unless the thread is
+    /// unwinding already.
+    pub(crate) fn tear_down(&mut self) {
+        self.roots.clear();
+        if self.is_poisoned() {
+            return;
+        }
+        // Only the objects that need drop are listed: a list of every object would cost as
+        // much memory as a big heap's headers.
+        let needs_drop = |obj: &core::ptr::NonNull<u8>| {
+            // SAFETY: outside a collection every object has an intact header.
+            unsafe { header::read(*obj) }
+                .type_info()
+                .drop_glue
+                .is_some()
+        };
+        let mut dead = core::mem::take(self.young_finalizable.get_mut());
+        // SAFETY: as above.
+        unsafe {
+            self.spaces.old.get_mut().for_each_object(|obj| {
+                if needs_drop(&obj) {
+                    dead.push(obj)
+                }
+            })
+        };
+        let large = self.spaces.large.get_mut().objects.iter().map(|o| o.start);
+        dead.extend(large.filter(needs_drop));
+        let mut panics = FirstPanic::default();
+        // SAFETY: the heap is going, so every object is dead; the lists name each object that
+        // needs drop once, with an intact header (the heap is not poisoned).
+        unsafe { finalize_all(dead, &mut panics) };
+        panics.resume_unless_panicking();
+    }
+}
+
+/// Prints one `GC_TRACE` line.
+fn trace_line(
+    kind: CollectionKind,
+    before: &HeapStats,
+    after: &HeapStats,
+    pause: std::time::Duration,
+) {
+    let count = after.minor.count + after.major.count;
+    let young = |s: &HeapStats| Bytes((s.eden_used + s.overflow_used + s.survivor_used) as u64);
+    eprintln!(
+        "gc {count} {kind}: {} -> {} live (young {} -> {}, old {} -> {}, large {} -> {}), {} reserved, {:.3} ms",
+        Bytes(before.live_bytes),
+        Bytes(after.live_bytes),
+        young(before),
+        young(after),
+        Bytes(before.old_used as u64),
+        Bytes(after.old_used as u64),
+        Bytes(before.large_used as u64),
+        Bytes(after.large_used as u64),
+        Bytes(after.heap_reserved as u64),
+        pause.as_secs_f64() * 1000.0,
+    );
+}

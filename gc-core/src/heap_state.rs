@@ -1,0 +1,210 @@
+//! The state of one heap: its parts, owned together.
+//!
+//! [`HeapState`] is what a [`Heap`](crate::Heap) owns and what each [`Mutation`] points to.
+//! It holds one value per job, each in its own module with its own interface:
+//!
+//! | part | module | job |
+//! | --- | --- | --- |
+//! | `spaces` | `space/` | where objects live |
+//! | `alloc` | `alloc/allocator.rs` | the allocation window and the slow path |
+//! | `remembered` | `remembered.rs` | old objects that may point into the nursery |
+//! | `scope` | `scope.rs` | the current mutation scope and its reclaim |
+//! | `pacer` | `collect/pacer.rs` | when to collect and how big the spaces may be |
+//! | `roots` | `root.rs` | the root table |
+//! | `stats` | `stats.rs` | what the collector did |
+//!
+//! The collectors take the parts they need as arguments; the collection driver
+//! (`collect/driver.rs`) and the public types are the only code that sees the whole.
+//!
+//! [`Mutation`]: crate::Mutation
+
+use core::cell::{Cell, RefCell};
+use core::ptr::NonNull;
+use std::rc::Rc;
+
+use crate::alloc::allocator::{Allocator, SlowPath};
+use crate::collect::pacer::{HeapView, Pacer, Policy};
+use crate::config::HeapConfig;
+use crate::error::AllocError;
+use crate::remembered::RememberedSet;
+use crate::root::RootTable;
+use crate::scope::{Escape, ScopeState};
+use crate::space::Spaces;
+use crate::stats::{HeapStats, Stats};
+
+/// The parts of one heap.
+pub(crate) struct HeapState {
+    pub(crate) config: HeapConfig,
+    pub(crate) spaces: Spaces,
+    pub(crate) alloc: Allocator,
+    pub(crate) remembered: RememberedSet,
+    /// Young objects whose type needs drop, listed at allocation.
+    pub(crate) young_finalizable: RefCell<Vec<NonNull<u8>>>,
+    pub(crate) scope: ScopeState,
+    pub(crate) pacer: Pacer,
+    pub(crate) roots: Rc<RootTable>,
+    pub(crate) stats: RefCell<Stats>,
+    /// A collection was interrupted by a panic; the heap must not be used.
+    poisoned: Cell<bool>,
+}
+
+impl HeapState {
+    /// The state of a new heap with `config`, which must be valid.
+    pub(crate) fn new(config: HeapConfig) -> Self {
+        let spaces = Spaces::new(&config);
+        let state = HeapState {
+            alloc: Allocator::new(config.large_object_threshold),
+            scope: ScopeState::new(&spaces.nursery),
+            spaces,
+            remembered: RememberedSet::new(),
+            young_finalizable: RefCell::new(Vec::new()),
+            pacer: Pacer::new(&config),
+            roots: Rc::new(RootTable::new()),
+            stats: RefCell::new(Stats::new()),
+            poisoned: Cell::new(false),
+            config,
+        };
+        state.pace_eden();
+        state
+    }
+
+    /// Refuses all further use of the heap (as after a panic out of a collection); dropping
+    /// it then frees its memory without running drop glue.
+    pub(crate) fn poison(&self) {
+        self.poisoned.set(true);
+    }
+
+    pub(crate) fn unpoison(&self) {
+        self.poisoned.set(false);
+    }
+
+    pub(crate) fn is_poisoned(&self) -> bool {
+        self.poisoned.get()
+    }
+
+    pub(crate) fn check_usable(&self) {
+        if self.poisoned.get() {
+            panic!(
+                "gc-core: this heap is unusable: a panic escaped a `Trace` implementation during \
+                 a collection, so its objects may be half-moved"
+            );
+        }
+    }
+
+    /// Bytes of eden handed out since the last minor collection.
+    pub(crate) fn eden_used(&self) -> usize {
+        self.alloc.eden_used(&self.spaces.overflow.borrow())
+    }
+
+    /// Bytes allocated in eden and its overflow blocks since the last minor collection.
+    pub(crate) fn young_allocated(&self) -> usize {
+        self.alloc.young_allocated(&self.spaces.overflow.borrow())
+    }
+
+    /// The figures the pacer decides on.
+    pub(crate) fn view(&self) -> HeapView {
+        let nursery = &self.spaces.nursery;
+        let eden_used = self.eden_used();
+        HeapView {
+            eden_size: nursery.eden_size(),
+            eden_allowance: self.alloc.eden_allowance(),
+            largest_eden_size: nursery.largest_eden_size(),
+            eden_used,
+            young_allocated: self.young_allocated(),
+            overflowed: self.spaces.overflow.borrow().is_active(),
+            survivor_used: nursery.survivor_used(),
+            survivor_size: nursery.survivor_size(),
+            old_used: self.spaces.old_and_large_used(),
+            reserved: self.spaces.reserved(eden_used),
+        }
+    }
+
+    /// Fails if reserving `more` bytes would break the heap limit.
+    pub(crate) fn check_limit(&self, more: usize) -> Result<(), AllocError> {
+        self.pacer.check_limit(&self.view(), more)
+    }
+
+    /// Sets how much of eden the window may cover, as the pacer says.
+    pub(crate) fn pace_eden(&self) {
+        self.alloc
+            .set_eden_allowance(self.pacer.eden_allowance(&self.view()))
+    }
+
+    /// What the allocator's slow path works with.
+    pub(crate) fn slow_path<'a>(
+        &'a self,
+        check_limit: &'a dyn Fn(usize) -> Result<(), AllocError>,
+    ) -> SlowPath<'a> {
+        SlowPath {
+            spaces: &self.spaces,
+            scope: &self.scope,
+            remembered: &self.remembered,
+            stats: &self.stats,
+            check_limit,
+        }
+    }
+
+    /// Begins a mutation scope; with `reclaim`, one that may give its eden back when it ends
+    /// (see `scope.rs`). The scopes of `Heap::run` may not: their state outlives them.
+    pub(crate) fn begin_scope(&self, reclaim: bool) {
+        self.check_usable();
+        let young = self.young_allocated();
+        if self.spaces.overflow.borrow().is_active() {
+            // The window is not in eden: the scope's bytes would not be its own.
+            self.scope.begin(young, None);
+        } else {
+            self.alloc.ensure_open(&self.spaces.nursery);
+            self.scope.begin(young, Some(self.alloc.window()));
+        }
+        if !reclaim {
+            self.scope.escape(Escape::RunState);
+        }
+    }
+
+    /// Ends a mutation scope: tells the pacer how much it allocated.
+    pub(crate) fn end_scope(&self) {
+        self.pacer
+            .scope_ended(self.scope.end(self.young_allocated()));
+    }
+
+    /// After a scope of `Heap::mutate`: gives its eden back if nothing it allocated can be
+    /// reached from outside it.
+    pub(crate) fn reclaim_scope(&mut self) {
+        let bytes = self
+            .scope
+            .reclaim(self.alloc.window(), &self.spaces.nursery) as u64;
+        let stats = self.stats.get_mut();
+        stats.bytes_allocated += bytes;
+        stats.bytes_freed += bytes;
+        stats.bytes_reclaimed_by_scopes += bytes;
+    }
+
+    pub(crate) fn stats(&self) -> HeapStats {
+        let stats = self.stats.borrow();
+        let old = self.spaces.old.borrow();
+        let large = self.spaces.large.borrow();
+        let nursery = &self.spaces.nursery;
+        let view = self.view();
+        HeapStats {
+            minor: stats.minor.summary(),
+            major: stats.major.summary(),
+            bytes_allocated: stats.bytes_allocated + view.young_allocated as u64,
+            bytes_promoted: stats.bytes_promoted,
+            bytes_freed: stats.bytes_freed,
+            bytes_reclaimed_by_scopes: stats.bytes_reclaimed_by_scopes,
+            live_bytes: (view.young_allocated + view.survivor_used + old.used() + large.used())
+                as u64,
+            objects_finalized: stats.objects_finalized,
+            eden_used: view.eden_used,
+            eden_size: nursery.eden_size(),
+            overflow_used: view.young_allocated - view.eden_used,
+            survivor_used: view.survivor_used,
+            survivor_size: nursery.survivor_size(),
+            old_used: old.used(),
+            old_capacity: old.capacity(),
+            large_used: large.used(),
+            heap_reserved: view.reserved,
+            old_budget: self.pacer.old_budget(&view),
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! The remembered set: the old and large objects that may point into the nursery.
+//!
+//! # What is remembered
+//! A minor collection traces only the young generation, so it must know every old-to-young
+//! pointer. They come into being in three ways, and each records its owner here:
+//! - a barriered store into a cell of an old or large object (`barrier.rs`);
+//! - a large object allocated with young pointers in it (`barrier.rs`, at allocation);
+//! - promotion: an object copied to the old generation that still points at young copies
+//!   (`collect/minor.rs`, which builds the next set as it scans).
+//!
+//! An object is listed once: its header carries [`LOGGED`] while it is listed.
+//!
+//! # Cells outside every space
+//! A barriered cell may live outside the managed heap, in memory an object owns (a `Vec`'s
+//! buffer, a `Box`). A store there cannot name its owner. The set then only notes that such a
+//! store happened, and the next minor collection rescans every old or large object whose
+//! type may own such cells; the two flags below say whether any object in each space may.
+
+use core::cell::{Cell, RefCell};
+use core::ptr::NonNull;
+
+use crate::header::{self, Header, LOGGED};
+
+/// The old and large objects a minor collection must scan as roots.
+pub(crate) struct RememberedSet {
+    /// The listed objects, each with its header LOGGED.
+    objects: RefCell<Vec<NonNull<u8>>>,
+    /// A barriered store went to a cell outside every space since the last minor collection.
+    out_of_line_store: Cell<bool>,
+    /// Some old object may own barriered cells outside itself.
+    pub(crate) old_may_own_out_of_line_cells: Cell<bool>,
+    /// Some large object may own barriered cells outside itself.
+    pub(crate) large_may_own_out_of_line_cells: Cell<bool>,
+}
+
+/// Lists `obj` in `list` unless its header says it is listed already.
+///
+/// # Safety
+/// - `obj` must be the start of a live old or large object with an intact header.
+pub(crate) unsafe fn list_once(obj: NonNull<u8>, list: &mut Vec<NonNull<u8>>) {
+    // SAFETY: the caller promises an intact header.
+    let h = unsafe { header::read(obj) };
+    if !h.has(LOGGED) {
+        // SAFETY: as above; only the state bits change.
+        unsafe { header::write(obj, h.with(LOGGED)) };
+        list.push(obj);
+    }
+}
+
+impl RememberedSet {
+    pub(crate) fn new() -> Self {
+        RememberedSet {
+            objects: RefCell::new(Vec::new()),
+            out_of_line_store: Cell::new(false),
+            old_may_own_out_of_line_cells: Cell::new(false),
+            large_may_own_out_of_line_cells: Cell::new(false),
+        }
+    }
+
+    /// Remembers the old or large object `obj`, once.
+    ///
+    /// # Safety
+    /// - `obj` must be the start of a live old or large object with an intact header.
+    pub(crate) unsafe fn remember(&self, obj: NonNull<u8>) {
+        // SAFETY: the caller's promise.
+        unsafe { list_once(obj, &mut self.objects.borrow_mut()) }
+    }
+
+    /// Notes a barriered store to a cell outside every space.
+    pub(crate) fn note_out_of_line_store(&self) {
+        self.out_of_line_store.set(true)
+    }
+
+    /// For a minor collection: the listed objects (still LOGGED: the collection clears the
+    /// bit as it scans each) and whether a store went outside every space.
+    pub(crate) fn take(&mut self) -> (Vec<NonNull<u8>>, bool) {
+        let objects = core::mem::take(self.objects.get_mut());
+        (objects, core::mem::take(self.out_of_line_store.get_mut()))
+    }
+
+    /// After a minor collection: the objects that still point into the nursery, each LOGGED.
+    pub(crate) fn replace(&mut self, next: Vec<NonNull<u8>>) {
+        *self.objects.get_mut() = next;
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.objects.borrow().is_empty()
+    }
+
+    /// Whether the next minor collection scans the old or large object whose header is `h` as a
+    /// root: it is listed, or a store went to a cell outside every space and the object's type
+    /// may own such cells (its space says whether any object there may). The minor collection
+    /// gathers its roots by this rule, and the verifier checks against it.
+    pub(crate) fn covers(&self, h: Header, in_large_space: bool) -> bool {
+        let space_may_own = if in_large_space {
+            self.large_may_own_out_of_line_cells.get()
+        } else {
+            self.old_may_own_out_of_line_cells.get()
+        };
+        h.has(LOGGED)
+            || (self.out_of_line_store.get()
+                && space_may_own
+                && h.type_info().has_out_of_line_cells)
+    }
+}
