@@ -44,6 +44,10 @@ use crate::collect::tracer::EdgeVisitor;
 ///    `HAS_OUT_OF_LINE_CELLS` if such a cell may live in memory the value owns outside itself
 ///    (the buffer of a `Vec`, a `Box`, ...).
 /// 8. Types that implement `Drop` must not touch managed objects from `drop`.
+/// 9. The constants of a generic type may depend on a type parameter only through that
+///    parameter's own `Trace` constants, and monotonically: a parameter that may hold more
+///    (pointers, cells) never makes the type claim less. `#[derive(Trace)]` finds the facts of
+///    recursive types by evaluating them with stand-ins in place of the type, and relies on it.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be traced by the garbage collector",
     label = "`{Self}` does not implement `Trace`",
