@@ -8,7 +8,7 @@
 //! `#[derive(Trace)]`.
 //!
 //! # Parts
-//! - [`trace`]: the [`Trace`] and [`Rebrand`] traits; `trace_impls` for std types;
+//! - [`trace`]: the [`Trace`], [`Leaf`] and [`Rebrand`] traits; `trace_impls` for std types;
 //!   `private` for what `#[derive(Trace)]` expands to.
 //! - [`gc`], [`cell`], [`weak`], [`root`]: the pointer, barriered cells, weak references and
 //!   roots.
@@ -85,7 +85,7 @@ pub use heap::{Branded, Heap};
 pub use mutation::Mutation;
 pub use root::Root;
 pub use stats::{CollectionKind, HeapStats, PauseStats};
-pub use trace::{GcDrop, Rebrand, Trace, Tracer, NO_SLOT};
+pub use trace::{GcDrop, Leaf, Rebrand, Trace, Tracer, NO_SLOT};
 pub use type_info::{Object, TypeInfo};
 pub use weak::GcWeak;
 

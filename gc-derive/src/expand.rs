@@ -23,6 +23,11 @@
 //! another one (`#[gc(recursive)]`) cannot be seen at all. Such fields get the worst facts
 //! (not a leaf, cells in and out of line), which are sound and cost only speed.
 //!
+//! # Leaf
+//! The type is a `Leaf` when every traced field's type is, with each mention of the type
+//! assumed a leaf (`Level1`): true by induction over the depth of a value. A field whose facts
+//! are assumed makes the type no `Leaf` at all.
+//!
 //! # Bounds
 //! Each type parameter that appears in a traced field's type gets `T: Trace`, unless
 //! `#[gc(bound = "...")]` gives the bounds instead.
@@ -55,9 +60,10 @@ pub fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
     validate::check(&cont, &mut errors);
     errors.finish()?;
     let trace = trace_impl(&cont);
+    let leaf = leaf_impl(&cont);
     let rebrand = rebrand_impl(&cont);
     let guard = (!cont.attrs.unsafe_allow_drop).then(|| drop_guard(&cont));
-    Ok(quote!(#trace #rebrand #guard))
+    Ok(quote!(#trace #leaf #rebrand #guard))
 }
 
 /// One iterate of the facts of a recursive type (see the module doc).
@@ -289,6 +295,66 @@ impl<'ast> Visit<'ast> for ParamUses<'_> {
     }
 }
 
+/// `unsafe impl Leaf` bounded by every traced field's type being a leaf; `None` if a field's
+/// facts are assumed, since its type cannot be looked into without going round a cycle.
+fn leaf_impl(cont: &Container) -> Option<TokenStream> {
+    let fields = cont.fields();
+    if fields.iter().any(|f| f.is_assumed()) {
+        return None;
+    }
+    let ident = cont.ident();
+    let generics = cont.generics();
+    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
+    let own = where_clause.into_iter().flat_map(|w| &w.predicates);
+    let mut predicates: Vec<TokenStream> = own.map(ToTokens::to_token_stream).collect();
+    for field in fields.iter().filter(|f| f.is_traced()) {
+        let mut ty = field.ty().clone();
+        if field.is_direct() {
+            ast::mentions(&mut ty, ident, |mention, _| {
+                *mention = parse_quote!(::gc_core::__private::Level1<#mention>)
+            });
+        }
+        // A false bound that names no parameter is an error where the impl is written; under
+        // a binder it only keeps the impl from applying, like any other unmet bound.
+        let binder = (!names_parameter(&ty, generics)).then(|| quote!(for<'__leaf>));
+        predicates.push(quote_spanned!(field.span()=> #binder #ty: ::gc_core::Leaf));
+    }
+    Some(quote! {
+        #[automatically_derived]
+        unsafe impl #impl_generics ::gc_core::Leaf for #ident #ty_generics
+        where
+            #(#predicates,)*
+        {}
+    })
+}
+
+/// `ty` mentions a lifetime, type or const parameter of `generics`.
+fn names_parameter(ty: &Type, generics: &Generics) -> bool {
+    struct Names<'a> {
+        generics: &'a Generics,
+        found: bool,
+    }
+    impl<'ast> Visit<'ast> for Names<'_> {
+        fn visit_lifetime(&mut self, lifetime: &'ast Lifetime) {
+            self.found |= self.generics.lifetimes().any(|p| p.lifetime == *lifetime);
+        }
+        fn visit_path(&mut self, path: &'ast Path) {
+            if let (None, Some(first)) = (&path.leading_colon, path.segments.first()) {
+                let name = &first.ident;
+                self.found |= self.generics.type_params().any(|p| p.ident == *name)
+                    || self.generics.const_params().any(|p| p.ident == *name);
+            }
+            visit::visit_path(self, path);
+        }
+    }
+    let mut names = Names {
+        generics,
+        found: false,
+    };
+    names.visit_type(ty);
+    names.found
+}
+
 fn rebrand_impl(cont: &Container) -> TokenStream {
     let ident = cont.ident();
     let generics = cont.generics();
@@ -491,6 +557,7 @@ mod tests {
         }
         assert!(tree
             .contains("<Vec<::gc_core::__private::Level3<Tree<T>>>as::gc_core::Trace>::IS_LEAF"));
+        assert!(tree.contains("::gc_core::Leaffor"), "{tree}");
     }
 
     #[test]
@@ -502,6 +569,7 @@ mod tests {
             let out = expand(input);
             assert!(!out.contains("Facts1"), "{out}");
             assert!(out.contains("&&false;constHAS_CELLS"), "{out}");
+            assert!(!out.contains("::gc_core::Leaffor"), "{out}");
         }
     }
 

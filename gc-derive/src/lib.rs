@@ -5,7 +5,7 @@
 //! - `attr` parses the `#[gc(...)]` attributes while that tree is built;
 //! - `validate` rejects the shapes the collector cannot handle;
 //! - `expand` writes the `Trace` impl (and, for a recursive type, the earlier rounds of its
-//!   layout facts), the `Rebrand` impl and the guard against `Drop`.
+//!   layout facts), the `Leaf` impl, the `Rebrand` impl and the guard against `Drop`.
 //!
 //! Every stage adds its errors to one collector, and nothing is generated unless all stages
 //! pass, so a user sees every mistake of a type at once and no follow-on errors.
@@ -18,7 +18,8 @@ mod validate;
 use proc_macro::TokenStream;
 use syn::{parse_macro_input, DeriveInput};
 
-/// Derives `gc_core::Trace` and `gc_core::Rebrand` for a struct or an enum.
+/// Derives `gc_core::Trace`, `gc_core::Rebrand` and, where it holds, `gc_core::Leaf` for a
+/// struct or an enum.
 ///
 /// ```ignore
 /// use gc_core::{Gc, Trace};
@@ -39,6 +40,9 @@ use syn::{parse_macro_input, DeriveInput};
 /// - `unsafe impl<'__gc> Rebrand<'__gc>`: the brand lifetime (the one named `'gc`, or the only
 ///   lifetime) becomes `'__gc` and every type parameter `T` becomes its own
 ///   `<T as Rebrand<'__gc>>::Branded`. Any other lifetime must outlive `'__gc`.
+/// - `unsafe impl Leaf`, bounded by every traced field's type being a `Leaf`, so a pointer-free
+///   type can key a traced map or be the element of a traced set. A type parameter used as a
+///   key needs its own bound: `struct Index<K: Leaf + Eq + Hash, V> { map: HashMap<K, V> }`.
 /// - a blanket impl that conflicts with `impl Drop for Ty`, so such an impl fails to compile:
 ///   a destructor that ran during collection could read managed objects that are gone.
 ///
@@ -51,7 +55,8 @@ use syn::{parse_macro_input, DeriveInput};
 ///
 /// Two types that hold each other cannot be told apart from any other field: deriving for both
 /// fails with E0391, "cycle detected when simplifying constant for the type system
-/// `<impl ...>::HAS_CELLS`" (or `IS_LEAF`, ...),. Put `#[gc(recursive)]` on
+/// `<impl ...>::HAS_CELLS`" (or `IS_LEAF`, ...), or, for types without type parameters, with
+/// E0275, "overflow evaluating the requirement `Vec<Entry>: Leaf`". Put `#[gc(recursive)]` on
 /// the field of one of them that leads to the other:
 ///
 /// ```ignore
@@ -77,7 +82,7 @@ use syn::{parse_macro_input, DeriveInput};
 ///   cannot hold a managed pointer.
 /// - `#[gc(recursive)]` on a field: its type leads back to this one. The field's layout facts
 ///   are not evaluated but assumed the worst (it may hold pointers, and cells in and out of
-///   line), which is sound but makes the collector scan the type.
+///   line), which is sound but makes the collector scan the type, and the type is no `Leaf`.
 /// - `#[gc(bound = "T: Trace, U: Trace")]` on the type: these where-predicates replace the
 ///   inferred `Trace` bounds; `bound = ""` means none. Names in the string resolve where the type
 ///   is defined, so `Trace` must be imported there.

@@ -2,7 +2,9 @@
 //! conservative for mutual or polymorphic recursion, and their values survive moving
 //! collections with every pointer updated and every destructor run once.
 
-use gc_core::{Gc, GcCell, Heap, Mutation, Trace};
+use std::collections::BTreeSet;
+
+use gc_core::{Gc, GcCell, Heap, Leaf, Mutation, Trace};
 
 use crate::common::*;
 
@@ -377,4 +379,42 @@ fn every_node_of_a_recursive_value_is_dropped_once() {
     heap.collect_major();
     drop(heap);
     assert_eq!(counter.count(), 22, "nothing is dropped twice");
+}
+
+/// A menu whose submenus are kept in a set of itself: a recursive key.
+#[derive(Trace, PartialEq, Eq, PartialOrd, Ord)]
+struct Menu {
+    title: String,
+    items: BTreeSet<Menu>,
+}
+
+#[test]
+fn a_pointer_free_recursive_type_can_key_a_traced_set() {
+    fn leaf<T: Leaf>() {}
+    leaf::<Menu>();
+    leaf::<Tree>();
+    const { assert!(<Menu as Trace>::IS_LEAF) };
+    let mut heap = Heap::with_config(small_config()).unwrap();
+    let root = heap.mutate(|m| {
+        let open = Menu {
+            title: "open".into(),
+            items: BTreeSet::new(),
+        };
+        let file = Menu {
+            title: "file".into(),
+            items: BTreeSet::from([open]),
+        };
+        m.root(Gc::new(
+            m,
+            (Gc::new_str(m, "menu bar"), BTreeSet::from([file])),
+        ))
+    });
+    heap.collect_minor();
+    heap.collect_major();
+    heap.mutate(|m| {
+        let bar = root.get(m);
+        let file = bar.1.first().unwrap();
+        assert_eq!((&*bar.0, &*file.title), ("menu bar", "file"));
+        assert_eq!(file.items.first().unwrap().title, "open");
+    });
 }

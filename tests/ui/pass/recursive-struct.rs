@@ -1,5 +1,5 @@
 // Derive on a struct that holds itself in a `Vec`: the facts that would depend on themselves are found without a cycle, and a pointer-free tree is a leaf.
-use gc_core::{Gc, Heap, Trace};
+use gc_core::{Gc, Heap, Leaf, Trace};
 
 #[derive(Trace)]
 struct Tree {
@@ -15,8 +15,11 @@ struct Named<'gc> {
 
 const TREE_IS_LEAF: bool = <Tree as Trace>::IS_LEAF;
 
+fn is_leaf<T: Leaf>() {}
+
 fn main() {
     assert!(TREE_IS_LEAF);
+    is_leaf::<Tree>();
     assert!(!<Named<'static> as Trace>::IS_LEAF);
     let mut heap = Heap::new();
     let root = heap.mutate(|m| {
