@@ -10,7 +10,7 @@ use core::fmt;
 use core::marker::PhantomData;
 
 use crate::mutation::Mutation;
-use crate::trace::{Rebrand, Trace, Tracer};
+use crate::trace::{Leaf, Rebrand, Trace, Tracer};
 
 /// A mutable `Copy` value in a managed object, like `Cell`, with the write barrier.
 ///
@@ -111,6 +111,9 @@ unsafe impl<T: Trace> Trace for GcCell<'_, T> {
     }
 }
 
+// SAFETY: the cell holds only its value, a leaf.
+unsafe impl<T: Leaf> Leaf for GcCell<'_, T> {}
+
 // SAFETY: only the brand changes.
 unsafe impl<'gc, T: Rebrand<'gc>> Rebrand<'gc> for GcCell<'_, T>
 where
@@ -204,6 +207,9 @@ unsafe impl<T: Trace> Trace for GcRefCell<'_, T> {
         tracer.trace(self.value.get_mut())
     }
 }
+
+// SAFETY: the cell holds only its value, a leaf.
+unsafe impl<T: Leaf> Leaf for GcRefCell<'_, T> {}
 
 // SAFETY: only the brand changes.
 unsafe impl<'gc, T: Rebrand<'gc>> Rebrand<'gc> for GcRefCell<'_, T>

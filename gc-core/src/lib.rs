@@ -8,7 +8,8 @@
 //! `#[derive(Trace)]`.
 //!
 //! # Parts
-//! - [`trace`]: the [`Trace`] and [`Rebrand`] traits; `trace_impls` for std types.
+//! - [`trace`]: the [`Trace`], [`Leaf`] and [`Rebrand`] traits; `trace_impls` for std types;
+//!   `private` for what `#[derive(Trace)]` expands to.
 //! - [`gc`], [`cell`], [`weak`], [`root`]: the pointer, barriered cells, weak references and
 //!   roots.
 //! - [`heap`], [`mutation`]: the heap, mutation scopes, allocation and the write barrier.
@@ -52,6 +53,9 @@
 
 extern crate self as gc_core;
 
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
 mod alloc;
 mod barrier;
 pub mod cell;
@@ -86,20 +90,9 @@ pub use heap::{Branded, Heap};
 pub use mutation::Mutation;
 pub use root::Root;
 pub use stats::{CollectionKind, HeapStats, PauseStats};
-pub use trace::{GcDrop, Rebrand, Trace, Tracer, NO_SLOT};
+pub use trace::{GcDrop, Leaf, Rebrand, Trace, Tracer, NO_SLOT};
 pub use type_info::{Object, TypeInfo};
 pub use weak::GcWeak;
-
-#[doc(hidden)]
-pub mod __private {
-    /// Fails to compile unless the type of a `#[gc(ignore)]` field is `'static`, so it cannot
-    /// hold a `Gc<'gc, _>`.
-    pub fn assert_ignored_field_is_static<T: ?Sized + 'static>() {}
-
-    /// Fails to compile unless a type that derives `Trace` with `unsafe_allow_drop` also has
-    /// an `unsafe impl GcDrop`.
-    pub fn assert_drop_is_vouched_for<T: ?Sized + crate::GcDrop>() {}
-}
 
 /// The README's example, compiled and run as a doc test.
 #[cfg(doctest)]

@@ -42,6 +42,10 @@ use core::ptr::NonNull;
 ///    `HAS_OUT_OF_LINE_CELLS` if such a cell may live in memory the value owns outside itself
 ///    (the buffer of a `Vec`, a `Box`, ...).
 /// 8. Types that implement `Drop` must not touch managed objects from `drop`.
+/// 9. The constants of a generic type may depend on a type parameter only through that
+///    parameter's own `Trace` constants, and monotonically: a parameter that may hold more
+///    (pointers, cells) never makes the type claim less. `#[derive(Trace)]` finds the facts of
+///    recursive types by evaluating them with stand-ins in place of the type, and relies on it.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be traced by the garbage collector",
     label = "`{Self}` does not implement `Trace`",
@@ -66,6 +70,50 @@ pub unsafe trait Trace {
     /// Hands every managed pointer of `self` to `tracer`.
     fn trace(&mut self, tracer: &mut Tracer<'_>);
 }
+
+/// A type that never holds a managed pointer: the keys of traced maps and the elements of
+/// traced sets must be leaves.
+///
+/// `#[derive(Trace)]` implements it for a type whose traced fields are all leaves; gc-core
+/// implements it for numbers, strings, and the standard containers, tuples and arrays of
+/// leaves. A generic key type needs the bound: `struct Index<K: Leaf, V> { map: HashMap<K, V> }`.
+///
+/// ```
+/// use std::collections::HashMap;
+/// use gc_core::{Gc, Heap, Leaf, Trace};
+///
+/// #[derive(Trace, PartialEq, Eq, Hash)]
+/// struct Key {
+///     name: String,
+///     version: (u32, u32),
+/// }
+///
+/// #[derive(Trace)]
+/// struct Index<'gc> {
+///     entries: HashMap<Key, Gc<'gc, str>>,
+/// }
+///
+/// fn is_leaf<T: Leaf>() {}
+/// is_leaf::<Key>();
+///
+/// let mut heap = Heap::new();
+/// heap.mutate(|m| {
+///     let key = Key { name: "core".into(), version: (1, 0) };
+///     let index = Gc::new(m, Index { entries: HashMap::from([(key, Gc::new_str(m, "gc"))]) });
+///     assert_eq!(index.entries.len(), 1);
+/// });
+/// ```
+///
+/// # Safety
+/// No value of the type may hold a managed pointer (`Gc`, `GcWeak`, or a value that holds
+/// one), directly or in memory it owns. A generic impl must ensure this with its bounds.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a `Leaf`: the keys of a traced map and the elements of a traced set must hold no managed pointer",
+    label = "`{Self}` may hold a managed pointer",
+    note = "the collector could not rewrite a pointer inside a key when its object moves: keep the pointer in the value, or key by something pointer-free (a name, an id)",
+    note = "derived pointer-free types, numbers, strings and tuples, `Option`s, `Box`es and `Vec`s of leaves are `Leaf`; a generic key type needs a `gc_core::Leaf` bound"
+)]
+pub unsafe trait Leaf {}
 
 /// A pointer-map entry that names no slot (a field that is a leaf).
 pub const NO_SLOT: u32 = u32::MAX;

@@ -4,17 +4,19 @@
 //! managed pointer inside them could change without the write barrier, or escape the
 //! collector's view. Use `GcCell` and `GcRefCell` instead.
 //!
-//! The keys of maps and the elements of sets must be leaves: a key cannot be rewritten in
-//! place without breaking the map's invariants. The check sits in `IS_LEAF`, which the type
-//! descriptor of every object that contains the map evaluates, so it fails the build wherever
-//! such a map is allocated. A hasher must be `'static`, so it cannot hold a managed pointer
-//! either.
+//! The keys of maps and the elements of sets must be [`Leaf`]s: a key cannot be rewritten in
+//! place without breaking the map's invariants. The bound makes a key that may hold a managed
+//! pointer a type error wherever the map's `Trace` impl is needed. A hasher must be `'static`,
+//! so it cannot hold a managed pointer either.
+//!
+//! Every type here that can never hold a managed pointer is a `Leaf`, and so is every container
+//! of leaves.
 
 use core::hash::BuildHasher;
 use core::marker::PhantomData;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 
-use crate::trace::{Rebrand, Trace, Tracer};
+use crate::trace::{Leaf, Rebrand, Trace, Tracer};
 
 macro_rules! leaf {
     ($($t:ty),* $(,)?) => {$(
@@ -24,6 +26,8 @@ macro_rules! leaf {
             #[inline(always)]
             fn trace(&mut self, _: &mut Tracer<'_>) {}
         }
+        // SAFETY: the type holds no managed pointer.
+        unsafe impl Leaf for $t {}
         // SAFETY: the type has no brand.
         unsafe impl<'gc> Rebrand<'gc> for $t {
             type Branded = $t;
@@ -66,6 +70,9 @@ unsafe impl<T: ?Sized> Trace for PhantomData<T> {
     #[inline(always)]
     fn trace(&mut self, _: &mut Tracer<'_>) {}
 }
+
+// SAFETY: `PhantomData` holds nothing.
+unsafe impl<T: ?Sized> Leaf for PhantomData<T> {}
 
 // SAFETY: only the brand changes.
 unsafe impl<'gc, T: ?Sized + Rebrand<'gc>> Rebrand<'gc> for PhantomData<T> {
@@ -216,16 +223,10 @@ where
     type Branded = VecDeque<T::Branded>;
 }
 
-// SAFETY: keys are leaves (checked at compile time) and the hasher is `'static`, so only
-// values hold managed pointers; they are traced in place.
-unsafe impl<K: Trace, V: Trace, S: BuildHasher + 'static> Trace for HashMap<K, V, S> {
-    const IS_LEAF: bool = {
-        assert!(
-            K::IS_LEAF,
-            "the keys of a traced HashMap must hold no managed pointer"
-        );
-        V::IS_LEAF
-    };
+// SAFETY: keys are leaves and the hasher is `'static`, so only values hold managed pointers;
+// they are traced in place.
+unsafe impl<K: Leaf, V: Trace, S: BuildHasher + 'static> Trace for HashMap<K, V, S> {
+    const IS_LEAF: bool = V::IS_LEAF;
     const HAS_CELLS: bool = V::HAS_CELLS;
     const HAS_OUT_OF_LINE_CELLS: bool = V::HAS_CELLS;
     #[inline]
@@ -245,15 +246,9 @@ where
     type Branded = HashMap<K::Branded, V::Branded, S>;
 }
 
-// SAFETY: the elements are leaves (checked at compile time) and the hasher is `'static`.
-unsafe impl<T: Trace, S: BuildHasher + 'static> Trace for HashSet<T, S> {
-    const IS_LEAF: bool = {
-        assert!(
-            T::IS_LEAF,
-            "the elements of a traced HashSet must hold no managed pointer"
-        );
-        true
-    };
+// SAFETY: the elements are leaves and the hasher is `'static`.
+unsafe impl<T: Leaf, S: BuildHasher + 'static> Trace for HashSet<T, S> {
+    const IS_LEAF: bool = true;
     #[inline]
     fn trace(&mut self, _: &mut Tracer<'_>) {}
 }
@@ -266,15 +261,9 @@ where
     type Branded = HashSet<T::Branded, S>;
 }
 
-// SAFETY: keys are leaves (checked at compile time); values are traced in place.
-unsafe impl<K: Trace, V: Trace> Trace for BTreeMap<K, V> {
-    const IS_LEAF: bool = {
-        assert!(
-            K::IS_LEAF,
-            "the keys of a traced BTreeMap must hold no managed pointer"
-        );
-        V::IS_LEAF
-    };
+// SAFETY: keys are leaves; values are traced in place.
+unsafe impl<K: Leaf, V: Trace> Trace for BTreeMap<K, V> {
+    const IS_LEAF: bool = V::IS_LEAF;
     const HAS_CELLS: bool = V::HAS_CELLS;
     const HAS_OUT_OF_LINE_CELLS: bool = V::HAS_CELLS;
     #[inline]
@@ -294,15 +283,9 @@ where
     type Branded = BTreeMap<K::Branded, V::Branded>;
 }
 
-// SAFETY: the elements are leaves (checked at compile time).
-unsafe impl<T: Trace> Trace for BTreeSet<T> {
-    const IS_LEAF: bool = {
-        assert!(
-            T::IS_LEAF,
-            "the elements of a traced BTreeSet must hold no managed pointer"
-        );
-        true
-    };
+// SAFETY: the elements are leaves.
+unsafe impl<T: Leaf> Trace for BTreeSet<T> {
+    const IS_LEAF: bool = true;
     #[inline]
     fn trace(&mut self, _: &mut Tracer<'_>) {}
 }
@@ -314,6 +297,30 @@ where
 {
     type Branded = BTreeSet<T::Branded>;
 }
+
+// SAFETY: each of these holds managed pointers only in its elements (keys, values), which
+// are leaves; a map's hasher is `'static`, so it cannot hold one.
+unsafe impl<T: Leaf> Leaf for [T] {}
+// SAFETY: as above.
+unsafe impl<T: Leaf, const N: usize> Leaf for [T; N] {}
+// SAFETY: as above.
+unsafe impl<T: Leaf> Leaf for Option<T> {}
+// SAFETY: as above.
+unsafe impl<T: Leaf, E: Leaf> Leaf for Result<T, E> {}
+// SAFETY: as above.
+unsafe impl<T: ?Sized + Leaf> Leaf for Box<T> {}
+// SAFETY: as above.
+unsafe impl<T: Leaf> Leaf for Vec<T> {}
+// SAFETY: as above.
+unsafe impl<T: Leaf> Leaf for VecDeque<T> {}
+// SAFETY: as above.
+unsafe impl<K: Leaf, V: Leaf, S: 'static> Leaf for HashMap<K, V, S> {}
+// SAFETY: as above.
+unsafe impl<T: Leaf, S: 'static> Leaf for HashSet<T, S> {}
+// SAFETY: as above.
+unsafe impl<K: Leaf, V: Leaf> Leaf for BTreeMap<K, V> {}
+// SAFETY: as above.
+unsafe impl<T: Leaf> Leaf for BTreeSet<T> {}
 
 macro_rules! tuple {
     ($($name:ident)+) => {
@@ -329,6 +336,9 @@ macro_rules! tuple {
                 $(tracer.trace($name);)+
             }
         }
+
+        // SAFETY: a tuple holds managed pointers only in its elements, which are leaves.
+        unsafe impl<$($name: Leaf),+> Leaf for ($($name,)+) {}
 
         // SAFETY: only the brand changes.
         unsafe impl<'gc, $($name: Rebrand<'gc>),+> Rebrand<'gc> for ($($name,)+)

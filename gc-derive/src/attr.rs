@@ -2,7 +2,8 @@
 //!
 //! # Keys
 //! On the type: `bound = "..."` (where-predicates that replace the inferred `Trace` bounds) and
-//! `unsafe_allow_drop`. On a field: `ignore`.
+//! `unsafe_allow_drop`. On a field: `ignore` and `recursive` (the field's type leads back to
+//! this one through another type, so its layout facts must not be evaluated).
 //!
 //! # Errors
 //! A key that is unknown, in the wrong place or repeated is an error spanned on that key (the
@@ -20,9 +21,10 @@ pub const GC: &str = "gc";
 pub const BOUND: &str = "bound";
 pub const UNSAFE_ALLOW_DROP: &str = "unsafe_allow_drop";
 pub const IGNORE: &str = "ignore";
+pub const RECURSIVE: &str = "recursive";
 
 const CONTAINER_KEYS: &[&str] = &[BOUND, UNSAFE_ALLOW_DROP];
-const FIELD_KEYS: &[&str] = &[IGNORE];
+const FIELD_KEYS: &[&str] = &[IGNORE, RECURSIVE];
 
 /// The where-predicates of `#[gc(bound = "...")]`.
 pub type Bound = Punctuated<WherePredicate, Token![,]>;
@@ -36,6 +38,8 @@ pub struct ContainerAttrs {
 #[derive(Default)]
 pub struct FieldAttrs {
     pub ignore: bool,
+    /// The `recursive` key, kept for the error if it comes with `ignore`.
+    pub recursive: Option<Meta>,
 }
 
 pub fn container(attrs: &[Attribute], errors: &mut Errors) -> ContainerAttrs {
@@ -53,8 +57,10 @@ pub fn container(attrs: &[Attribute], errors: &mut Errors) -> ContainerAttrs {
 pub fn field(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
     let mut out = FieldAttrs::default();
     for (key, meta) in keys(attrs, Place::Field, errors) {
-        if key == IGNORE {
-            out.ignore = flag(&key, &meta, errors);
+        match key.as_str() {
+            IGNORE => out.ignore = flag(&key, &meta, errors),
+            RECURSIVE => out.recursive = flag(&key, &meta, errors).then_some(meta),
+            _ => {}
         }
     }
     out

@@ -4,7 +4,8 @@
 //! - `ast` reads the `syn` input into a typed tree that keeps the original nodes for spans;
 //! - `attr` parses the `#[gc(...)]` attributes while that tree is built;
 //! - `validate` rejects the shapes the collector cannot handle;
-//! - `expand` writes the `Trace` impl, the `Rebrand` impl and the guard against `Drop`.
+//! - `expand` writes the `Trace` impl (and, for a recursive type, the earlier rounds of its
+//!   layout facts), the `Leaf` impl, the `Rebrand` impl and the guard against `Drop`.
 //!
 //! Every stage adds its errors to one collector, and nothing is generated unless all stages
 //! pass, so a user sees every mistake of a type at once and no follow-on errors.
@@ -17,7 +18,8 @@ mod validate;
 use proc_macro::TokenStream;
 use syn::{parse_macro_input, DeriveInput};
 
-/// Derives `gc_core::Trace` and `gc_core::Rebrand` for a struct or an enum.
+/// Derives `gc_core::Trace`, `gc_core::Rebrand` and, where it holds, `gc_core::Leaf` for a
+/// struct or an enum.
 ///
 /// ```ignore
 /// use gc_core::{Gc, Trace};
@@ -38,12 +40,49 @@ use syn::{parse_macro_input, DeriveInput};
 /// - `unsafe impl<'__gc> Rebrand<'__gc>`: the brand lifetime (the one named `'gc`, or the only
 ///   lifetime) becomes `'__gc` and every type parameter `T` becomes its own
 ///   `<T as Rebrand<'__gc>>::Branded`. Any other lifetime must outlive `'__gc`.
+/// - `unsafe impl Leaf`, bounded by every traced field's type being a `Leaf`, so a pointer-free
+///   type can key a traced map or be the element of a traced set. A type parameter used as a
+///   key needs its own bound: `struct Index<K: Leaf + Eq + Hash, V> { map: HashMap<K, V> }`.
 /// - a blanket impl that conflicts with `impl Drop for Ty`, so such an impl fails to compile:
 ///   a destructor that ran during collection could read managed objects that are gone.
+///
+/// # Recursive types
+/// A type that holds itself needs nothing more: `struct Tree { children: Vec<Tree> }`,
+/// `enum Expr<'gc> { Add(Box<Self>, Box<Self>), Var(Gc<'gc, str>) }` and `Rose<T>` inside
+/// `Rose<T>` get exact layout facts (`Tree` above is a leaf). A mention of the type with other
+/// generic arguments, such as `Pair<B, A>` inside `Pair<A, B>`, gets the conservative facts
+/// that `#[gc(recursive)]` gives (below).
+///
+/// Two types that hold each other cannot be told apart from any other field: deriving for both
+/// fails with E0391, "cycle detected when simplifying constant for the type system
+/// `<impl ...>::HAS_CELLS`" (or `IS_LEAF`, ...), or, for types without type parameters, with
+/// E0275, "overflow evaluating the requirement `Vec<Entry>: Leaf`". Put `#[gc(recursive)]` on
+/// the field of one of them that leads to the other:
+///
+/// ```ignore
+/// #[derive(Trace)]
+/// struct Dir<'gc> {
+///     name: Gc<'gc, str>,
+///     #[gc(recursive)]
+///     entries: Vec<Entry<'gc>>,
+/// }
+///
+/// #[derive(Trace)]
+/// enum Entry<'gc> {
+///     File(Gc<'gc, str>),
+///     Dir(Box<Dir<'gc>>),
+/// }
+/// ```
+///
+/// The same holds for a type that mentions itself through a type alias or a path with several
+/// segments (`crate::Tree`), which the derive does not recognise as itself.
 ///
 /// # Attributes
 /// - `#[gc(ignore)]` on a field: the field is not traced. Its type must be `'static`, so it
 ///   cannot hold a managed pointer.
+/// - `#[gc(recursive)]` on a field: its type leads back to this one. The field's layout facts
+///   are not evaluated but assumed the worst (it may hold pointers, and cells in and out of
+///   line), which is sound but makes the collector scan the type, and the type is no `Leaf`.
 /// - `#[gc(bound = "T: Trace, U: Trace")]` on the type: these where-predicates replace the
 ///   inferred `Trace` bounds; `bound = ""` means none. Names in the string resolve where the type
 ///   is defined, so `Trace` must be imported there.

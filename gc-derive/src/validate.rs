@@ -6,6 +6,8 @@
 //!   place through aligned accesses.
 //! - `#[gc(...)]` on an enum variant: no key applies there.
 //! - Several lifetimes and none named `'gc`: the brand that `Rebrand` replaces is ambiguous.
+//! - `#[gc(ignore, recursive)]`: an ignored field is not traced, so `recursive` would say
+//!   nothing, and one of the two is a mistake.
 //!
 //! # Errors
 //! [`Errors`] collects the errors of every stage; each is spanned on the offending node.
@@ -17,7 +19,7 @@ use syn::punctuated::Punctuated;
 use syn::{Attribute, Error, Meta, Token};
 
 use crate::ast::{Container, Data, BRAND};
-use crate::attr::GC;
+use crate::attr::{GC, IGNORE, RECURSIVE};
 
 /// All the errors found so far, combined into one.
 #[derive(Default)]
@@ -58,6 +60,14 @@ pub fn check(cont: &Container, errors: &mut Errors) {
                     errors.spanned(attr, msg);
                 }
             }
+        }
+    }
+    for field in cont.fields() {
+        if let (true, Some(recursive)) = (field.attrs.ignore, &field.attrs.recursive) {
+            let msg = format!(
+                "`{RECURSIVE}` has no effect with `{IGNORE}`: an ignored field is not traced"
+            );
+            errors.spanned(recursive, msg);
         }
     }
     if cont.generics().lifetimes().count() > 1 && cont.brand().is_none() {

@@ -87,6 +87,30 @@ struct Bag<'gc> {
 }
 
 #[test]
+fn a_store_into_an_out_of_line_cell_alone_keeps_the_heap_valid() {
+    let mut heap = Heap::with_config(small_config()).unwrap();
+    let bag = heap.mutate(|m| {
+        let slots = (0..4).map(|_| GcCell::new(None)).collect();
+        let items = GcRefCell::new(Vec::new());
+        m.root(Gc::new(
+            m,
+            Bag {
+                items,
+                slots,
+                weak: GcCell::new(GcWeak::new()),
+            },
+        ))
+    });
+    heap.collect_major();
+    // The bag itself is not logged: only the minor collection's rescan finds the pointer.
+    heap.mutate(|m| bag.get(m).slots[2].set(m, Some(Gc::new(m, Node::new(12)))));
+    assert_eq!(heap.verify(), Ok(()));
+    heap.collect_minor();
+    assert_eq!(heap.verify(), Ok(()));
+    heap.mutate(|m| assert_eq!(bag.get(m).slots[2].get().unwrap().value, 12));
+}
+
+#[test]
 fn stores_through_a_ref_cell_and_out_of_line_cells_are_remembered() {
     let mut heap = Heap::with_config(small_config()).unwrap();
     let bag = heap.mutate(|m| {

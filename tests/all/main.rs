@@ -13,6 +13,7 @@ mod model;
 mod moving;
 mod pacing;
 mod reclaim;
+mod recursive;
 mod stats;
 mod steps;
 mod verifier;

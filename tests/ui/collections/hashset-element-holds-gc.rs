@@ -1,4 +1,4 @@
-// A `HashSet` element that holds a `Gc`, inside a struct whose other fields the collector scans from its pointer map: the set's elements cannot be rewritten in place, so the build must fail wherever such a set is allocated.
+// A `HashSet` element that holds a `Gc`, inside a struct whose other fields the collector scans from its pointer map: the set's elements cannot be rewritten in place, so a set of them is not `Trace`, wherever it appears and whether or not it is allocated.
 use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
 

@@ -1,0 +1,70 @@
+//! What `#[derive(Trace)]` expands to, and nothing a user writes by hand.
+//!
+//! # Checks
+//! Two functions that compile only when a rule of the derive holds: an ignored field is
+//! `'static`, and a type that may implement `Drop` vouches for it with `GcDrop`.
+//!
+//! # Facts of recursive types
+//! The layout facts of `struct Tree { children: Vec<Tree> }` depend on themselves:
+//! `Tree::IS_LEAF` is `Vec<Tree>::IS_LEAF`, which is `Tree::IS_LEAF`, a cycle the compiler
+//! rejects. The derive computes them in rounds instead. [`Facts1`] holds the facts of the fields
+//! that do not mention the type; round `N + 1` evaluates the recursive fields with each mention
+//! of the type replaced by the stand-in [`Level1`], [`Level2`] or [`Level3`], whose facts are
+//! those of round `N`; the `Trace` impl is the fourth round. `gc-derive`'s `expand` module says
+//! why four rounds give the exact facts.
+
+use core::marker::PhantomData;
+
+use crate::trace::{Leaf, Trace, Tracer};
+
+/// Fails to compile unless the type of a `#[gc(ignore)]` field is `'static`, so it cannot
+/// hold a `Gc<'gc, _>`.
+pub fn assert_ignored_field_is_static<T: ?Sized + 'static>() {}
+
+/// Fails to compile unless a type that derives `Trace` with `unsafe_allow_drop` also has
+/// an `unsafe impl GcDrop`.
+pub fn assert_drop_is_vouched_for<T: ?Sized + crate::GcDrop>() {}
+
+macro_rules! rounds {
+    ($($facts:ident $level:ident $round:literal;)*) => {$(
+        #[doc = concat!("The layout facts of a recursive type after round ", $round, ".")]
+        pub trait $facts {
+            /// See [`Trace::IS_LEAF`].
+            const IS_LEAF: bool;
+            /// See [`Trace::HAS_CELLS`].
+            const HAS_CELLS: bool;
+            /// See [`Trace::HAS_OUT_OF_LINE_CELLS`].
+            const HAS_OUT_OF_LINE_CELLS: bool;
+        }
+
+        #[doc = concat!(
+            "Stands in for the recursive type `S` with the facts of round ", $round, ". ",
+            "It only appears in the types whose constants the derive evaluates; no value of ",
+            "it is ever made."
+        )]
+        pub struct $level<S: ?Sized>(PhantomData<*const S>);
+
+        // SAFETY: the stand-in holds nothing, so no value of it holds a managed pointer or a
+        // cell, whatever facts it reports: every fact is true of it or errs on the safe side,
+        // and `trace` has nothing to hand to the tracer. It is not a pointer slot.
+        unsafe impl<S: ?Sized + $facts> Trace for $level<S> {
+            const IS_LEAF: bool = S::IS_LEAF;
+            const HAS_CELLS: bool = S::HAS_CELLS;
+            const HAS_OUT_OF_LINE_CELLS: bool = S::HAS_OUT_OF_LINE_CELLS;
+
+            #[inline(always)]
+            fn trace(&mut self, _: &mut Tracer<'_>) {}
+        }
+
+        // SAFETY: the stand-in holds nothing. In the bounds of a derived `Leaf` impl it
+        // assumes the type it stands for is a leaf, which holds by induction over the depth of
+        // a value: the mentions of the type are the value's smaller parts.
+        unsafe impl<S: ?Sized> Leaf for $level<S> {}
+    )*};
+}
+
+rounds! {
+    Facts1 Level1 1;
+    Facts2 Level2 2;
+    Facts3 Level3 3;
+}
