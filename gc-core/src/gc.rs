@@ -168,6 +168,8 @@ impl<T: ?Sized + Object + fmt::Display> fmt::Display for Gc<'_, T> {
 unsafe impl<T: ?Sized + Object> Trace for Gc<'_, T> {
     const NON_NULL_SLOT: bool = true;
     const POINTER_SLOT: bool = true;
+    const HAS_CELLS: bool = false;
+    const HAS_OUT_OF_LINE_CELLS: bool = false;
 
     #[inline]
     fn trace(&mut self, tracer: &mut Tracer<'_>) {

@@ -18,12 +18,12 @@ pub(crate) const FORWARDED: usize = 0b000_0001;
 /// A major collection found the object reachable.
 pub(crate) const MARKED: usize = 0b000_0010;
 /// The object is in the remembered set (it is old and may point into the nursery).
-pub(crate) const LOGGED: usize = 0b000_0100;
+pub(crate) const REMEMBERED: usize = 0b000_0100;
 /// The number of minor collections the object has survived in the nursery.
 const AGE_SHIFT: u32 = 3;
 const AGE_MASK: usize = 0b111_1000;
 /// Every bit that is state rather than address.
-const STATE_MASK: usize = FORWARDED | MARKED | LOGGED | AGE_MASK;
+const STATE_MASK: usize = FORWARDED | MARKED | REMEMBERED | AGE_MASK;
 /// The largest age the header can hold, and so the largest tenuring threshold.
 pub(crate) const MAX_AGE: u8 = (AGE_MASK >> AGE_SHIFT) as u8;
 

@@ -24,7 +24,7 @@
 use core::ops::ControlFlow;
 use core::ptr::NonNull;
 
-use crate::collect::tracer::ExtraRoots;
+use crate::collect::tracer::RunStateRoots;
 use crate::collect::verify::HeapCorruption;
 use crate::config::{ConfigError, HeapConfig};
 use crate::heap_state::HeapState;
@@ -104,7 +104,7 @@ impl Heap {
     pub fn mutate<R>(&mut self, f: impl for<'gc> FnOnce(&Mutation<'gc>) -> R) -> R {
         let result = self.scope(true, f);
         self.inner_mut().reclaim_scope();
-        self.inner_mut().collection_point(&mut ExtraRoots(None));
+        self.inner_mut().collection_point(&mut RunStateRoots(None));
         result
     }
 
@@ -180,7 +180,7 @@ impl Heap {
                 }
             };
             self.inner_mut()
-                .collection_point(&mut ExtraRoots(Some(&mut trace_state)));
+                .collection_point(&mut RunStateRoots(Some(&mut trace_state)));
             let flow = self.scope(false, |m| {
                 let current = state.take().expect("the state is here between steps");
                 // SAFETY: as for the first state.
@@ -194,7 +194,7 @@ impl Heap {
                 }
             });
             if let Some(result) = flow {
-                self.inner_mut().collection_point(&mut ExtraRoots(None));
+                self.inner_mut().collection_point(&mut RunStateRoots(None));
                 return result;
             }
         }
@@ -203,13 +203,13 @@ impl Heap {
     /// Runs a minor collection now.
     pub fn collect_minor(&mut self) {
         self.inner_mut()
-            .collect(CollectionKind::Minor, &mut ExtraRoots(None))
+            .collect(CollectionKind::Minor, &mut RunStateRoots(None))
     }
 
     /// Runs a major (full-heap) collection now.
     pub fn collect_major(&mut self) {
         self.inner_mut()
-            .collect(CollectionKind::Major, &mut ExtraRoots(None))
+            .collect(CollectionKind::Major, &mut RunStateRoots(None))
     }
 
     /// What the collector has done and what the heap holds.
@@ -222,7 +222,7 @@ impl Heap {
     /// every problem found.
     pub fn verify(&self) -> Result<(), HeapCorruption> {
         self.inner().check_usable();
-        self.inner().verify(&mut ExtraRoots(None))
+        self.inner().verify(&mut RunStateRoots(None))
     }
 }
 

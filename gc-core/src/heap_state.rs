@@ -27,7 +27,7 @@ use crate::collect::pacer::{HeapView, Pacer, Policy};
 use crate::config::HeapConfig;
 use crate::error::AllocError;
 use crate::remembered::RememberedSet;
-use crate::root::RootTable;
+use crate::root_table::RootTable;
 use crate::scope::{Escape, ScopeState};
 use crate::space::Spaces;
 use crate::stats::{HeapStats, Stats};

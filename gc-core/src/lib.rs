@@ -8,14 +8,26 @@
 //! `#[derive(Trace)]`.
 //!
 //! # Parts
+//! The public API:
+//! - [`heap`]: the [`Heap`], its mutation scopes and collection points; [`mutation`]: the
+//!   [`Mutation`] handle of a scope.
+//! - [`gc`], [`cell`], [`weak`], [`root`]: the pointer, barriered cells, weak references and
+//!   roots (`root_table` is the table the collector traces).
 //! - [`trace`]: the [`Trace`], [`Leaf`] and [`Rebrand`] traits; `trace_impls` for std types;
 //!   `private` for what `#[derive(Trace)]` expands to.
-//! - [`gc`], [`cell`], [`weak`], [`root`]: the pointer, barriered cells, weak references and
-//!   roots.
-//! - [`heap`], [`mutation`]: the heap, mutation scopes, allocation and the write barrier.
-//! - `space::{nursery, overflow, old, large}`: where objects live; `collect::{minor, major,
-//!   pacer, verify}`: the collectors, the policy that runs them, and the heap verifier.
 //! - [`config`], [`stats`], [`error`]: configuration, statistics and errors.
+//!
+//! Inside, one room per job:
+//! - `heap_state`: the parts one heap owns, together.
+//! - `space::{nursery, overflow, old, large}`: where objects live.
+//! - `alloc::{allocator, bump, region}`: the allocation fast and slow paths, bump windows, raw
+//!   memory.
+//! - `scope`: scope reclaim and every way an object may outlive its scope.
+//! - `barrier`: the write barrier's slow path; `remembered`: the remembered set.
+//! - `collect::{driver, minor, major, finalize, pacer, verify, tracer}`: a collection from start
+//!   to end, the two collectors, drop glue, the pacing policy, the heap verifier, and scanning
+//!   one object.
+//! - `header`, `type_info`: the object header and the type descriptor it points to.
 //!
 //! # Soundness in one paragraph
 //! Each mutation scope gets a fresh invariant lifetime `'gc`, so `Gc<'gc, _>` cannot leave
@@ -23,8 +35,8 @@
 //! (or the state of [`Heap::run`]), which the collector updates when it moves objects.
 //! Stores of managed pointers into existing objects go through [`GcCell`] or [`GcRefCell`],
 //! which run the write barrier; `Trace` is not implemented for `Cell`, `RefCell` or `Rc`.
-//! The same barrier, the root table and the drop list tell whether anything a scope
-//! allocated can outlive it; if nothing can, its eden is reused at once.
+//! Every way an object could outlive its scope (that barrier, a root, drop glue, ...) passes
+//! through one function of `scope`; if none was taken, the scope's eden is reused at once.
 //! A derived type may not implement `Drop`, so no destructor can see a dead object.
 //!
 //! ```
@@ -69,6 +81,7 @@ mod heap_state;
 pub mod mutation;
 mod remembered;
 pub mod root;
+mod root_table;
 mod scope;
 mod space;
 pub mod stats;
@@ -91,7 +104,9 @@ pub use mutation::Mutation;
 pub use root::Root;
 pub use stats::{CollectionKind, HeapStats, PauseStats};
 pub use trace::{GcDrop, Leaf, Rebrand, Trace, Tracer, NO_SLOT};
-pub use type_info::{Object, TypeInfo};
+pub use type_info::Object;
+#[doc(hidden)]
+pub use type_info::TypeInfo;
 pub use weak::GcWeak;
 
 /// The README's example, compiled and run as a doc test.

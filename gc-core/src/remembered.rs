@@ -8,7 +8,7 @@
 //! - promotion: an object copied to the old generation that still points at young copies
 //!   (`collect/minor.rs`, which builds the next set as it scans).
 //!
-//! An object is listed once: its header carries [`LOGGED`] while it is listed.
+//! An object is listed once: its header carries [`REMEMBERED`] while it is listed.
 //!
 //! # Cells outside every space
 //! A barriered cell may live outside the managed heap, in memory an object owns (a `Vec`'s
@@ -19,11 +19,11 @@
 use core::cell::{Cell, RefCell};
 use core::ptr::NonNull;
 
-use crate::header::{self, Header, LOGGED};
+use crate::header::{self, Header, REMEMBERED};
 
 /// The old and large objects a minor collection must scan as roots.
 pub(crate) struct RememberedSet {
-    /// The listed objects, each with its header LOGGED.
+    /// The listed objects, each with its header REMEMBERED.
     objects: RefCell<Vec<NonNull<u8>>>,
     /// A barriered store went to a cell outside every space since the last minor collection.
     out_of_line_store: Cell<bool>,
@@ -40,9 +40,9 @@ pub(crate) struct RememberedSet {
 pub(crate) unsafe fn list_once(obj: NonNull<u8>, list: &mut Vec<NonNull<u8>>) {
     // SAFETY: the caller promises an intact header.
     let h = unsafe { header::read(obj) };
-    if !h.has(LOGGED) {
+    if !h.has(REMEMBERED) {
         // SAFETY: as above; only the state bits change.
-        unsafe { header::write(obj, h.with(LOGGED)) };
+        unsafe { header::write(obj, h.with(REMEMBERED)) };
         list.push(obj);
     }
 }
@@ -71,14 +71,14 @@ impl RememberedSet {
         self.out_of_line_store.set(true)
     }
 
-    /// For a minor collection: the listed objects (still LOGGED: the collection clears the
+    /// For a minor collection: the listed objects (still REMEMBERED: the collection clears the
     /// bit as it scans each) and whether a store went outside every space.
     pub(crate) fn take(&mut self) -> (Vec<NonNull<u8>>, bool) {
         let objects = core::mem::take(self.objects.get_mut());
         (objects, core::mem::take(self.out_of_line_store.get_mut()))
     }
 
-    /// After a minor collection: the objects that still point into the nursery, each LOGGED.
+    /// After a minor collection: the objects that still point into the nursery, each REMEMBERED.
     pub(crate) fn replace(&mut self, next: Vec<NonNull<u8>>) {
         *self.objects.get_mut() = next;
     }
@@ -97,7 +97,7 @@ impl RememberedSet {
         } else {
             self.old_may_own_out_of_line_cells.get()
         };
-        h.has(LOGGED)
+        h.has(REMEMBERED)
             || (self.out_of_line_store.get()
                 && space_may_own
                 && h.type_info().has_out_of_line_cells)

@@ -3,111 +3,19 @@
 //! A [`Root<T>`] owns one slot of its heap's root table. The collector traces every slot
 //! and rewrites it when the object moves; dropping the root frees the slot, and the object
 //! becomes garbage unless something else reaches it. `T` is the object's type under the
-//! `'static` brand; [`Root::get`] hands it back under the brand of the current scope.
+//! `'static` brand; [`Root::get`] hands it back under the brand of the current scope. The
+//! table itself is `root_table.rs`.
 
-use core::cell::RefCell;
 use core::fmt;
 use core::marker::PhantomData;
 use core::ptr::NonNull;
 use std::rc::Rc;
 
 use crate::mutation::Mutation;
+use crate::root_table::RootTable;
 use crate::scope::Escape;
 use crate::trace::Rebrand;
 use crate::Gc;
-
-/// The root slots of one heap, shared between the heap and its roots.
-///
-/// # Roots released during a collection
-/// Drop glue runs during collections, and it may drop a `Root` (one held in a `#[gc(ignore)]`
-/// field, say). Its slot is not freed then: it stays a root until the collection ends, so every
-/// phase after the release still traces and updates it like any other (a major collection
-/// runs drop glue before it rewrites pointers, and the target may move after). The collector,
-/// the verifier and the re-mark check therefore see one consistent root set per collection,
-/// and no address recorded before compaction is read after it.
-pub(crate) struct RootTable {
-    slots: RefCell<Vec<Option<NonNull<u8>>>>,
-    free: RefCell<Vec<usize>>,
-    /// While a collection runs: the slots released so far, freed when it ends.
-    released_while_collecting: RefCell<Option<Vec<usize>>>,
-}
-
-impl RootTable {
-    pub(crate) fn new() -> Self {
-        RootTable {
-            slots: RefCell::new(Vec::new()),
-            free: RefCell::new(Vec::new()),
-            released_while_collecting: RefCell::new(None),
-        }
-    }
-
-    fn add(&self, obj: NonNull<u8>) -> usize {
-        let mut slots = self.slots.borrow_mut();
-        match self.free.borrow_mut().pop() {
-            Some(i) => {
-                slots[i] = Some(obj);
-                i
-            }
-            None => {
-                slots.push(Some(obj));
-                slots.len() - 1
-            }
-        }
-    }
-
-    fn remove(&self, index: usize) {
-        if let Some(released) = self.released_while_collecting.borrow_mut().as_mut() {
-            released.push(index);
-            return;
-        }
-        self.free_slot(index)
-    }
-
-    fn free_slot(&self, index: usize) {
-        if let Some(slot) = self.slots.borrow_mut().get_mut(index) {
-            if slot.take().is_some() {
-                self.free.borrow_mut().push(index);
-            }
-        }
-    }
-
-    fn get(&self, index: usize) -> NonNull<u8> {
-        self.slots.borrow()[index].expect("gc-core: root used after its heap was dropped")
-    }
-
-    fn set(&self, index: usize, obj: NonNull<u8>) {
-        self.slots.borrow_mut()[index] = Some(obj);
-    }
-
-    /// Calls `visit` with every occupied slot, for the collector.
-    pub(crate) fn for_each_slot(&self, mut visit: impl FnMut(&mut NonNull<u8>)) {
-        for slot in self.slots.borrow_mut().iter_mut().flatten() {
-            visit(slot)
-        }
-    }
-
-    /// A collection begins: roots released from now on stay roots until it ends.
-    pub(crate) fn begin_collection(&self) {
-        *self.released_while_collecting.borrow_mut() = Some(Vec::new());
-    }
-
-    /// The collection has ended: frees the slots released during it.
-    pub(crate) fn end_collection(&self) {
-        let released = self.released_while_collecting.borrow_mut().take();
-        for index in released.into_iter().flatten() {
-            self.free_slot(index)
-        }
-    }
-
-    /// Empties every slot: the heap is gone.
-    pub(crate) fn clear(&self) {
-        *self.released_while_collecting.borrow_mut() = None;
-        self.slots
-            .borrow_mut()
-            .iter_mut()
-            .for_each(|slot| *slot = None);
-    }
-}
 
 /// A handle that keeps a managed object alive, between mutation scopes too.
 ///

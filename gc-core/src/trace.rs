@@ -21,7 +21,40 @@ use core::ptr::NonNull;
 /// A value the collector can trace.
 ///
 /// `#[derive(Trace)]` implements this for structs and enums; gc-core implements it for the
-/// standard types that are sound to trace.
+/// standard types that are sound to trace. A hand-written impl writes only [`Trace::trace`]:
+/// the layout facts the collector uses to skip work (the hidden constants) have defaults that
+/// are always sound, and the derive computes precise ones.
+///
+/// ```
+/// use gc_core::{Gc, Heap, Rebrand, Trace, Tracer};
+///
+/// /// A pair whose second half is traced only when present.
+/// struct Pair<'gc> {
+///     first: Gc<'gc, i64>,
+///     second: Option<Gc<'gc, i64>>,
+/// }
+///
+/// // SAFETY: `trace` hands both managed pointers to the tracer (rule 1) and does nothing else.
+/// unsafe impl Trace for Pair<'_> {
+///     fn trace(&mut self, tracer: &mut Tracer<'_>) {
+///         tracer.trace(&mut self.first);
+///         tracer.trace(&mut self.second);
+///     }
+/// }
+///
+/// // SAFETY: only the brand changes.
+/// unsafe impl<'gc> Rebrand<'gc> for Pair<'_> {
+///     type Branded = Pair<'gc>;
+/// }
+///
+/// let mut heap = Heap::new();
+/// let pair = heap.mutate(|m| {
+///     let pair = Pair { first: Gc::new(m, 1), second: Some(Gc::new(m, 2)) };
+///     m.root(Gc::new(m, pair))
+/// });
+/// heap.collect_major();
+/// heap.mutate(|m| assert_eq!(*pair.get(m).second.unwrap(), 2));
+/// ```
 ///
 /// # Safety
 /// An implementation must uphold all of the following:
@@ -31,7 +64,9 @@ use core::ptr::NonNull;
 ///    not move values out of `self`.
 /// 3. A managed pointer held by the value must not be reachable by a shared-reference mutation
 ///    that bypasses the write barrier (no `Cell<Gc<_>>`, `RefCell<Gc<_>>`, ...).
-/// 4. `IS_LEAF` may be `true` only if the value can never hold a managed pointer.
+/// 4. `IS_LEAF` may be `true` only if the value can never hold a managed pointer. (This and
+///    the rules below concern the layout constants, which only an impl that overrides them
+///    must think about: their defaults keep every rule.)
 /// 5. `NON_NULL_SLOT` may be `true` only for a type that is exactly one non-null managed
 ///    pointer word (`Gc`), and `POINTER_SLOT` only for a type that is exactly one word that is
 ///    either null or such a pointer.
@@ -54,18 +89,27 @@ use core::ptr::NonNull;
 )]
 pub unsafe trait Trace {
     /// The value never holds a managed pointer; the collector never scans it.
+    #[doc(hidden)]
     const IS_LEAF: bool = false;
     /// The value is exactly one non-null managed pointer word.
+    #[doc(hidden)]
     const NON_NULL_SLOT: bool = false;
     /// The value is exactly one word that is null or a managed pointer.
+    #[doc(hidden)]
     const POINTER_SLOT: bool = false;
     /// The byte offsets of the pointer slots of a plain value, when they describe it wholly.
     /// Entries equal to [`NO_SLOT`] are skipped.
+    #[doc(hidden)]
     const POINTER_MAP: Option<&'static [u32]> = None;
-    /// A barriered cell may be part of the value.
-    const HAS_CELLS: bool = false;
-    /// A barriered cell may live in memory the value owns outside its own bytes.
-    const HAS_OUT_OF_LINE_CELLS: bool = false;
+    /// A barriered cell may be part of the value. A cell that holds only leaves never records
+    /// a store, so a leaf need not say; anything else is assumed to have cells unless it says
+    /// otherwise.
+    #[doc(hidden)]
+    const HAS_CELLS: bool = !Self::IS_LEAF;
+    /// A barriered cell may live in memory the value owns outside its own bytes; assumed of
+    /// anything but a leaf unless it says otherwise.
+    #[doc(hidden)]
+    const HAS_OUT_OF_LINE_CELLS: bool = !Self::IS_LEAF;
 
     /// Hands every managed pointer of `self` to `tracer`.
     fn trace(&mut self, tracer: &mut Tracer<'_>);
@@ -116,6 +160,7 @@ pub unsafe trait Trace {
 pub unsafe trait Leaf {}
 
 /// A pointer-map entry that names no slot (a field that is a leaf).
+#[doc(hidden)]
 pub const NO_SLOT: u32 = u32::MAX;
 
 /// Permits `impl Drop` on a type that derives `Trace` with `#[gc(unsafe_allow_drop)]`.

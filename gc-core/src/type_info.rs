@@ -42,7 +42,9 @@ pub(crate) enum Scan {
     Call(unsafe fn(NonNull<u8>, &mut Tracer<'_>)),
 }
 
-/// The descriptor of a managed type.
+/// The descriptor of a managed type: its layout, drop glue and how to trace it. Written at
+/// compile time for every type a `Gc` can point to; only the collector reads it.
+#[doc(hidden)]
 #[repr(C, align(128))]
 pub struct TypeInfo {
     magic: u32,
@@ -108,16 +110,29 @@ pub(crate) unsafe fn slice_len(obj: NonNull<u8>) -> usize {
     unsafe { obj.as_ptr().add(WORD).cast::<usize>().read() }
 }
 
+mod sealed {
+    /// Only gc-core decides which types can be managed objects.
+    pub trait Sealed {}
+    impl<T: crate::Trace> Sealed for T {}
+    impl<T: crate::Trace> Sealed for [T] {}
+    impl Sealed for str {}
+}
+
 /// A type that can be the target of a `Gc`: any sized `Trace` type, slices of them and `str`.
+///
+/// Implemented by gc-core alone (the trait is sealed); write it as a bound,
+/// `fn len<T: ?Sized + Object>(gc: Gc<'_, T>)`, where a generic function takes any `Gc`.
 ///
 /// # Safety
 /// `TYPE_INFO` must describe the type truthfully, and `value` must find the value where the
 /// allocator put it.
-pub unsafe trait Object {
+pub unsafe trait Object: sealed::Sealed {
     /// The type's descriptor.
+    #[doc(hidden)]
     const TYPE_INFO: &'static TypeInfo;
 
     /// The value inside the object that starts at `obj`.
+    #[doc(hidden)]
     ///
     /// # Safety
     /// - `obj` must be the start of a live object of this type, not freed or moved while the

@@ -82,6 +82,9 @@ impl<T: ?Sized> fmt::Debug for GcWeak<'_, T> {
 
 // SAFETY: the only managed pointer is handed to the tracer as a weak edge.
 unsafe impl<T: ?Sized + Object> Trace for GcWeak<'_, T> {
+    const HAS_CELLS: bool = false;
+    const HAS_OUT_OF_LINE_CELLS: bool = false;
+
     #[inline]
     fn trace(&mut self, tracer: &mut Tracer<'_>) {
         tracer.weak_edge(&mut self.obj)

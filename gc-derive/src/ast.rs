@@ -9,7 +9,7 @@
 //! one-segment path named like it (`Tree`, `Tree<'gc, T>`). Mentions inside the arguments of
 //! `Gc` and `GcWeak` do not count: their layout facts do not depend on what they point to, so
 //! they never make the facts depend on themselves. [`mentions`] walks the mentions for both
-//! this and `expand`, which replaces them, so the two always agree.
+//! this and `recursion`, which replaces them, so the two always agree.
 
 use proc_macro2::Span;
 use quote::ToTokens;
@@ -21,7 +21,7 @@ use syn::{
 };
 
 use crate::attr::{self, ContainerAttrs, FieldAttrs};
-use crate::validate::Errors;
+use crate::errors::Errors;
 
 /// The name of the brand lifetime when a type has several lifetimes.
 pub const BRAND: &str = "gc";

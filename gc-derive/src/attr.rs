@@ -15,7 +15,7 @@ use syn::{
     Attribute, Error, Expr, ExprLit, Lit, LitStr, Meta, MetaNameValue, Token, WherePredicate,
 };
 
-use crate::validate::Errors;
+use crate::errors::Errors;
 
 pub const GC: &str = "gc";
 pub const BOUND: &str = "bound";

@@ -1,32 +1,15 @@
 //! Writes the generated code.
 //!
 //! # Trace
-//! `trace` hands every traced field to the tracer. The layout constants fold the fields' own:
-//! the type is a leaf if every traced field is, and has cells if any has. A struct also gets a
-//! `POINTER_MAP` when each traced field is a leaf or a single pointer slot. Each use of a field's
-//! type is spanned at that type, so an unsatisfied `Trace` bound is reported at the field.
-//!
-//! # Recursive types
-//! The facts of `struct Tree { children: Vec<Tree>, label: String }` depend on themselves, and
-//! the compiler rejects a constant that does. They are monotone booleans (more pointers or
-//! cells in a part never mean fewer in the whole), so the true facts are the least fixpoint of
-//! `facts = own ∨ W(facts)`, where `own` folds the fields that do not mention the type and `W`
-//! the ones that do. Kleene iteration from `own` climbs to that fixpoint and, since three
-//! booleans can only rise three times, reaches it by the fourth iterate. The derive writes the
-//! iterates as impls: `Facts1` is `own`; `Facts2`, `Facts3` and finally `Trace` fold `own` with
-//! the recursive fields, every mention of the type replaced by `Level1`, `Level2` and `Level3`,
-//! stand-ins whose facts are those of the previous iterate. So `Trace` holds the exact facts,
-//! and no constant depends on itself. A type without recursive fields gets only `Trace`.
-//!
-//! A mention with other generic arguments (`Pair<B, A>` in `Pair<A, B>`) ties the facts of
-//! several types together, which three rounds may not settle; a type that comes back through
-//! another one (`#[gc(recursive)]`) cannot be seen at all. Such fields get the worst facts
-//! (not a leaf, cells in and out of line), which are sound and cost only speed.
+//! `trace` hands every traced field to the tracer. The layout constants come from
+//! [`recursion`], with the impls of the earlier rounds for a type that holds itself. A struct
+//! also gets a `POINTER_MAP` when each traced field is a leaf or a single pointer slot. Each use
+//! of a field's type is spanned at that type, so an unsatisfied `Trace` bound is reported at the
+//! field.
 //!
 //! # Leaf
 //! The type is a `Leaf` when every traced field's type is, with each mention of the type
-//! assumed a leaf (`Level1`): true by induction over the depth of a value. A field whose facts
-//! are assumed makes the type no `Leaf` at all.
+//! assumed a leaf (see [`recursion`]).
 //!
 //! # Bounds
 //! Each type parameter that appears in a traced field's type gets `T: Trace`, unless
@@ -50,8 +33,10 @@ use syn::{
     TraitBoundModifier, Type, TypeParamBound, TypePath, WherePredicate,
 };
 
-use crate::ast::{self, Container, Data, Field};
-use crate::validate::{self, Errors};
+use crate::ast::{Container, Data, Field};
+use crate::errors::Errors;
+use crate::recursion::{self, Round};
+use crate::validate;
 
 /// Runs the whole pipeline on one input.
 pub fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
@@ -66,38 +51,6 @@ pub fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
     Ok(quote!(#trace #leaf #rebrand #guard))
 }
 
-/// One iterate of the facts of a recursive type (see the module doc).
-#[derive(Clone, Copy)]
-enum Round {
-    Facts1,
-    Facts2,
-    Facts3,
-    Trace,
-}
-
-impl Round {
-    /// The trait whose constants hold this iterate.
-    fn trait_path(self) -> TokenStream {
-        match self {
-            Round::Facts1 => quote!(::gc_core::__private::Facts1),
-            Round::Facts2 => quote!(::gc_core::__private::Facts2),
-            Round::Facts3 => quote!(::gc_core::__private::Facts3),
-            Round::Trace => quote!(::gc_core::Trace),
-        }
-    }
-
-    /// What stands in for the type in its recursive fields: the previous iterate. `None` in
-    /// the first, which leaves those fields out.
-    fn stand_in(self) -> Option<TokenStream> {
-        match self {
-            Round::Facts1 => None,
-            Round::Facts2 => Some(quote!(::gc_core::__private::Level1)),
-            Round::Facts3 => Some(quote!(::gc_core::__private::Level2)),
-            Round::Trace => Some(quote!(::gc_core::__private::Level3)),
-        }
-    }
-}
-
 fn trace_impl(cont: &Container) -> TokenStream {
     let ident = cont.ident();
     let mut generics = cont.generics().clone();
@@ -108,7 +61,7 @@ fn trace_impl(cont: &Container) -> TokenStream {
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
 
     let fields = cont.fields();
-    let trace_facts = facts(cont, Round::Trace);
+    let trace_facts = recursion::facts(cont, Round::Trace);
     // `offset_of!` needs a sized `Self`, which a `?Sized` parameter may prevent.
     let sized = !generics
         .type_params()
@@ -127,19 +80,7 @@ fn trace_impl(cont: &Container) -> TokenStream {
         .attrs
         .unsafe_allow_drop
         .then(|| quote!(::gc_core::__private::assert_drop_is_vouched_for::<Self>();));
-    let earlier_rounds = fields.iter().any(|f| f.is_direct()).then(|| {
-        let rounds = [Round::Facts1, Round::Facts2, Round::Facts3].map(|round| {
-            let facts = facts(cont, round);
-            let facts_trait = round.trait_path();
-            quote! {
-                #[automatically_derived]
-                impl #impl_generics #facts_trait for #ident #ty_generics #where_clause {
-                    #facts
-                }
-            }
-        });
-        quote!(#(#rounds)*)
-    });
+    let earlier_rounds = recursion::earlier_rounds(cont, &generics);
     quote! {
         #earlier_rounds
 
@@ -158,49 +99,10 @@ fn trace_impl(cont: &Container) -> TokenStream {
     }
 }
 
-/// The constants `IS_LEAF`, `HAS_CELLS` and `HAS_OUT_OF_LINE_CELLS` of `round`, folded over
-/// the traced fields.
-fn facts(cont: &Container, round: Round) -> TokenStream {
-    let fields = cont.fields();
-    let traced: Vec<&Field> = fields.iter().copied().filter(|f| f.is_traced()).collect();
-    let fold = |name| -> Vec<TokenStream> {
-        let facts = traced.iter().map(|f| field_const(cont, f, name, round));
-        facts.flatten().collect()
-    };
-    let (is_leaf, has_cells) = (fold("IS_LEAF"), fold("HAS_CELLS"));
-    let out_of_line = fold("HAS_OUT_OF_LINE_CELLS");
-    quote! {
-        const IS_LEAF: bool = true #(&& #is_leaf)*;
-        const HAS_CELLS: bool = false #(|| #has_cells)*;
-        const HAS_OUT_OF_LINE_CELLS: bool = false #(|| #out_of_line)*;
-    }
-}
-
-/// `<F as Trace>::NAME` for the type `F` of `field` as `round` evaluates it, spanned at that
-/// type: with the stand-in in place of each mention of the container in a recursive field,
-/// and the worst value for a field whose facts are assumed. `None` for a recursive field in
-/// the first round.
-fn field_const(cont: &Container, field: &Field, name: &str, round: Round) -> Option<TokenStream> {
-    let span = field.span();
-    if field.is_assumed() {
-        let worst = !matches!(name, "IS_LEAF" | "POINTER_SLOT");
-        return Some(quote_spanned!(span=> #worst));
-    }
-    let mut ty = field.ty().clone();
-    if field.is_direct() {
-        let stand_in = round.stand_in()?;
-        ast::mentions(&mut ty, cont.ident(), |mention, _| {
-            *mention = parse_quote!(#stand_in<#mention>)
-        });
-    }
-    let name = Ident::new(name, span);
-    Some(quote_spanned!(span=> <#ty as ::gc_core::Trace>::#name))
-}
-
 /// Each field's offset if it is a pointer slot, `NO_SLOT` if it is a leaf; `None` if some
 /// field is neither and the collector must call `trace`.
 fn pointer_map(cont: &Container, fields: &[Field]) -> TokenStream {
-    let fact = |f, name| field_const(cont, f, name, Round::Trace);
+    let fact = |f, name| recursion::field_const(cont, f, name, Round::Trace);
     let plain = fields.iter().filter(|f| f.is_traced()).map(|f| {
         let (leaf, slot) = (fact(f, "IS_LEAF"), fact(f, "POINTER_SLOT"));
         quote!((#leaf || #slot))
@@ -308,12 +210,7 @@ fn leaf_impl(cont: &Container) -> Option<TokenStream> {
     let own = where_clause.into_iter().flat_map(|w| &w.predicates);
     let mut predicates: Vec<TokenStream> = own.map(ToTokens::to_token_stream).collect();
     for field in fields.iter().filter(|f| f.is_traced()) {
-        let mut ty = field.ty().clone();
-        if field.is_direct() {
-            ast::mentions(&mut ty, ident, |mention, _| {
-                *mention = parse_quote!(::gc_core::__private::Level1<#mention>)
-            });
-        }
+        let ty = recursion::leaf_bound_type(cont, field);
         // A false bound that names no parameter is an error where the impl is written; under
         // a binder it only keeps the impl from applying, like any other unmet bound.
         let binder = (!names_parameter(&ty, generics)).then(|| quote!(for<'__leaf>));
@@ -541,36 +438,6 @@ mod tests {
             "a type with several lifetimes must name its brand lifetime `'gc`",
         ];
         assert_eq!(found, expected);
-    }
-
-    fn expand(input: syn::DeriveInput) -> String {
-        derive(&input).unwrap().to_string().replace(' ', "")
-    }
-
-    #[test]
-    fn only_recursive_types_get_earlier_rounds() {
-        let plain = expand(parse_quote! { struct List<'gc> { next: Option<Gc<'gc, List<'gc>>> } });
-        assert!(!plain.contains("Facts1"), "{plain}");
-        let tree = expand(parse_quote! { struct Tree<T> { kids: Vec<Tree<T>>, v: T } });
-        for round in ["Facts1forTree<T>", "Facts2forTree<T>", "Facts3forTree<T>"] {
-            assert!(tree.contains(round), "{round} missing from {tree}");
-        }
-        assert!(tree
-            .contains("<Vec<::gc_core::__private::Level3<Tree<T>>>as::gc_core::Trace>::IS_LEAF"));
-        assert!(tree.contains("::gc_core::Leaffor"), "{tree}");
-    }
-
-    #[test]
-    fn swapped_arguments_and_the_attribute_assume_the_worst() {
-        for input in [
-            parse_quote! { struct Pair<A, B> { a: A, next: Option<Box<Pair<B, A>>> } },
-            parse_quote! { struct Dir { #[gc(recursive)] entries: Vec<Entry> } },
-        ] {
-            let out = expand(input);
-            assert!(!out.contains("Facts1"), "{out}");
-            assert!(out.contains("&&false;constHAS_CELLS"), "{out}");
-            assert!(!out.contains("::gc_core::Leaffor"), "{out}");
-        }
     }
 
     #[test]

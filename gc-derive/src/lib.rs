@@ -4,15 +4,18 @@
 //! - `ast` reads the `syn` input into a typed tree that keeps the original nodes for spans;
 //! - `attr` parses the `#[gc(...)]` attributes while that tree is built;
 //! - `validate` rejects the shapes the collector cannot handle;
-//! - `expand` writes the `Trace` impl (and, for a recursive type, the earlier rounds of its
-//!   layout facts), the `Leaf` impl, the `Rebrand` impl and the guard against `Drop`.
+//! - `expand` writes the `Trace` impl, the `Leaf` impl, the `Rebrand` impl and the guard
+//!   against `Drop`, with the layout facts from `recursion`, which makes them exact even for a
+//!   type that holds itself.
 //!
-//! Every stage adds its errors to one collector, and nothing is generated unless all stages
-//! pass, so a user sees every mistake of a type at once and no follow-on errors.
+//! Every stage adds its errors to one collector (`errors`), and nothing is generated unless all
+//! stages pass, so a user sees every mistake of a type at once and no follow-on errors.
 
 mod ast;
 mod attr;
+mod errors;
 mod expand;
+mod recursion;
 mod validate;
 
 use proc_macro::TokenStream;

@@ -9,38 +9,15 @@
 //! - `#[gc(ignore, recursive)]`: an ignored field is not traced, so `recursive` would say
 //!   nothing, and one of the two is a mistake.
 //!
-//! # Errors
-//! [`Errors`] collects the errors of every stage; each is spanned on the offending node.
+//! Each failed check adds an error spanned on the offending node to [`Errors`] and the checks go
+//! on, so every mistake is reported at once.
 
-use std::fmt::Display;
-
-use quote::ToTokens;
 use syn::punctuated::Punctuated;
-use syn::{Attribute, Error, Meta, Token};
+use syn::{Attribute, Meta, Token};
 
 use crate::ast::{Container, Data, BRAND};
 use crate::attr::{GC, IGNORE, RECURSIVE};
-
-/// All the errors found so far, combined into one.
-#[derive(Default)]
-pub struct Errors(Option<Error>);
-
-impl Errors {
-    pub fn push(&mut self, error: Error) {
-        match &mut self.0 {
-            Some(all) => all.combine(error),
-            None => self.0 = Some(error),
-        }
-    }
-
-    fn spanned(&mut self, node: impl ToTokens, msg: impl Display) {
-        self.push(Error::new_spanned(node, msg));
-    }
-
-    pub fn finish(self) -> syn::Result<()> {
-        self.0.map_or(Ok(()), Err)
-    }
-}
+use crate::errors::Errors;
 
 pub fn check(cont: &Container, errors: &mut Errors) {
     if let Data::Union(data) = &cont.data {

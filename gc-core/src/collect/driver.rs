@@ -23,7 +23,7 @@ use std::time::Instant;
 
 use crate::collect::finalize::{finalize_all, FirstPanic};
 use crate::collect::pacer::Policy;
-use crate::collect::tracer::ExtraRoots;
+use crate::collect::tracer::RunStateRoots;
 use crate::collect::verify::{self, HeapCorruption, Subject};
 use crate::collect::{major, minor, Parts};
 use crate::config::HeapConfig;
@@ -33,7 +33,7 @@ use crate::stats::{Bytes, CollectionKind, HeapStats};
 
 impl HeapState {
     /// A collection point: collects if the pacer says so.
-    pub(crate) fn collection_point(&mut self, extra: &mut ExtraRoots<'_>) {
+    pub(crate) fn collection_point(&mut self, extra: &mut RunStateRoots<'_>) {
         self.check_usable();
         let view = self.view();
         if let Some(kind) = self.pacer.decide(&view) {
@@ -55,12 +55,12 @@ impl HeapState {
     }
 
     /// Checks the whole heap; `extra` traces the state of a step loop, if any.
-    pub(crate) fn verify(&self, extra: &mut ExtraRoots<'_>) -> Result<(), HeapCorruption> {
+    pub(crate) fn verify(&self, extra: &mut RunStateRoots<'_>) -> Result<(), HeapCorruption> {
         verify::verify(&self.subject(), extra)
     }
 
     /// Runs one collection of `kind` now.
-    pub(crate) fn collect(&mut self, kind: CollectionKind, extra: &mut ExtraRoots<'_>) {
+    pub(crate) fn collect(&mut self, kind: CollectionKind, extra: &mut RunStateRoots<'_>) {
         self.check_usable();
         self.poison();
         let before = self.config.trace.then(|| self.stats());
@@ -93,7 +93,7 @@ impl HeapState {
     }
 
     /// Resizes eden if the pacer says so, then runs the collector.
-    fn run_collector(&mut self, kind: CollectionKind, extra: &mut ExtraRoots<'_>) -> FirstPanic {
+    fn run_collector(&mut self, kind: CollectionKind, extra: &mut RunStateRoots<'_>) -> FirstPanic {
         if let Some(eden) = self.pacer.eden_size(&self.view()) {
             self.spaces
                 .nursery

@@ -20,7 +20,7 @@ use core::ptr::NonNull;
 
 use crate::collect::finalize::{finalize_one, FirstPanic};
 use crate::collect::minor;
-use crate::collect::tracer::{scan, ExtraRoots};
+use crate::collect::tracer::{scan, RunStateRoots};
 use crate::collect::Parts;
 use crate::header::{self, Header, MARKED};
 use crate::space::old::OldSpace;
@@ -195,7 +195,7 @@ fn move_old(old: &mut OldSpace, plan: Plan) {
 
 /// Runs a major collection. Returns the first panic out of drop glue, if any, and the bytes
 /// of old and large objects left live.
-pub(crate) fn collect(parts: &mut Parts<'_>, extra: &mut ExtraRoots<'_>) -> (FirstPanic, usize) {
+pub(crate) fn collect(parts: &mut Parts<'_>, extra: &mut RunStateRoots<'_>) -> (FirstPanic, usize) {
     let mut panics = minor::collect(parts, extra, 1, true);
     debug_assert!(
         parts.remembered.is_empty(),

@@ -29,9 +29,9 @@ use core::ptr::NonNull;
 
 use crate::alloc::bump::Bump;
 use crate::collect::finalize::{finalize_all, FirstPanic};
-use crate::collect::tracer::{scan, ExtraRoots};
+use crate::collect::tracer::{scan, RunStateRoots};
 use crate::collect::Parts;
-use crate::header::{self, Header, LOGGED, WORD};
+use crate::header::{self, Header, REMEMBERED, WORD};
 use crate::remembered::{list_once, RememberedSet};
 use crate::space::nursery::Nursery;
 use crate::space::old::{OldCursor, OldSpace};
@@ -187,7 +187,7 @@ impl Evacuator<'_> {
     /// owners are traced again, so each slot is reached through a fresh borrow of its owner
     /// (a weak slot may live in a `Vec`'s buffer, and an object may have been traced more
     /// than once); fixing a slot twice changes nothing.
-    fn fix_weak_pointers(&mut self, extra: &mut ExtraRoots<'_>) {
+    fn fix_weak_pointers(&mut self, extra: &mut RunStateRoots<'_>) {
         let mut fixer = WeakFixer {
             nursery: self.nursery,
             overflow: self.overflow,
@@ -302,7 +302,7 @@ fn out_of_line_owners(spaces: &mut Spaces, remembered: &RememberedSet) -> Vec<No
 /// the nursery ends up empty. Returns the first panic out of drop glue, if any.
 pub(crate) fn collect(
     parts: &mut Parts<'_>,
-    extra: &mut ExtraRoots<'_>,
+    extra: &mut RunStateRoots<'_>,
     tenuring_threshold: u8,
     promote_all: bool,
 ) -> FirstPanic {
@@ -344,7 +344,7 @@ pub(crate) fn collect(
     extra.trace(&mut ev);
     for obj in remembered {
         // SAFETY: remembered objects are old or large, with intact headers.
-        unsafe { header::write(obj, header::read(obj).without(LOGGED)) };
+        unsafe { header::write(obj, header::read(obj).without(REMEMBERED)) };
         if ev.scan_object(obj) {
             ev.remember(obj);
         }

@@ -11,7 +11,7 @@
 use core::ptr::NonNull;
 
 use crate::remembered::RememberedSet;
-use crate::root::RootTable;
+use crate::root_table::RootTable;
 use crate::space::Spaces;
 use crate::stats::Stats;
 

@@ -84,7 +84,7 @@ pub(crate) struct Pacer {
     /// Old and large bytes after the last major collection.
     live_after_major: usize,
     /// Collection points passed, for the stress mode.
-    points: u64,
+    collection_points: u64,
     /// The most a recent scope allocated, decaying by an eighth per scope.
     scope_peak: Cell<usize>,
 }
@@ -98,7 +98,7 @@ impl Pacer {
             heap_limit: config.heap_limit,
             stress: config.stress,
             live_after_major: 0,
-            points: 0,
+            collection_points: 0,
             scope_peak: Cell::new(0),
         }
     }
@@ -112,9 +112,9 @@ impl Pacer {
 
 impl Policy for Pacer {
     fn decide(&mut self, view: &HeapView) -> Option<CollectionKind> {
-        self.points += 1;
+        self.collection_points += 1;
         if let Some(every) = self.stress {
-            let major = self.points.is_multiple_of(u64::from(every));
+            let major = self.collection_points.is_multiple_of(u64::from(every));
             return Some(if major {
                 CollectionKind::Major
             } else {

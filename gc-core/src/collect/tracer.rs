@@ -50,9 +50,9 @@ pub(crate) unsafe fn scan<V: EdgeVisitor>(obj: NonNull<u8>, info: &TypeInfo, vis
 }
 
 /// Roots that are not in the root table: the state of a step loop, traced by a closure.
-pub(crate) struct ExtraRoots<'a>(pub(crate) Option<&'a mut dyn FnMut(&mut Tracer<'_>)>);
+pub(crate) struct RunStateRoots<'a>(pub(crate) Option<&'a mut dyn FnMut(&mut Tracer<'_>)>);
 
-impl ExtraRoots<'_> {
+impl RunStateRoots<'_> {
     /// Hands the extra roots' edges to `visitor`.
     pub(crate) fn trace(&mut self, visitor: &mut dyn EdgeVisitor) {
         if let Some(trace) = self.0.as_mut() {

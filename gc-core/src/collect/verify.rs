@@ -14,10 +14,10 @@ use core::fmt;
 use core::ptr::NonNull;
 use std::collections::BTreeSet;
 
-use crate::collect::tracer::{scan, ExtraRoots};
+use crate::collect::tracer::{scan, RunStateRoots};
 use crate::header::{self, Header, WORD};
 use crate::remembered::RememberedSet;
-use crate::root::RootTable;
+use crate::root_table::RootTable;
 use crate::space::{walk_region, Spaces};
 use crate::trace::EdgeVisitor;
 use crate::type_info::TypeInfo;
@@ -239,7 +239,10 @@ fn all_objects(
 }
 
 /// Checks the heap; `extra` traces the state of a step loop, if any.
-pub(crate) fn verify(heap: &Subject<'_>, extra: &mut ExtraRoots<'_>) -> Result<(), HeapCorruption> {
+pub(crate) fn verify(
+    heap: &Subject<'_>,
+    extra: &mut RunStateRoots<'_>,
+) -> Result<(), HeapCorruption> {
     let mut problems = Vec::new();
     let mut broken = Vec::new();
     let objects = all_objects(heap, &mut problems, &mut broken);
@@ -313,7 +316,7 @@ impl EdgeVisitor for Reach {
 /// drop glue released during the collection are still in the root table until it ends.
 pub(crate) fn sanity_remark(
     heap: &Subject<'_>,
-    extra: &mut ExtraRoots<'_>,
+    extra: &mut RunStateRoots<'_>,
     after_major: bool,
 ) -> Result<(), HeapCorruption> {
     let mut problems = Vec::new();
