@@ -6,7 +6,7 @@
 
 use std::collections::{HashSet, VecDeque};
 
-use gc_core::{Gc, GcRefCell, Heap, Mutation, Trace};
+use gc_core::{Gc, GcRefCell, Heap, HeapConfig, Mutation, Trace};
 
 #[derive(Trace)]
 struct Vertex<'gc> {
@@ -69,7 +69,7 @@ fn breadth_first<'gc>(start: Gc<'gc, Vertex<'gc>>) -> Vec<String> {
 }
 
 fn main() {
-    let mut heap = Heap::new();
+    let mut heap = Heap::with_config(HeapConfig::from_env()).expect("the default configuration is valid");
     let paris = heap.mutate(|m| {
         let mut all = Vec::new();
         for &(from, to) in EDGES {

@@ -6,7 +6,7 @@
 
 use std::cell::RefCell;
 
-use gc_core::{Gc, GcCell, Heap, Mutation, Trace};
+use gc_core::{Gc, GcCell, Heap, HeapConfig, Mutation, Trace};
 
 /// A neighbour, or `None` past an end of the list.
 type Link<'gc> = Option<Gc<'gc, Node<'gc>>>;
@@ -107,7 +107,7 @@ fn show(list: &List<'_>, expected: [&str; 2]) {
 }
 
 fn main() {
-    let mut heap = Heap::new();
+    let mut heap = Heap::with_config(HeapConfig::from_env()).expect("the default configuration is valid");
     let list = heap.mutate(|m| {
         let list = Gc::new(m, List::default());
         for value in ["b", "c", "d"] {

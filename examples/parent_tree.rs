@@ -5,7 +5,7 @@
 //!
 //! Run with `cargo run --example parent_tree`.
 
-use gc_core::{Gc, GcRefCell, Heap, Mutation, Trace};
+use gc_core::{Gc, GcRefCell, Heap, HeapConfig, Mutation, Trace};
 
 #[derive(Trace)]
 struct Node<'gc> {
@@ -84,7 +84,7 @@ fn size<'gc>(node: Gc<'gc, Node<'gc>>) -> usize {
 }
 
 fn main() {
-    let mut heap = Heap::new();
+    let mut heap = Heap::with_config(HeapConfig::from_env()).expect("the default configuration is valid");
     let leaf = heap.mutate(|m| {
         let top = new_node(m, None, "");
         let mut leaves = Vec::new();

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use gc_core::{Gc, GcCell, GcRefCell, GcWeak, Heap, Mutation, Trace};
+use gc_core::{Gc, GcCell, GcRefCell, GcWeak, Heap, HeapConfig, Mutation, Trace};
 
 /// A value worth caching: the prime factors of a number.
 #[derive(Trace)]
@@ -85,7 +85,7 @@ impl<'gc> Memo<'gc> {
 }
 
 fn main() {
-    let mut heap = Heap::new();
+    let mut heap = Heap::with_config(HeapConfig::from_env()).expect("the default configuration is valid");
     let memo = heap.mutate(|m| m.root(Gc::new(m, Memo::default())));
 
     let kept = heap.mutate(|m| {

@@ -39,7 +39,8 @@ fn examples_dir() -> &'static Path {
                 "--example",
                 "weak_cache",
             ])
-            .current_dir(env!("CARGO_MANIFEST_DIR"));
+            .args(["--package", "gc-examples"])
+            .current_dir(workspace_root());
         if !cfg!(debug_assertions) {
             cargo.arg("--release");
         }
@@ -55,8 +56,15 @@ fn examples_dir() -> &'static Path {
     })
 }
 
+/// The workspace's root, where the examples' package is.
+fn workspace_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the tests' package is in the workspace root")
+}
+
 fn programs_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/scheme/programs")
+    workspace_root().join("examples/scheme/programs")
 }
 
 fn program(name: &str) -> String {

@@ -4,11 +4,11 @@
 #[test]
 fn ui() {
     let t = trybuild::TestCases::new();
-    t.compile_fail("tests/ui/scope/*.rs");
-    t.compile_fail("tests/ui/heap/*.rs");
-    t.compile_fail("tests/ui/send/*.rs");
-    t.compile_fail("tests/ui/derive/*.rs");
-    t.compile_fail("tests/ui/barrier/*.rs");
-    t.compile_fail("tests/ui/collections/*.rs");
-    t.pass("tests/ui/pass/*.rs");
+    t.compile_fail("ui/scope/*.rs");
+    t.compile_fail("ui/heap/*.rs");
+    t.compile_fail("ui/send/*.rs");
+    t.compile_fail("ui/derive/*.rs");
+    t.compile_fail("ui/barrier/*.rs");
+    t.compile_fail("ui/collections/*.rs");
+    t.pass("ui/pass/*.rs");
 }

@@ -121,7 +121,7 @@ fn main() -> ExitCode {
     };
     let mut config = HeapConfig {
         heap_limit: Some(options.heap_limit_mib.saturating_mul(1024 * 1024)),
-        ..HeapConfig::default()
+        ..HeapConfig::from_env()
     };
     if let Some(kib) = options.nursery_kib {
         config.nursery_size = kib.saturating_mul(1024);

@@ -1,9 +1,17 @@
 //! Heap configuration: the sizes and policies a heap runs with, checked before use.
 //!
 //! [`HeapConfig::default`] is the embedded default that [`Heap::new`](crate::Heap::new) uses.
-//! Two environment variables adjust any configuration when a heap is created:
+//!
+//! # The environment
+//! A heap reads no environment variable unless its program asks: [`HeapConfig::from_env`]
+//! (the default configuration) or [`HeapConfig::with_env`] (any other) apply two of them.
 //! `GC_TRACE=1` prints a line per collection, and `GC_STRESS=1` (or `GC_STRESS=N`) turns on
 //! the stress mode, with a major collection every N collection points.
+//!
+//! # Debug builds
+//! [`HeapConfig::verify`] is on by default in debug builds: the heap verifier checks the whole
+//! heap before and after every collection, which makes collections several times slower. Set
+//! it to `false` for speed in a debug build, or to `true` for the checks in a release one.
 
 use core::fmt;
 
@@ -48,7 +56,8 @@ pub struct HeapConfig {
     /// Collect at every collection point: a minor collection each time and a major one every
     /// `n`-th time. For testing; `None` in normal use.
     pub stress: Option<u32>,
-    /// Check the whole heap before and after every collection. Slow; on in debug builds.
+    /// Check the whole heap before and after every collection (the heap verifier). Several
+    /// times slower collections; on by default in debug builds, off in release builds.
     pub verify: bool,
     /// Print one line per collection on standard error.
     pub trace: bool,
@@ -184,6 +193,20 @@ impl HeapConfig {
     pub(crate) fn nursery_reserved(&self) -> usize {
         self.nursery_size.next_multiple_of(crate::header::WORD)
             + 2 * Self::survivor_size(self.nursery_size)
+    }
+
+    /// The default configuration with the `GC_TRACE` and `GC_STRESS` environment variables
+    /// applied: what a program that wants them to work passes to
+    /// [`Heap::with_config`](crate::Heap::with_config).
+    ///
+    /// ```
+    /// use gc_core::{Heap, HeapConfig};
+    ///
+    /// let heap = Heap::with_config(HeapConfig::from_env()).unwrap();
+    /// # drop(heap);
+    /// ```
+    pub fn from_env() -> Self {
+        HeapConfig::default().with_env()
     }
 
     /// This configuration with the `GC_TRACE` and `GC_STRESS` environment variables applied

@@ -69,16 +69,14 @@ impl Default for Heap {
 }
 
 impl Heap {
-    /// A heap with the default configuration ([`HeapConfig::default`]), adjusted by the
-    /// `GC_TRACE` and `GC_STRESS` environment variables.
+    /// A heap with the default configuration ([`HeapConfig::default`]). It reads no
+    /// environment variable; `Heap::with_config(HeapConfig::from_env())` does.
     pub fn new() -> Heap {
         Heap::with_config(HeapConfig::default()).expect("the default heap configuration is valid")
     }
 
-    /// A heap with `config`, adjusted by the `GC_TRACE` and `GC_STRESS` environment
-    /// variables, or the first rule the configuration breaks.
+    /// A heap with `config`, or the first rule the configuration breaks.
     pub fn with_config(config: HeapConfig) -> Result<Heap, ConfigError> {
-        let config = config.with_env();
         config.validate()?;
         let state = Box::new(HeapState::new(config));
         Ok(Heap {

@@ -66,7 +66,7 @@ pub fn small_config() -> HeapConfig {
         nursery_size: eden,
         max_nursery_size: eden,
         large_object_threshold: 1024,
-        ..HeapConfig::default()
+        ..HeapConfig::from_env()
     }
 }
 

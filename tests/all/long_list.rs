@@ -20,7 +20,7 @@ fn a_ten_million_node_list_is_marked_and_collected() {
     // Verification walks the whole heap at every collection: too slow for this size.
     let config = HeapConfig {
         verify: false,
-        ..HeapConfig::default()
+        ..HeapConfig::from_env()
     };
     let mut heap = Heap::with_config(config).unwrap();
     const BATCH: u32 = 100_000;

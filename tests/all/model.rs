@@ -200,7 +200,7 @@ fn run(ops: Vec<Op>, tenuring_threshold: u8) -> Result<(), TestCaseError> {
         max_nursery_size: 64 * 1024,
         large_object_threshold: 512,
         tenuring_threshold,
-        ..HeapConfig::default()
+        ..HeapConfig::from_env()
     };
     let mut heap = Heap::with_config(config).unwrap();
     let log: DropLog = Rc::default();

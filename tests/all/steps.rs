@@ -3,7 +3,7 @@
 use std::ops::ControlFlow;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use gc_core::{Gc, GcCell, Heap, Root};
+use gc_core::{Gc, GcCell, Heap, HeapConfig, Root};
 
 use crate::common::*;
 
@@ -45,8 +45,8 @@ fn a_long_step_loop_keeps_the_heap_bounded() {
 
 #[test]
 fn a_root_used_with_another_heap_panics() {
-    let mut first = Heap::new();
-    let mut second = Heap::new();
+    let mut first = Heap::with_config(HeapConfig::from_env()).unwrap();
+    let mut second = Heap::with_config(HeapConfig::from_env()).unwrap();
     let root: Root<i32> = first.mutate(|m| m.root(Gc::new(m, 5)));
     let panic = catch_unwind(AssertUnwindSafe(|| second.mutate(|m| *root.get(m)))).unwrap_err();
     let message = panic

@@ -108,3 +108,96 @@ impl Bump {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::header::WORD;
+
+    /// The bounds of a 64-byte buffer; the tests only compare and bump addresses in it.
+    fn bounds(buffer: &mut [u64; 8]) -> (NonNull<u8>, NonNull<u8>) {
+        let start = NonNull::from(buffer).cast::<u8>();
+        // SAFETY: one past the end of the 64-byte buffer.
+        (start, unsafe { start.add(64) })
+    }
+
+    fn offset(from: NonNull<u8>, to: NonNull<u8>) -> usize {
+        to.as_ptr().addr() - from.as_ptr().addr()
+    }
+
+    #[test]
+    fn an_unopened_window_sends_every_allocation_to_the_slow_path() {
+        let window = Window::unopened();
+        assert!(!window.is_open());
+        assert_eq!(window.cursor(), None);
+        assert_eq!(window.try_alloc(WORD), None);
+        assert_eq!(window.used(), 0);
+    }
+
+
+    #[test]
+    fn the_window_fast_path_takes_what_fits_and_refuses_the_rest() {
+        let mut buffer = [0u64; 8];
+        let (start, limit) = bounds(&mut buffer);
+        let window = Window::unopened();
+        window.open(start, limit);
+        assert!(window.is_open());
+        assert_eq!(window.limit(), limit.as_ptr());
+        assert_eq!(window.try_alloc(16), Some(start));
+        let second = window.try_alloc(40).expect("40 of the 48 bytes left fit");
+        assert_eq!(offset(start, second), 16);
+        assert_eq!(window.try_alloc(16), None, "16 bytes do not fit in 8");
+        assert_eq!(window.used(), 56, "a refusal takes nothing");
+        let last = window.try_alloc(8).expect("the last word fits");
+        assert_eq!(offset(start, last), 56);
+        assert_eq!(window.cursor(), Some(limit));
+        assert_eq!(window.try_alloc(8), None);
+    }
+
+    #[test]
+    fn rewind_gives_back_what_was_allocated_after_the_mark() {
+        let mut buffer = [0u64; 8];
+        let (start, limit) = bounds(&mut buffer);
+        let window = Window::unopened();
+        window.open(start, limit);
+        window.try_alloc(16);
+        let mark = window.cursor().expect("an open window");
+        window.try_alloc(32);
+        assert_eq!(window.used(), 48);
+        // SAFETY: `mark` was a cursor of this window since it was opened, and nothing
+        // allocated after it is used.
+        unsafe { window.rewind(mark) };
+        assert_eq!(window.used(), 16);
+        assert_eq!(window.try_alloc(48), Some(mark), "the bytes are free again");
+    }
+
+    #[test]
+    fn opening_again_starts_over() {
+        let mut buffer = [0u64; 8];
+        let (start, limit) = bounds(&mut buffer);
+        let window = Window::unopened();
+        window.open(start, limit);
+        window.try_alloc(24);
+        // SAFETY: 32 bytes into the buffer.
+        let middle = unsafe { start.add(32) };
+        window.open(middle, limit);
+        assert_eq!(window.used(), 0);
+        assert_eq!(window.cursor(), Some(middle));
+        assert_eq!(window.try_alloc(40), None, "only 32 bytes in the new window");
+        assert_eq!(window.try_alloc(32), Some(middle));
+    }
+
+    #[test]
+    fn bump_take_fits_or_refuses() {
+        let mut buffer = [0u64; 8];
+        let (start, limit) = bounds(&mut buffer);
+        let mut bump = Bump::new(start, limit);
+        assert_eq!(bump.take(24), Some(start));
+        assert_eq!(bump.take(48), None);
+        assert_eq!(offset(start, bump.cursor), 24, "a refusal takes nothing");
+        let next = bump.take(40).expect("exactly the rest fits");
+        assert_eq!(offset(start, next), 24);
+        assert_eq!(bump.cursor, limit);
+        assert_eq!(bump.take(8), None);
+    }
+}

@@ -92,3 +92,80 @@ impl LargeSpace {
         self.reserved
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn addr(ptr: NonNull<u8>) -> usize {
+        ptr.as_ptr().addr()
+    }
+
+    #[test]
+    fn an_over_aligned_allocation_aligns_the_value() {
+        let mut large = LargeSpace::new();
+        for (align, value_offset) in [(64, WORD), (256, WORD), (128, 2 * WORD)] {
+            let size = value_offset + align;
+            let obj = large.alloc(size, align, value_offset);
+            assert_eq!(
+                (addr(obj) + value_offset) % align,
+                0,
+                "a value aligned to {align} at {value_offset} past {obj:p}"
+            );
+            assert_eq!(addr(obj) % WORD, 0);
+        }
+        assert_eq!(large.used(), (WORD + 64) + (WORD + 256) + (2 * WORD + 128));
+        // The padding before each value counts as reserved, not used.
+        let padding = (64 - WORD) + (256 - WORD) + (128 - 2 * WORD);
+        assert_eq!(large.capacity(), large.used() + padding);
+
+        // A word-aligned object needs no padding.
+        let before = large.capacity();
+        large.alloc(300, 8, WORD);
+        assert_eq!(large.capacity(), before + 300);
+    }
+
+    #[test]
+    fn object_at_finds_the_object_from_an_interior_address() {
+        let mut large = LargeSpace::new();
+        let a = large.alloc(320, WORD, WORD);
+        let b = large.alloc(512, 64, WORD);
+        for (obj, size) in [(a, 320), (b, 512)] {
+            for offset in [0, 1, WORD, size / 2, size - 1] {
+                assert_eq!(large.object_at(addr(obj) + offset), Some(obj));
+            }
+            assert!(large.is_object_start(addr(obj)));
+            assert!(!large.is_object_start(addr(obj) + WORD));
+            assert_ne!(large.object_at(addr(obj) + size), Some(obj), "past its end");
+        }
+        let outside = Box::new(0u64);
+        assert_eq!(large.object_at(addr(NonNull::from(&*outside).cast())), None);
+        assert_eq!(LargeSpace::new().object_at(addr(a)), None);
+    }
+
+    #[test]
+    fn sweep_keeps_what_keep_says_and_updates_used() {
+        let mut large = LargeSpace::new();
+        let a = large.alloc(300, WORD, WORD);
+        let b = large.alloc(400, WORD, WORD);
+        let c = large.alloc(512, 64, WORD);
+        let reserved_c = large.objects[2].memory.size();
+        let mut seen = Vec::new();
+        let freed = large.sweep(|object| {
+            seen.push(object.start);
+            object.start != b
+        });
+        assert_eq!(seen, [a, b, c], "each object once, in order");
+        assert_eq!(freed, 400);
+        assert_eq!(large.used(), 300 + 512);
+        assert_eq!(large.capacity(), 300 + reserved_c);
+        assert_eq!(large.objects.len(), 2);
+        // The index follows the objects to their new places in the list.
+        assert_eq!(large.object_at(addr(a) + 8), Some(a));
+        assert_eq!(large.object_at(addr(c) + 8), Some(c));
+        assert!(!large.is_object_start(addr(b)));
+        assert_eq!(large.sweep(|_| false), 300 + 512);
+        assert_eq!((large.used(), large.capacity()), (0, 0));
+        assert_eq!(large.object_at(addr(a)), None);
+    }
+}

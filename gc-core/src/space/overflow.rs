@@ -165,3 +165,101 @@ impl OverflowSpace {
         self.eden_used = None;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn addr(ptr: NonNull<u8>) -> usize {
+        ptr.as_ptr().addr()
+    }
+
+    #[test]
+    fn the_first_block_is_eden_sized_and_each_next_one_doubles() {
+        let mut overflow = OverflowSpace::new();
+        assert!(!overflow.is_active());
+        let always = |_: usize| true;
+        assert_eq!(overflow.next_block_size(8, 100, always), Some(MIN_BLOCK_SIZE));
+        assert_eq!(
+            overflow.next_block_size(8, 2 * MIN_BLOCK_SIZE, always),
+            Some(2 * MIN_BLOCK_SIZE)
+        );
+        // An object bigger than the block gets a block its size, rounded to words.
+        let huge = 3 * MIN_BLOCK_SIZE + 3;
+        assert_eq!(
+            overflow.next_block_size(huge, 100, always),
+            Some(huge.next_multiple_of(WORD))
+        );
+
+        let (first, first_end) = overflow.add_block(MIN_BLOCK_SIZE, 100, None);
+        assert!(overflow.is_active());
+        assert_eq!(overflow.eden_used(), Some(100));
+        assert_eq!(addr(first_end) - addr(first), MIN_BLOCK_SIZE);
+        let second_size = overflow.next_block_size(8, 100, always);
+        assert_eq!(second_size, Some(2 * MIN_BLOCK_SIZE));
+
+        // SAFETY: 40 bytes into the first block stays inside it.
+        let first_top = unsafe { first.add(40) };
+        let (second, _) = overflow.add_block(2 * MIN_BLOCK_SIZE, 0, Some(first_top));
+        assert_eq!(overflow.eden_used(), Some(100), "set by the first block only");
+        assert_eq!(
+            overflow.next_block_size(8, 100, always),
+            Some(4 * MIN_BLOCK_SIZE)
+        );
+        // SAFETY: as above, in the second block.
+        let cursor = unsafe { second.add(24) };
+        assert_eq!(
+            overflow.occupied(Some(cursor)),
+            vec![(first, first_top), (second, cursor)]
+        );
+        assert_eq!(overflow.used(Some(cursor)), 64);
+        assert_eq!(overflow.capacity(), 3 * MIN_BLOCK_SIZE);
+    }
+
+    #[test]
+    fn next_block_size_halves_while_the_limit_refuses() {
+        let overflow = OverflowSpace::new();
+        let tried = core::cell::RefCell::new(Vec::new());
+        let up_to = |most: usize| {
+            let tried = &tried;
+            move |block: usize| {
+                tried.borrow_mut().push(block);
+                block <= most
+            }
+        };
+        let block = overflow.next_block_size(8, MIN_BLOCK_SIZE, up_to(MIN_BLOCK_SIZE / 4));
+        assert_eq!(block, Some(MIN_BLOCK_SIZE / 4));
+        assert_eq!(
+            tried.take(),
+            [MIN_BLOCK_SIZE, MIN_BLOCK_SIZE / 2, MIN_BLOCK_SIZE / 4]
+        );
+        // Halving stops at the object's size, and refuses if even that does not fit.
+        let size = MIN_BLOCK_SIZE / 4 + WORD;
+        let block = overflow.next_block_size(size, MIN_BLOCK_SIZE, up_to(size - WORD));
+        assert_eq!(block, None);
+        assert_eq!(tried.take(), [MIN_BLOCK_SIZE, MIN_BLOCK_SIZE / 2, size]);
+        let block = overflow.next_block_size(size, MIN_BLOCK_SIZE, up_to(size));
+        assert_eq!(block, Some(size));
+    }
+
+    #[test]
+    fn contains_covers_the_blocks_until_release() {
+        let mut overflow = OverflowSpace::new();
+        let (start, end) = overflow.add_block(MIN_BLOCK_SIZE, 0, None);
+        let (start, end) = (addr(start), addr(end));
+        assert!(overflow.contains(start) && overflow.contains(end - 1));
+        assert!(!overflow.contains(end) && !overflow.contains(start - 1));
+        assert_eq!(overflow.ranges(), vec![(start, end)]);
+        overflow.release();
+        assert!(!overflow.is_active());
+        assert_eq!(overflow.eden_used(), None);
+        assert!(!overflow.contains(start));
+        assert!(overflow.ranges().is_empty());
+        assert_eq!((overflow.capacity(), overflow.used(None)), (0, 0));
+        // After a release the next block starts over at eden's size.
+        assert_eq!(
+            overflow.next_block_size(8, 0, |_| true),
+            Some(MIN_BLOCK_SIZE)
+        );
+    }
+}
