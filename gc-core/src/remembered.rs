@@ -103,3 +103,104 @@ impl RememberedSet {
                 && h.type_info().has_out_of_line_cells)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cell::GcCell;
+    use crate::gc::Gc;
+    use crate::space::old::OldSpace;
+    use crate::type_info::Object;
+
+    /// A type whose barriered cells live in its `Vec`'s buffer, outside the object.
+    type OutOfLine = Vec<GcCell<'static, Option<Gc<'static, u64>>>>;
+
+    /// An old `u64` object with an intact header.
+    fn old_u64(old: &mut OldSpace, value: u64) -> NonNull<u8> {
+        let obj = old.alloc(16);
+        // SAFETY: a fresh 16-byte block: the header word, then the value.
+        unsafe {
+            header::write(obj, Header::new(<u64 as Object>::TYPE_INFO));
+            obj.add(crate::header::WORD).cast::<u64>().write(value);
+        }
+        obj
+    }
+
+    #[test]
+    fn list_once_lists_an_object_once_and_marks_its_header() {
+        let mut old = OldSpace::new();
+        let (a, b) = (old_u64(&mut old, 1), old_u64(&mut old, 2));
+        let mut list = Vec::new();
+        // SAFETY: both are old objects with intact headers.
+        unsafe {
+            list_once(a, &mut list);
+            list_once(a, &mut list);
+            list_once(b, &mut list);
+        }
+        assert_eq!(list, [a, b]);
+        for obj in [a, b] {
+            // SAFETY: as above.
+            let h = unsafe { header::read(obj) };
+            assert!(h.has(REMEMBERED));
+            assert!(
+                h.bare() == Header::new(<u64 as Object>::TYPE_INFO),
+                "type kept"
+            );
+        }
+    }
+
+    #[test]
+    fn the_set_hands_its_objects_to_a_minor_collection_once() {
+        let mut old = OldSpace::new();
+        let a = old_u64(&mut old, 1);
+        let mut set = RememberedSet::new();
+        assert!(set.is_empty());
+        // SAFETY: an old object with an intact header.
+        unsafe {
+            set.remember(a);
+            set.remember(a);
+        }
+        assert!(!set.is_empty());
+        set.note_out_of_line_store();
+        assert_eq!(set.take(), (vec![a], true));
+        assert!(set.is_empty());
+        assert_eq!(set.take(), (vec![], false), "taking empties the set");
+        set.replace(vec![a]);
+        assert_eq!(set.take().0, [a]);
+    }
+
+    #[test]
+    fn covers_a_remembered_header_in_either_space() {
+        let set = RememberedSet::new();
+        let h = Header::new(<u64 as Object>::TYPE_INFO);
+        assert!(!set.covers(h, false) && !set.covers(h, true));
+        let h = h.with(REMEMBERED);
+        assert!(set.covers(h, false) && set.covers(h, true));
+    }
+
+    #[test]
+    fn covers_out_of_line_owners_only_after_an_out_of_line_store() {
+        let mut set = RememberedSet::new();
+        let owner = Header::new(<OutOfLine as Object>::TYPE_INFO);
+        let leaf = Header::new(<u64 as Object>::TYPE_INFO);
+        set.old_may_own_out_of_line_cells.set(true);
+        assert!(!set.covers(owner, false), "no store went out of line yet");
+        set.note_out_of_line_store();
+        assert!(set.covers(owner, false));
+        assert!(
+            !set.covers(leaf, false),
+            "its type owns no cells out of line"
+        );
+        assert!(
+            !set.covers(owner, true),
+            "no large object may own such cells"
+        );
+        set.large_may_own_out_of_line_cells.set(true);
+        assert!(set.covers(owner, true));
+        set.old_may_own_out_of_line_cells.set(false);
+        assert!(!set.covers(owner, false));
+        // A minor collection takes the store with the objects.
+        let _ = set.take();
+        assert!(!set.covers(owner, true));
+    }
+}

@@ -144,3 +144,128 @@ impl ScopeState {
         top.as_ptr().addr() - mark.as_ptr().addr()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EDEN: usize = 1024;
+
+    fn nursery() -> Nursery {
+        Nursery::new(EDEN, 128, EDEN, 128)
+    }
+
+    /// A window over all of eden.
+    fn window(nursery: &Nursery) -> Window {
+        let window = Window::unopened();
+        let (start, end) = nursery.eden_window(usize::MAX);
+        window.open(start, end);
+        window
+    }
+
+    fn addr(ptr: NonNull<u8>) -> usize {
+        ptr.as_ptr().addr()
+    }
+
+    #[test]
+    fn the_filter_starts_as_the_whole_nursery() {
+        let nursery = nursery();
+        let scope = ScopeState::new(&nursery);
+        let (start, len) = nursery.range();
+        assert!(scope.skips_barrier(start) && scope.skips_barrier(start + len - 1));
+        assert!(!scope.skips_barrier(start + len) && !scope.skips_barrier(start - 1));
+    }
+
+    #[test]
+    fn begin_with_a_window_narrows_the_filter_to_the_scope_memory() {
+        let nursery = nursery();
+        let scope = ScopeState::new(&nursery);
+        let window = window(&nursery);
+        let before = window.try_alloc(32).expect("room in eden");
+        scope.begin(32, Some(&window));
+        let mark = window.cursor().expect("an open window");
+        assert!(
+            !scope.skips_barrier(addr(before)),
+            "allocated before the scope"
+        );
+        assert!(scope.skips_barrier(addr(mark)));
+        assert!(scope.skips_barrier(window.limit().addr() - 1));
+        let survivor = window.limit().addr();
+        assert!(nursery.contains(survivor));
+        assert!(
+            !scope.skips_barrier(survivor),
+            "the survivor spaces are older"
+        );
+    }
+
+    #[test]
+    fn begin_without_a_window_filters_the_nursery_and_reclaims_nothing() {
+        let nursery = nursery();
+        let scope = ScopeState::new(&nursery);
+        let window = window(&nursery);
+        window.try_alloc(32);
+        scope.begin(32, None);
+        assert!(scope.skips_barrier(addr(nursery.eden_start())));
+        window.try_alloc(16);
+        assert_eq!(scope.reclaim(&window, &nursery), 0);
+        assert_eq!(window.used(), 48);
+        // Nor does an unopened window give a mark.
+        scope.begin(0, Some(&Window::unopened()));
+        assert!(scope.skips_barrier(addr(nursery.eden_start())));
+        assert_eq!(scope.reclaim(&window, &nursery), 0);
+    }
+
+    #[test]
+    fn escape_widens_the_filter_to_the_nursery_and_stops_reclaim() {
+        let nursery = nursery();
+        let scope = ScopeState::new(&nursery);
+        let window = window(&nursery);
+        let before = window.try_alloc(32).expect("room in eden");
+        scope.begin(32, Some(&window));
+        window.try_alloc(64);
+        scope.escape(Escape::Store);
+        assert!(scope.skips_barrier(addr(before)));
+        assert!(scope.skips_barrier(nursery.range().0 + nursery.range().1 - 1));
+        assert_eq!(scope.reclaim(&window, &nursery), 0);
+        assert_eq!(window.used(), 96, "the scope's objects are kept");
+        // A second escape changes nothing.
+        scope.escape(Escape::Root);
+        assert!(scope.skips_barrier(addr(before)));
+    }
+
+    #[test]
+    fn reclaim_rewinds_the_window_and_returns_the_bytes() {
+        let nursery = nursery();
+        let scope = ScopeState::new(&nursery);
+        let window = window(&nursery);
+        window.try_alloc(16);
+        scope.begin(16, Some(&window));
+        let mark = window.cursor().expect("an open window");
+        window.try_alloc(24);
+        window.try_alloc(40);
+        assert_eq!(scope.end(16 + 64), 64);
+        assert_eq!(scope.reclaim(&window, &nursery), 64);
+        assert_eq!(window.cursor(), Some(mark));
+        assert_eq!(window.used(), 16);
+        assert!(
+            scope.skips_barrier(addr(nursery.eden_start())),
+            "the nursery again"
+        );
+        assert_eq!(scope.reclaim(&window, &nursery), 0, "the mark is gone");
+        assert_eq!(
+            window.try_alloc(8),
+            Some(mark),
+            "the next scope reuses the bytes"
+        );
+    }
+
+    #[test]
+    fn end_counts_the_young_bytes_since_begin() {
+        let nursery = nursery();
+        let scope = ScopeState::new(&nursery);
+        scope.begin(100, None);
+        assert_eq!(scope.end(164), 64);
+        // A minor collection between begin and end leaves less young allocation.
+        assert_eq!(scope.end(50), 0);
+    }
+}

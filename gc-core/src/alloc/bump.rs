@@ -134,7 +134,6 @@ mod tests {
         assert_eq!(window.used(), 0);
     }
 
-
     #[test]
     fn the_window_fast_path_takes_what_fits_and_refuses_the_rest() {
         let mut buffer = [0u64; 8];
@@ -183,7 +182,11 @@ mod tests {
         window.open(middle, limit);
         assert_eq!(window.used(), 0);
         assert_eq!(window.cursor(), Some(middle));
-        assert_eq!(window.try_alloc(40), None, "only 32 bytes in the new window");
+        assert_eq!(
+            window.try_alloc(40),
+            None,
+            "only 32 bytes in the new window"
+        );
         assert_eq!(window.try_alloc(32), Some(middle));
     }
 

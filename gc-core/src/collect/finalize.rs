@@ -105,3 +105,210 @@ pub(crate) unsafe fn finalize_all(
     }
     count
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use core::mem::MaybeUninit;
+    use core::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    use crate::header::{Header, WORD};
+    use crate::trace::{Trace, Tracer};
+    use crate::type_info::Object;
+
+    /// A value that counts its drops and may panic in them.
+    struct Noted {
+        drops: &'static AtomicUsize,
+        panic_with: Option<&'static str>,
+    }
+
+    // SAFETY: `Noted` holds no managed pointer, so a leaf with nothing to trace; its `Drop`
+    // touches no managed object.
+    unsafe impl Trace for Noted {
+        const IS_LEAF: bool = true;
+        fn trace(&mut self, _: &mut Tracer<'_>) {}
+    }
+
+    impl Drop for Noted {
+        fn drop(&mut self) {
+            self.drops.fetch_add(1, Ordering::Relaxed);
+            if let Some(message) = self.panic_with {
+                std::panic::panic_any(message)
+            }
+        }
+    }
+
+    /// A panic payload that counts its drops, and panics in them unless the thread is
+    /// unwinding already; with `again`, with a payload like itself.
+    struct PanickyPayload {
+        drops: Arc<AtomicUsize>,
+        again: bool,
+    }
+
+    impl Drop for PanickyPayload {
+        fn drop(&mut self) {
+            self.drops.fetch_add(1, Ordering::Relaxed);
+            if std::thread::panicking() {
+                return;
+            }
+            if self.again {
+                std::panic::panic_any(PanickyPayload {
+                    drops: self.drops.clone(),
+                    again: true,
+                })
+            }
+            panic!("a payload's drop panicked")
+        }
+    }
+
+    type Buffer = [MaybeUninit<usize>; 4];
+
+    /// An object of `T` in `buffer`, with its header.
+    fn object<T: Trace>(buffer: &mut Buffer, value: T) -> NonNull<u8> {
+        assert!(core::mem::size_of::<T>() <= 3 * WORD && core::mem::align_of::<T>() <= WORD);
+        let obj = NonNull::from(buffer).cast::<u8>();
+        // SAFETY: the buffer is word-aligned with room for the header and the value.
+        unsafe {
+            header::write(obj, Header::new(<T as Object>::TYPE_INFO));
+            obj.add(WORD).cast::<T>().write(value);
+        }
+        obj
+    }
+
+    fn message(payload: &Payload) -> &'static str {
+        let message: &&'static str = payload.downcast_ref().expect("a `&str` payload");
+        message
+    }
+
+    /// The payload `panics` resumes with, if any.
+    fn resumed(panics: FirstPanic) -> Option<Payload> {
+        catch_unwind(AssertUnwindSafe(|| panics.resume())).err()
+    }
+
+    #[test]
+    fn first_panic_keeps_the_first_payload() {
+        assert!(resumed(FirstPanic::default()).is_none());
+        let mut panics = FirstPanic::default();
+        panics.keep(Box::new("first"));
+        panics.keep(Box::new("second"));
+        assert_eq!(message(&resumed(panics).expect("a panic")), "first");
+    }
+
+    #[test]
+    fn a_later_payload_whose_drop_panics_is_dropped_without_unwinding() {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let mut panics = FirstPanic::default();
+        panics.keep(Box::new("first"));
+        let payload = PanickyPayload {
+            drops: drops.clone(),
+            again: false,
+        };
+        panics.keep(Box::new(payload));
+        assert_eq!(drops.load(Ordering::Relaxed), 1, "dropped at once");
+        assert_eq!(message(&resumed(panics).expect("a panic")), "first");
+    }
+
+    // The last payload of the chain is leaked on purpose, which Miri would report.
+    #[cfg_attr(miri, ignore)]
+    #[test]
+    fn an_endless_chain_of_panicking_payloads_ends() {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let mut panics = FirstPanic::default();
+        panics.keep(Box::new("first"));
+        let payload = PanickyPayload {
+            drops: drops.clone(),
+            again: true,
+        };
+        panics.keep(Box::new(payload));
+        assert_eq!(drops.load(Ordering::Relaxed), NESTED_PAYLOAD_DROPS);
+        assert_eq!(message(&resumed(panics).expect("a panic")), "first");
+    }
+
+    #[test]
+    fn resume_unless_panicking_drops_the_payload_while_unwinding() {
+        struct ResumeOnDrop(Option<FirstPanic>);
+        impl Drop for ResumeOnDrop {
+            fn drop(&mut self) {
+                if let Some(panics) = self.0.take() {
+                    panics.resume_unless_panicking()
+                }
+            }
+        }
+        let kept = || {
+            let mut panics = FirstPanic::default();
+            panics.keep(Box::new("kept"));
+            panics
+        };
+        let outer = catch_unwind(AssertUnwindSafe(|| {
+            let _guard = ResumeOnDrop(Some(kept()));
+            panic!("outer")
+        }));
+        let payload = outer.expect_err("the outer panic");
+        assert_eq!(payload.downcast_ref::<&str>(), Some(&"outer"));
+        let resumed = catch_unwind(AssertUnwindSafe(|| kept().resume_unless_panicking()));
+        assert_eq!(message(&resumed.expect_err("resumed")), "kept");
+    }
+
+    #[test]
+    fn finalize_one_returns_false_for_a_type_without_drop_glue() {
+        let mut buffer: Buffer = [MaybeUninit::uninit(); 4];
+        let obj = object(&mut buffer, 7u64);
+        let mut panics = FirstPanic::default();
+        // SAFETY: a dead object with an intact header and value, finalized once.
+        assert!(!unsafe { finalize_one(obj, &mut panics) });
+        assert!(resumed(panics).is_none());
+    }
+
+    #[test]
+    fn finalize_one_runs_drop_glue_and_catches_its_panic() {
+        static DROPS: AtomicUsize = AtomicUsize::new(0);
+        let mut quiet: Buffer = [MaybeUninit::uninit(); 4];
+        let mut loud: Buffer = [MaybeUninit::uninit(); 4];
+        let quiet = object(
+            &mut quiet,
+            Noted {
+                drops: &DROPS,
+                panic_with: None,
+            },
+        );
+        let loud = object(
+            &mut loud,
+            Noted {
+                drops: &DROPS,
+                panic_with: Some("glue"),
+            },
+        );
+        let mut panics = FirstPanic::default();
+        // SAFETY: dead objects with intact headers and values, each finalized once.
+        assert!(unsafe { finalize_one(quiet, &mut panics) });
+        assert_eq!(DROPS.load(Ordering::Relaxed), 1);
+        // SAFETY: as above.
+        assert!(unsafe { finalize_one(loud, &mut panics) });
+        assert_eq!(DROPS.load(Ordering::Relaxed), 2);
+        assert_eq!(message(&resumed(panics).expect("the glue's panic")), "glue");
+    }
+
+    #[test]
+    fn finalize_all_finalizes_every_object_and_keeps_the_first_panic() {
+        static DROPS: AtomicUsize = AtomicUsize::new(0);
+        let mut buffers: [Buffer; 4] = [[MaybeUninit::uninit(); 4]; 4];
+        let [a, b, c, d] = &mut buffers;
+        let noted = |panic_with| Noted {
+            drops: &DROPS,
+            panic_with,
+        };
+        let dead = [
+            object(a, 1u64),
+            object(b, noted(Some("first"))),
+            object(c, noted(None)),
+            object(d, noted(Some("second"))),
+        ];
+        let mut panics = FirstPanic::default();
+        // SAFETY: dead objects with intact headers and values, each listed once.
+        let finalized = unsafe { finalize_all(dead, &mut panics) };
+        assert_eq!(finalized, 3, "the `u64` has no glue");
+        assert_eq!(DROPS.load(Ordering::Relaxed), 3);
+        assert_eq!(message(&resumed(panics).expect("a panic")), "first");
+    }
+}

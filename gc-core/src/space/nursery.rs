@@ -225,3 +225,102 @@ impl Nursery {
         ]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EDEN: usize = 1024;
+    const SURVIVOR: usize = 128;
+    const MAX_EDEN: usize = 4096;
+    const MAX_SURVIVOR: usize = 512;
+
+    fn nursery() -> Nursery {
+        Nursery::new(EDEN, SURVIVOR, MAX_EDEN, MAX_SURVIVOR)
+    }
+
+    fn addr(ptr: NonNull<u8>) -> usize {
+        ptr.as_ptr().addr()
+    }
+
+    #[test]
+    fn from_and_to_survivor_spaces_swap_at_flip() {
+        let mut nursery = nursery();
+        let eden = addr(nursery.eden_start());
+        let first = eden + MAX_EDEN;
+        let second = first + MAX_SURVIVOR;
+        assert!(nursery.in_from_space(eden) && nursery.in_from_space(eden + MAX_EDEN - 1));
+        assert!(nursery.in_from_space(first) && !nursery.in_to_space(first));
+        assert!(nursery.in_to_space(second) && !nursery.in_from_space(second));
+        assert_eq!(nursery.survivor_used(), 0);
+
+        let mut to = nursery.to_space();
+        assert_eq!(addr(to.cursor), second);
+        assert_eq!(addr(to.limit), second + SURVIVOR);
+        to.take(32).expect("room in the survivor space");
+        nursery.flip(to.cursor, 0);
+        assert_eq!(nursery.survivor_used(), 32);
+        assert!(nursery.in_from_space(second) && !nursery.in_to_space(second));
+        assert!(nursery.in_to_space(first) && !nursery.in_from_space(first));
+        assert_eq!(addr(nursery.to_space().cursor), first);
+
+        // And back again.
+        let to = nursery.to_space();
+        nursery.flip(to.cursor, 0);
+        assert_eq!(nursery.survivor_used(), 0);
+        assert!(nursery.in_from_space(first) && nursery.in_to_space(second));
+    }
+
+    #[test]
+    fn resize_clamps_to_the_reserved_sizes() {
+        let mut nursery = nursery();
+        assert_eq!(nursery.largest_eden_size(), EDEN);
+        nursery.resize(1 << 20, 1 << 20);
+        assert_eq!(nursery.eden_size(), MAX_EDEN);
+        assert_eq!(nursery.survivor_size(), MAX_SURVIVOR);
+        assert_eq!(nursery.largest_eden_size(), MAX_EDEN);
+        nursery.resize(512, 64);
+        assert_eq!((nursery.eden_size(), nursery.survivor_size()), (512, 64));
+        assert_eq!(nursery.largest_eden_size(), MAX_EDEN, "the largest is kept");
+        // The survivor space copies go to takes the new soft size.
+        let to = nursery.to_space();
+        assert_eq!(addr(to.limit) - addr(to.cursor), 64);
+        assert_eq!(nursery.capacity(0), 512 + 2 * 64);
+        assert_eq!(
+            nursery.capacity(2000),
+            2000 + 2 * 64,
+            "the window ran past eden"
+        );
+    }
+
+    #[test]
+    fn eden_window_and_range_cover_the_reserved_block() {
+        let nursery = nursery();
+        let eden = addr(nursery.eden_start());
+        let (start, end) = nursery.eden_window(usize::MAX);
+        assert_eq!((addr(start), addr(end)), (eden, eden + MAX_EDEN));
+        assert_eq!(addr(nursery.eden_window(100).1), eden + 100);
+        let total = MAX_EDEN + 2 * MAX_SURVIVOR;
+        assert_eq!(nursery.range(), (eden, total));
+        assert!(nursery.contains(eden) && nursery.contains(eden + total - 1));
+        assert!(!nursery.contains(eden + total) && !nursery.contains(eden.wrapping_sub(1)));
+    }
+
+    #[test]
+    fn occupied_is_used_eden_and_the_from_survivor_space() {
+        let mut nursery = nursery();
+        let eden = nursery.eden_start();
+        let first = addr(eden) + MAX_EDEN;
+        let [used_eden, survivors] = nursery.occupied(48);
+        assert_eq!((used_eden.0, addr(used_eden.1)), (eden, addr(eden) + 48));
+        assert_eq!((addr(survivors.0), addr(survivors.1)), (first, first));
+
+        let mut to = nursery.to_space();
+        let copy = to.take(40).expect("room in the survivor space");
+        nursery.flip(to.cursor, 48);
+        let [used_eden, survivors] = nursery.occupied(0);
+        assert_eq!(used_eden, (eden, eden));
+        assert_eq!(survivors.0, copy);
+        assert_eq!(addr(survivors.1), addr(copy) + 40);
+    }
+}

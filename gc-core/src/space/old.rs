@@ -256,3 +256,143 @@ impl OldSpace {
         self.chunks.len().min(self.current + 1)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::header::Header;
+    use crate::type_info::Object;
+
+    /// Allocates an object of `size` bytes (at least two words) and gives it the header and
+    /// length of a `[u64]` object of that size, so its size can be read back from it.
+    fn put(old: &mut OldSpace, size: usize) -> NonNull<u8> {
+        let obj = old.alloc(size);
+        // SAFETY: `obj` is a fresh block of `size >= 2 * WORD` bytes: room for a header and
+        // a length word.
+        unsafe {
+            header::write(obj, Header::new(<[u64] as Object>::TYPE_INFO));
+            obj.add(WORD).cast::<usize>().write((size - 2 * WORD) / 8);
+        }
+        obj
+    }
+
+    fn addr(obj: NonNull<u8>) -> usize {
+        obj.as_ptr().addr()
+    }
+
+    #[test]
+    fn alloc_bumps_within_a_chunk_and_opens_a_new_one_when_full() {
+        let mut old = OldSpace::new();
+        assert_eq!((old.capacity(), old.chunk_count()), (0, 0));
+        let a = old.alloc(16);
+        let b = old.alloc(32);
+        assert_eq!(a, old.chunks[0].memory.start());
+        assert_eq!(addr(b), addr(a) + 16);
+        // Fill the chunk up to one word short of its end.
+        let c = old.alloc(CHUNK_SIZE - 48 - WORD);
+        assert_eq!(addr(c), addr(a) + 48);
+        assert_eq!(old.chunks.len(), 1);
+        // Two words do not fit in the last word: the object goes to a new chunk.
+        let d = old.alloc(16);
+        assert_eq!(old.chunks.len(), 2);
+        assert_eq!(d, old.chunks[1].memory.start());
+        assert_eq!(old.used(), CHUNK_SIZE - WORD + 16);
+        assert_eq!(old.capacity(), 2 * CHUNK_SIZE);
+        assert_eq!(old.chunk_count(), 2);
+        // The first chunk keeps its top where its last object ended.
+        assert_eq!(addr(old.chunks[0].top), addr(a) + CHUNK_SIZE - WORD);
+    }
+
+    #[test]
+    fn object_at_finds_the_covering_start_from_an_interior_address() {
+        let mut old = OldSpace::new();
+        // The middle object spans more than one word of the start bitmap (64 words each).
+        let sizes = [16, 70 * WORD, 24];
+        let objects: Vec<_> = sizes.iter().map(|&size| put(&mut old, size)).collect();
+        for (&obj, &size) in objects.iter().zip(&sizes) {
+            for offset in (0..size).step_by(WORD).chain([1, size - 1]) {
+                assert_eq!(
+                    old.object_at(addr(obj) + offset),
+                    Some(obj),
+                    "{offset} bytes into an object of {size}"
+                );
+            }
+            assert!(old.is_object_start(addr(obj)));
+            assert!(!old.is_object_start(addr(obj) + WORD));
+        }
+        let top = addr(old.chunks[0].top);
+        assert_eq!(top, addr(objects[0]) + sizes.iter().sum::<usize>());
+        assert_eq!(old.object_at(top), None, "past the top is free");
+        let outside = Box::new(0u64);
+        assert_eq!(old.object_at(addr(NonNull::from(&*outside).cast())), None);
+        assert_eq!(old.object_at(addr(old.chunks[0].memory.end())), None);
+    }
+
+    #[test]
+    fn walk_visits_objects_in_address_order_across_chunks() {
+        let mut old = OldSpace::new();
+        // Objects of over a third of a chunk: two per chunk at most.
+        let big = (CHUNK_SIZE / 3).next_multiple_of(WORD) + WORD;
+        let sizes = [16, big, big, 24, big, 32];
+        let objects: Vec<_> = sizes.iter().map(|&size| put(&mut old, size)).collect();
+        assert_eq!(old.chunks.len(), 2);
+        let mut walked = Vec::new();
+        old.walk(|obj| {
+            walked.push(obj);
+            let i = objects
+                .iter()
+                .position(|&o| o == obj)
+                .expect("a known object");
+            sizes[i]
+        });
+        assert_eq!(walked, objects);
+        let mut visited = Vec::new();
+        // SAFETY: every object was given an intact header by `put`.
+        unsafe { old.for_each_object(|obj| visited.push(obj)) };
+        assert_eq!(visited, objects);
+    }
+
+    #[test]
+    fn next_object_finds_objects_allocated_after_the_cursor() {
+        let mut old = OldSpace::new();
+        let mut cursor = old.end_cursor();
+        assert_eq!(old.next_object(&mut cursor), None, "an empty space");
+        let a = put(&mut old, 16);
+        let b = put(&mut old, CHUNK_SIZE - 24);
+        assert_eq!(old.next_object(&mut cursor), Some(a));
+        let mut later = old.end_cursor();
+        // The next object opens a second chunk.
+        let c = put(&mut old, 32);
+        assert_eq!(old.chunks.len(), 2);
+        assert_eq!(old.next_object(&mut cursor), Some(b));
+        assert_eq!(old.next_object(&mut cursor), Some(c));
+        assert_eq!(old.next_object(&mut cursor), None);
+        assert_eq!(old.next_object(&mut later), Some(c));
+        assert_eq!(old.next_object(&mut later), None);
+    }
+
+    #[test]
+    fn finish_compaction_frees_trailing_chunks_and_sets_used() {
+        let mut old = OldSpace::new();
+        let big = CHUNK_SIZE / 4 * 3;
+        for _ in 0..3 {
+            put(&mut old, big);
+        }
+        assert_eq!(old.chunks.len(), 3);
+        let (first, second) = (old.chunks[0].memory.start(), old.chunks[1].memory.start());
+        let third = addr(old.chunks[2].memory.start());
+        // SAFETY: both offsets lie inside their chunks.
+        let tops = unsafe { vec![first.add(big), second.add(64)] };
+        old.finish_compaction(tops.clone(), big + 64);
+        assert_eq!(old.chunks.len(), 2);
+        assert_eq!(old.used(), big + 64);
+        assert_eq!(old.capacity(), 2 * CHUNK_SIZE);
+        assert_eq!(old.occupied(), vec![(first, tops[0]), (second, tops[1])]);
+        assert_eq!(old.object_at(addr(second) + 64), None, "past the new top");
+        assert_eq!(old.object_at(addr(second) + 8), Some(second));
+        assert_eq!(old.object_at(third + 8), None, "in a freed chunk");
+        // Allocation goes on in the last chunk kept, at its new top.
+        assert_eq!(old.alloc(16), tops[1]);
+        assert_eq!(old.used(), big + 80);
+    }
+}

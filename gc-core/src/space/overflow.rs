@@ -179,7 +179,10 @@ mod tests {
         let mut overflow = OverflowSpace::new();
         assert!(!overflow.is_active());
         let always = |_: usize| true;
-        assert_eq!(overflow.next_block_size(8, 100, always), Some(MIN_BLOCK_SIZE));
+        assert_eq!(
+            overflow.next_block_size(8, 100, always),
+            Some(MIN_BLOCK_SIZE)
+        );
         assert_eq!(
             overflow.next_block_size(8, 2 * MIN_BLOCK_SIZE, always),
             Some(2 * MIN_BLOCK_SIZE)
@@ -201,7 +204,11 @@ mod tests {
         // SAFETY: 40 bytes into the first block stays inside it.
         let first_top = unsafe { first.add(40) };
         let (second, _) = overflow.add_block(2 * MIN_BLOCK_SIZE, 0, Some(first_top));
-        assert_eq!(overflow.eden_used(), Some(100), "set by the first block only");
+        assert_eq!(
+            overflow.eden_used(),
+            Some(100),
+            "set by the first block only"
+        );
         assert_eq!(
             overflow.next_block_size(8, 100, always),
             Some(4 * MIN_BLOCK_SIZE)
