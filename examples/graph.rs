@@ -69,7 +69,8 @@ fn breadth_first<'gc>(start: Gc<'gc, Vertex<'gc>>) -> Vec<String> {
 }
 
 fn main() {
-    let mut heap = Heap::with_config(HeapConfig::from_env()).expect("the default configuration is valid");
+    let mut heap =
+        Heap::with_config(HeapConfig::from_env()).expect("the default configuration is valid");
     let paris = heap.mutate(|m| {
         let mut all = Vec::new();
         for &(from, to) in EDGES {

@@ -107,7 +107,8 @@ fn show(list: &List<'_>, expected: [&str; 2]) {
 }
 
 fn main() {
-    let mut heap = Heap::with_config(HeapConfig::from_env()).expect("the default configuration is valid");
+    let mut heap =
+        Heap::with_config(HeapConfig::from_env()).expect("the default configuration is valid");
     let list = heap.mutate(|m| {
         let list = Gc::new(m, List::default());
         for value in ["b", "c", "d"] {

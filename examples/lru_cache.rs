@@ -103,7 +103,8 @@ impl<'gc> Lru<'gc> {
 }
 
 fn main() {
-    let mut heap = Heap::with_config(HeapConfig::from_env()).expect("the default configuration is valid");
+    let mut heap =
+        Heap::with_config(HeapConfig::from_env()).expect("the default configuration is valid");
     let cache = heap.mutate(|m| m.root(Gc::new(m, Lru::default())));
     let (requests, mut hits, mut evicted) = ("a b c a b d a e b a", 0, Vec::new());
     println!("A cache of {CAPACITY} entries; each request loads its page on a miss.");

@@ -84,7 +84,8 @@ fn size<'gc>(node: Gc<'gc, Node<'gc>>) -> usize {
 }
 
 fn main() {
-    let mut heap = Heap::with_config(HeapConfig::from_env()).expect("the default configuration is valid");
+    let mut heap =
+        Heap::with_config(HeapConfig::from_env()).expect("the default configuration is valid");
     let leaf = heap.mutate(|m| {
         let top = new_node(m, None, "");
         let mut leaves = Vec::new();

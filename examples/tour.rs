@@ -91,7 +91,8 @@ fn list_values(head: Gc<'_, ListNode<'_>>) -> Vec<u32> {
 }
 
 fn main() {
-    let mut heap = Heap::with_config(HeapConfig::from_env()).expect("the default configuration is valid");
+    let mut heap =
+        Heap::with_config(HeapConfig::from_env()).expect("the default configuration is valid");
     println!("== gc-core tour ==\n");
     println!("A heap with the default configuration: {} KiB of eden, tenuring after {} minor collections.\n",
         heap.config().nursery_size / 1024, heap.config().tenuring_threshold);

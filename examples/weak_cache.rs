@@ -85,7 +85,8 @@ impl<'gc> Memo<'gc> {
 }
 
 fn main() {
-    let mut heap = Heap::with_config(HeapConfig::from_env()).expect("the default configuration is valid");
+    let mut heap =
+        Heap::with_config(HeapConfig::from_env()).expect("the default configuration is valid");
     let memo = heap.mutate(|m| m.root(Gc::new(m, Memo::default())));
 
     let kept = heap.mutate(|m| {

@@ -85,6 +85,9 @@ fn trace_impl(cont: &Container) -> TokenStream {
         #earlier_rounds
 
         #[automatically_derived]
+        #[doc = " SAFETY: `trace` hands every traced field to the tracer and does nothing else; a field"]
+        #[doc = " left out is `#[gc(ignore)]` and checked `'static` below. The layout constants fold"]
+        #[doc = " the fields' own, so they are as true as theirs (`Trace`'s rules 4 to 7)."]
         unsafe impl #impl_generics ::gc_core::Trace for #ident #ty_generics #where_clause {
             #trace_facts
             #pointer_map
@@ -218,6 +221,8 @@ fn leaf_impl(cont: &Container) -> Option<TokenStream> {
     }
     Some(quote! {
         #[automatically_derived]
+        #[doc = " SAFETY: bounded by every traced field's type being a `Leaf`, and ignored fields are"]
+        #[doc = " `'static`, so no value of this type holds a managed pointer."]
         unsafe impl #impl_generics ::gc_core::Leaf for #ident #ty_generics
         where
             #(#predicates,)*
@@ -318,6 +323,8 @@ fn rebrand_impl(cont: &Container) -> TokenStream {
     };
     quote! {
         #[automatically_derived]
+        #[doc = " SAFETY: `Branded` is this type with its brand lifetime replaced and each type"]
+        #[doc = " parameter rebranded, nothing else changed, so the layouts are the same."]
         unsafe impl #impl_generics ::gc_core::Rebrand<#to> for #ident #ty_generics #where_clause {
             type Branded = #branded;
         }
