@@ -38,12 +38,12 @@ fi
 
 results="$target/results-$(date -u +%Y%m%d-%H%M%S).md"
 {
-    echo "## gc-core benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo "## tenured-gc benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo
     echo "- Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr)"
-    echo "- gc-core at commit $(git rev-parse --short HEAD)$(git status --porcelain -- gc-core gc-derive | grep -q . && echo ' with uncommitted changes'), $(rustc --version)"
+    echo "- tenured-gc at commit $(git rev-parse --short HEAD)$(git status --porcelain -- tenured-gc tenured-gc-derive | grep -q . && echo ' with uncommitted changes'), $(rustc --version)"
     if ((${#java_args[@]})); then
-        echo "- $(java -version 2>&1 | head -n 1), run with -XX:+UseSerialGC, with default heap sizing and with -Xmn set to gc-core's default max_nursery_size"
+        echo "- $(java -version 2>&1 | head -n 1), run with -XX:+UseSerialGC, with default heap sizing and with -Xmn set to tenured-gc's default max_nursery_size"
     fi
     echo
     "$target/release/gc-bench" "$@" "${java_args[@]}"

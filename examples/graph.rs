@@ -6,7 +6,7 @@
 
 use std::collections::{HashSet, VecDeque};
 
-use gc_core::{Gc, GcRefCell, Heap, HeapConfig, Mutation, Trace};
+use tenured_gc::{Gc, GcRefCell, Heap, HeapConfig, Mutation, Trace};
 
 #[derive(Trace)]
 struct Vertex<'gc> {

@@ -6,7 +6,7 @@
 
 use std::cell::RefCell;
 
-use gc_core::{Gc, GcCell, Heap, HeapConfig, Mutation, Trace};
+use tenured_gc::{Gc, GcCell, Heap, HeapConfig, Mutation, Trace};
 
 /// A neighbour, or `None` past an end of the list.
 type Link<'gc> = Option<Gc<'gc, Node<'gc>>>;

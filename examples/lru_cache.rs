@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use gc_core::{Gc, GcCell, GcRefCell, Heap, HeapConfig, Mutation, Trace};
+use tenured_gc::{Gc, GcCell, GcRefCell, Heap, HeapConfig, Mutation, Trace};
 
 /// A neighbour in order of use, or `None` past an end.
 type Link<'gc> = Option<Gc<'gc, Entry<'gc>>>;

@@ -5,7 +5,7 @@
 //!
 //! Run with `cargo run --example parent_tree`.
 
-use gc_core::{Gc, GcRefCell, Heap, HeapConfig, Mutation, Trace};
+use tenured_gc::{Gc, GcRefCell, Heap, HeapConfig, Mutation, Trace};
 
 #[derive(Trace)]
 struct Node<'gc> {

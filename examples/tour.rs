@@ -7,7 +7,7 @@ use std::cell::Cell;
 use std::ops::ControlFlow;
 use std::rc::Rc;
 
-use gc_core::{Gc, GcCell, GcRefCell, GcWeak, Heap, HeapConfig, Mutation, Root, Trace};
+use tenured_gc::{Gc, GcCell, GcRefCell, GcWeak, Heap, HeapConfig, Mutation, Root, Trace};
 
 /// A doubly linked list node.
 #[derive(Trace)]
@@ -51,7 +51,7 @@ impl Drop for DropCount {
     }
 }
 
-fn address<T: gc_core::Object>(gc: Gc<'_, T>) -> usize {
+fn address<T: tenured_gc::Object>(gc: Gc<'_, T>) -> usize {
     Gc::as_ref(gc) as *const T as usize
 }
 
@@ -93,7 +93,7 @@ fn list_values(head: Gc<'_, ListNode<'_>>) -> Vec<u32> {
 fn main() {
     let mut heap =
         Heap::with_config(HeapConfig::from_env()).expect("the default configuration is valid");
-    println!("== gc-core tour ==\n");
+    println!("== tenured-gc tour ==\n");
     println!("A heap with the default configuration: {} KiB of eden, tenuring after {} minor collections.\n",
         heap.config().nursery_size / 1024, heap.config().tenuring_threshold);
 

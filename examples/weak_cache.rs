@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use gc_core::{Gc, GcCell, GcRefCell, GcWeak, Heap, HeapConfig, Mutation, Trace};
+use tenured_gc::{Gc, GcCell, GcRefCell, GcWeak, Heap, HeapConfig, Mutation, Trace};
 
 /// A value worth caching: the prime factors of a number.
 #[derive(Trace)]

@@ -16,7 +16,7 @@ pub const WORKLOAD: Workload = Workload {
     quick_size: 10_000_000,
     full_size: 100_000_000,
     peers: peers! {
-        "gc-core" => gc_core,
+        "tenured-gc" => tenured_gc,
         "Box" => boxed,
         "Rc" => rc,
         optional "bumpalo" => bumpalo,
@@ -26,7 +26,7 @@ pub const WORKLOAD: Workload = Workload {
         optional "rust-cc" => rust_cc,
     },
     java_class: None,
-    notes: "gc-core allocates 1,000 objects per `heap.run` step and gc-arena 1,000 per \
+    notes: "tenured-gc allocates 1,000 objects per `heap.run` step and gc-arena 1,000 per \
             `mutate_root` (followed by `collect_debt`): collection points come between \
             batches, and only the last object of a batch is reachable there. bumpalo never \
             frees, so its memory grows with `size`; Box, Rc, dumpster and rust-cc free each \
@@ -73,8 +73,8 @@ fn print(objects: u32, last: Pair) {
     );
 }
 
-fn gc_core(objects: u32) {
-    use gc_core::{Gc, Heap, Mutation, Trace};
+fn tenured_gc(objects: u32) {
+    use tenured_gc::{Gc, Heap, Mutation, Trace};
 
     #[derive(Trace)]
     struct Object {
@@ -132,7 +132,7 @@ fn bumpalo(objects: u32) {
 }
 
 #[cfg(feature = "gc")]
-#[allow(non_local_definitions)] // gc_derive 0.5 puts its impls in a named `const`
+#[allow(non_local_definitions)] // tenured_gc_derive 0.5 puts its impls in a named `const`
 fn gc(objects: u32) {
     use gc::{Finalize, Gc, Trace};
 

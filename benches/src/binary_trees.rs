@@ -14,7 +14,7 @@ pub const WORKLOAD: Workload = Workload {
     quick_size: 16,
     full_size: 20,
     peers: peers! {
-        "gc-core" => gc_core,
+        "tenured-gc" => tenured_gc,
         "Box" => boxed,
         "Rc" => rc,
         optional "bumpalo" => bumpalo,
@@ -25,7 +25,7 @@ pub const WORKLOAD: Workload = Workload {
     },
     java_class: Some("BinaryTrees"),
     notes: "Each temporary tree is built and checked in its own scope: a `heap.mutate` in \
-            gc-core and an `arena.mutate` followed by `collect_debt` in gc-arena. bumpalo \
+            tenured-gc and an `arena.mutate` followed by `collect_debt` in gc-arena. bumpalo \
             resets one arena after each temporary tree.",
 };
 
@@ -68,8 +68,8 @@ fn owned<T>(max_depth: u32, tree: impl Fn(u32) -> T, check: impl Fn(&T) -> u64) 
     print_long_lived(max_depth, check(&long_lived));
 }
 
-fn gc_core(max_depth: u32) {
-    use gc_core::{Gc, Heap, Mutation, Trace};
+fn tenured_gc(max_depth: u32) {
+    use tenured_gc::{Gc, Heap, Mutation, Trace};
 
     #[derive(Trace)]
     struct Node<'gc> {
@@ -188,7 +188,7 @@ fn bumpalo(max_depth: u32) {
 }
 
 #[cfg(feature = "gc")]
-#[allow(non_local_definitions)] // gc_derive 0.5 puts its impls in a named `const`
+#[allow(non_local_definitions)] // tenured_gc_derive 0.5 puts its impls in a named `const`
 fn gc(max_depth: u32) {
     use gc::{Finalize, Gc, Trace};
 

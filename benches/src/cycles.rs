@@ -14,7 +14,7 @@ pub const WORKLOAD: Workload = Workload {
     quick_size: 200_000,
     full_size: 1_000_000,
     peers: peers! {
-        "gc-core" => gc_core,
+        "tenured-gc" => tenured_gc,
         "Box" => boxed,
         "Rc" => rc,
         optional "bumpalo" => bumpalo,
@@ -27,7 +27,7 @@ pub const WORKLOAD: Workload = Workload {
     notes: "Box cannot make a ring: its row keeps each ring in one `Vec` with index links \
             (one allocation per ring, not per node). Rc links back with `Weak` and breaks \
             each ring's one strong cycle by hand before dropping it. bumpalo drops a \
-            round's arena. After each round: `collect_major` in gc-core, `force_collect` in \
+            round's arena. After each round: `collect_major` in tenured-gc, `force_collect` in \
             gc, `finish_cycle` in gc-arena, `collect` in dumpster, `collect_cycles` in \
             rust-cc.",
 };
@@ -73,8 +73,8 @@ fn walk<N>(
     sum
 }
 
-fn gc_core(nodes: u32) {
-    use gc_core::{Gc, GcCell, Heap, Mutation, Trace};
+fn tenured_gc(nodes: u32) {
+    use tenured_gc::{Gc, GcCell, Heap, Mutation, Trace};
 
     type Link<'gc> = GcCell<'gc, Option<Gc<'gc, Node<'gc>>>>;
 
@@ -277,7 +277,7 @@ fn bumpalo(nodes: u32) {
 }
 
 #[cfg(feature = "gc")]
-#[allow(non_local_definitions)] // gc_derive 0.5 puts its impls in a named `const`
+#[allow(non_local_definitions)] // tenured_gc_derive 0.5 puts its impls in a named `const`
 fn gc(nodes: u32) {
     use gc::{Finalize, Gc, GcCell, Trace};
 

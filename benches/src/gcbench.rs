@@ -18,7 +18,7 @@ pub const WORKLOAD: Workload = Workload {
     quick_size: 18,
     full_size: 18,
     peers: peers! {
-        "gc-core" => gc_core,
+        "tenured-gc" => tenured_gc,
         "Box" => boxed,
         "Rc" => rc,
         optional "bumpalo" => bumpalo,
@@ -28,9 +28,9 @@ pub const WORKLOAD: Workload = Workload {
         optional "rust-cc" => rust_cc,
     },
     java_class: Some("GCBench"),
-    notes: "Mutable children: `GcCell` in gc-core, `&mut` in Box, `RefCell` in Rc, dumpster \
+    notes: "Mutable children: `GcCell` in tenured-gc, `&mut` in Box, `RefCell` in Rc, dumpster \
             and rust-cc, `Cell` in bumpalo, `GcCell` in gc, `Lock` in gc-arena. Each \
-            temporary tree is built in its own scope in gc-core and gc-arena (followed by \
+            temporary tree is built in its own scope in tenured-gc and gc-arena (followed by \
             `collect_debt`); bumpalo resets one arena after each temporary tree.",
 };
 
@@ -135,8 +135,8 @@ fn owned<T, A>(
     plan.print_end(count(&long_lived), (*array).as_ref());
 }
 
-fn gc_core(stretch_depth: u32) {
-    use gc_core::{Gc, GcCell, Heap, Mutation, Trace};
+fn tenured_gc(stretch_depth: u32) {
+    use tenured_gc::{Gc, GcCell, Heap, Mutation, Trace};
 
     type Link<'gc> = GcCell<'gc, Option<Gc<'gc, Node<'gc>>>>;
 
@@ -368,7 +368,7 @@ fn bumpalo(stretch_depth: u32) {
 }
 
 #[cfg(feature = "gc")]
-#[allow(non_local_definitions)] // gc_derive 0.5 puts its impls in a named `const`
+#[allow(non_local_definitions)] // tenured_gc_derive 0.5 puts its impls in a named `const`
 fn gc(stretch_depth: u32) {
     use gc::{Finalize, Gc, GcCell, Trace};
 

@@ -10,7 +10,7 @@
 //!   start-up are left out; JIT warm-up is in).
 //! - Memory: the child's peak resident set size, from `wait4`'s `ru_maxrss`, exact because
 //!   each run is its own process.
-//! - Output: every run of every peer must print the same check lines as gc-core's first run.
+//! - Output: every run of every peer must print the same check lines as tenured-gc's first run.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -22,7 +22,7 @@ use crate::{Workload, WORKLOADS};
 
 /// The line a child prints last: the workload's time in nanoseconds.
 pub const ELAPSED: &str = "elapsed_ns: ";
-/// The prefix of gc-core's pause lines: kind, count, then total, p50, p90, p99 and max in ns.
+/// The prefix of tenured-gc's pause lines: kind, count, then total, p50, p90, p99 and max in ns.
 pub const PAUSES: &str = "pauses: ";
 
 /// A run that takes longer than this is killed.
@@ -33,7 +33,7 @@ pub struct Options {
     quick: bool,
     runs: usize,
     only: Option<Vec<String>>,
-    /// Peers left out of every table (gc-core, the reference, cannot be).
+    /// Peers left out of every table (tenured-gc, the reference, cannot be).
     skip: Vec<String>,
     java: Option<PathBuf>,
 }
@@ -64,8 +64,8 @@ impl Options {
                 return Err(format!("--only: no workload `{name}`"));
             }
         }
-        if opts.skip.iter().any(|peer| peer == "gc-core") {
-            return Err("--skip: gc-core is the reference of every ratio".to_string());
+        if opts.skip.iter().any(|peer| peer == "tenured-gc") {
+            return Err("--skip: tenured-gc is the reference of every ratio".to_string());
         }
         if opts.runs == 0 {
             opts.runs = if opts.quick { 3 } else { 5 };
@@ -159,7 +159,7 @@ pub fn run_all(opts: Options) -> Result<(), String> {
         }
     }
     if !pauses.is_empty() {
-        println!("### gc-core pauses (from `heap.stats()` of its median run)\n");
+        println!("### tenured-gc pauses (from `heap.stats()` of its median run)\n");
         println!("| workload | kind | count | total | median | p90 | p99 | max |");
         println!("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
         println!("{pauses}");
@@ -175,7 +175,7 @@ pub fn run_all(opts: Options) -> Result<(), String> {
 }
 
 /// The rows of a workload: its peers in order, then HotSpot with its default heap sizing and
-/// with gc-core's nursery budget.
+/// with tenured-gc's nursery budget.
 fn rows(workload: &Workload, size: u32, exe: &Path, java: Option<&Path>) -> Vec<Row> {
     let mut rows: Vec<Row> = workload
         .peers
@@ -204,9 +204,9 @@ fn rows(workload: &Workload, size: u32, exe: &Path, java: Option<&Path>) -> Vec<
             None => Err("java not found".to_string()),
         };
         rows.push(Row::new("HotSpot SerialGC", command(&[])));
-        // HotSpot again with its young generation held to the most gc-core's eden may grow
+        // HotSpot again with its young generation held to the most tenured-gc's eden may grow
         // to by default: the two collectors on the same nursery budget.
-        let young_mib = gc_core::HeapConfig::default().max_nursery_size >> 20;
+        let young_mib = tenured_gc::HeapConfig::default().max_nursery_size >> 20;
         let flag = format!("-Xmn{young_mib}m");
         rows.push(Row::new(
             &format!("HotSpot SerialGC {flag}"),
@@ -310,7 +310,7 @@ fn wait_with_usage(pid: libc::pid_t) -> Result<(libc::c_int, libc::rusage), Stri
     }
 }
 
-/// Compares every run's check lines with the first successful row's (gc-core's when it
+/// Compares every run's check lines with the first successful row's (tenured-gc's when it
 /// ran); a row that differs becomes an error row. Returns one message per such row.
 fn check_outputs(workload: &str, rows: &mut [Row]) -> Vec<String> {
     let reference = rows.iter().find_map(|r| match &r.samples {
@@ -347,7 +347,7 @@ fn table(workload: &Workload, size: u32, runs: usize, rows: &[Row]) -> String {
         "### {}, {} {size} ({runs} runs each)\n\n",
         workload.name, workload.size_unit
     );
-    out += "| peer | median time | min – max | peak RSS | time / gc-core |\n";
+    out += "| peer | median time | min – max | peak RSS | time / tenured-gc |\n";
     out += "| --- | ---: | ---: | ---: | ---: |\n";
     let baseline = rows
         .first()
@@ -394,7 +394,7 @@ fn median(samples: &[Sample]) -> &Sample {
     sorted[(sorted.len() - 1) / 2]
 }
 
-/// The pause table rows of gc-core's median run of a workload.
+/// The pause table rows of tenured-gc's median run of a workload.
 fn pause_rows(workload: &str, size: u32, samples: &[Sample]) -> String {
     let mut out = String::new();
     if samples.is_empty() {

@@ -1,4 +1,4 @@
-//! `gc-bench`: gc-core against other ways to manage memory in Rust, and HotSpot.
+//! `gc-bench`: tenured-gc against other ways to manage memory in Rust, and HotSpot.
 //!
 //! # Workloads
 //! Each workload is one module with one function per peer, every function the same program
@@ -8,7 +8,7 @@
 //! - [`cycles`]: doubly linked rings, built and dropped, with a collection after each round.
 //! - [`alloc`]: a tight loop of small short-lived allocations.
 //!
-//! The fifth, the pause distribution of gc-core itself, is read from `Heap::stats()` at the end
+//! The fifth, the pause distribution of tenured-gc itself, is read from `Heap::stats()` at the end
 //! of its binary-trees and GCBench runs.
 //!
 //! # Measurement
@@ -73,8 +73,8 @@ pub const WORKLOADS: &[Workload] = &[
     alloc::WORKLOAD,
 ];
 
-/// Prints gc-core's pause statistics on lines the harness reads apart from the check lines.
-pub fn print_pauses(stats: &gc_core::HeapStats) {
+/// Prints tenured-gc's pause statistics on lines the harness reads apart from the check lines.
+pub fn print_pauses(stats: &tenured_gc::HeapStats) {
     for (kind, p) in [("minor", stats.minor), ("major", stats.major)] {
         println!(
             "{}{kind} {} {} {} {} {} {}",

@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use gc_core::{Gc, GcCell, GcRefCell, Mutation, Trace};
+use tenured_gc::{Gc, GcCell, GcRefCell, Mutation, Trace};
 
 use crate::error::{Pos, Result};
 use crate::symbol::Symbol;

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use gc_core::{AllocError, Trace};
+use tenured_gc::{AllocError, Trace};
 
 /// A place in the source: 1-based line and column (in characters).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Trace)]

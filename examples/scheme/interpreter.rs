@@ -14,7 +14,7 @@
 use std::io::{self, Write};
 use std::ops::ControlFlow;
 
-use gc_core::{ConfigError, Gc, GcRefCell, Heap, HeapConfig, Mutation, Root, Trace};
+use tenured_gc::{ConfigError, Gc, GcRefCell, Heap, HeapConfig, Mutation, Root, Trace};
 
 use crate::ast::{Globals, Node};
 use crate::compile::compile;

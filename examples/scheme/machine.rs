@@ -4,7 +4,7 @@
 //! A [`Machine`] holds the *control* (a node to evaluate, or a value just computed), the
 //! *environment* (the innermost frame), the *continuation* (a stack of [`Kont`] frames, each
 //! saying what to do with the next value) and a stack of evaluated operands. All of it is
-//! traced: the interpreter hands the machine to [`Heap::run`](gc_core::Heap::run), which
+//! traced: the interpreter hands the machine to [`Heap::run`](tenured_gc::Heap::run), which
 //! collects between steps with the machine as a root. No Rust recursion holds a `Gc`, so
 //! recursion in Scheme is bounded by memory, not by the Rust stack.
 //!
@@ -20,7 +20,7 @@
 //! last operand of `and` and `or` are evaluated without pushing a frame. So every tail call
 //! runs in constant space.
 
-use gc_core::{Gc, GcCell, Mutation, Trace};
+use tenured_gc::{Gc, GcCell, Mutation, Trace};
 
 use crate::ast::{Global, Lambda, Node, Nodes, Scope, Slot};
 use crate::error::{Error, Pos, Result};

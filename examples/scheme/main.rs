@@ -1,5 +1,5 @@
 //! A small Scheme whose every value, environment frame and piece of code lives in the
-//! gc-core heap.
+//! tenured-gc heap.
 //!
 //! ```text
 //! cargo run --release --example scheme -- [OPTION ...] [FILE.scm [ARG ...]]
@@ -48,7 +48,7 @@ mod value;
 
 use std::process::ExitCode;
 
-use gc_core::HeapConfig;
+use tenured_gc::HeapConfig;
 
 use crate::interpreter::Interpreter;
 use crate::machine::DEFAULT_MAX_DEPTH;

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use gc_core::Trace;
+use tenured_gc::Trace;
 
 /// An interned name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Trace)]

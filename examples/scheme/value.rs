@@ -8,7 +8,7 @@
 
 use std::collections::HashSet;
 
-use gc_core::{Gc, GcCell, Mutation, Trace};
+use tenured_gc::{Gc, GcCell, Mutation, Trace};
 
 use crate::ast::Lambda;
 use crate::error::{Error, Result};
@@ -175,7 +175,7 @@ pub fn is_list(value: Value<'_>) -> bool {
 
 /// The address of a managed object, stable for the rest of the mutation scope: for tables
 /// that must recognise an object they have seen (printing and comparing cyclic data).
-pub fn address<T: gc_core::Object + ?Sized>(gc: Gc<'_, T>) -> usize {
+pub fn address<T: tenured_gc::Object + ?Sized>(gc: Gc<'_, T>) -> usize {
     (Gc::as_ref(gc) as *const T).cast::<u8>() as usize
 }
 

@@ -15,7 +15,7 @@ use crate::trace::{Leaf, Rebrand, Trace, Tracer};
 /// A mutable `Copy` value in a managed object, like `Cell`, with the write barrier.
 ///
 /// ```
-/// # use gc_core::{Gc, GcCell, Heap};
+/// # use tenured_gc::{Gc, GcCell, Heap};
 /// let mut heap = Heap::new();
 /// heap.mutate(|m| {
 ///     let a = Gc::new(m, GcCell::new(None::<Gc<i32>>));
@@ -126,7 +126,7 @@ where
 /// is borrowed mutably.
 ///
 /// ```
-/// # use gc_core::{Gc, GcRefCell, Heap};
+/// # use tenured_gc::{Gc, GcRefCell, Heap};
 /// let mut heap = Heap::new();
 /// heap.mutate(|m| {
 ///     let list = Gc::new(m, GcRefCell::new(Vec::new()));

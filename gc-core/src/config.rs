@@ -200,7 +200,7 @@ impl HeapConfig {
     /// [`Heap::with_config`](crate::Heap::with_config).
     ///
     /// ```
-    /// use gc_core::{Heap, HeapConfig};
+    /// use tenured_gc::{Heap, HeapConfig};
     ///
     /// let heap = Heap::with_config(HeapConfig::from_env()).unwrap();
     /// # drop(heap);

@@ -139,7 +139,7 @@ impl<'gc> Gc<'gc, str> {
 #[inline(never)]
 #[track_caller]
 fn alloc_failed(e: AllocError) -> ! {
-    panic!("gc-core: allocation failed: {e}; use the `try_` allocation APIs to handle this")
+    panic!("tenured-gc: allocation failed: {e}; use the `try_` allocation APIs to handle this")
 }
 
 impl<T: ?Sized + Object> Deref for Gc<'_, T> {

@@ -38,7 +38,7 @@ pub type Branded<'gc, S> = <S as Rebrand<'gc>>::Branded;
 /// A garbage-collected heap.
 ///
 /// ```
-/// use gc_core::{Gc, GcCell, Heap, Trace};
+/// use tenured_gc::{Gc, GcCell, Heap, Trace};
 ///
 /// #[derive(Trace)]
 /// struct Node<'gc> {
@@ -137,7 +137,7 @@ impl Heap {
     ///
     /// ```
     /// use std::ops::ControlFlow;
-    /// use gc_core::{Gc, Heap};
+    /// use tenured_gc::{Gc, Heap};
     ///
     /// let mut heap = Heap::new();
     /// let sum = heap.run::<(Gc<'static, i64>, u32), _>(

@@ -85,7 +85,7 @@ impl HeapState {
     pub(crate) fn check_usable(&self) {
         if self.poisoned.get() {
             panic!(
-                "gc-core: this heap is unusable: a panic escaped a `Trace` implementation during \
+                "tenured-gc: this heap is unusable: a panic escaped a `Trace` implementation during \
                  a collection, so its objects may be half-moved"
             );
         }

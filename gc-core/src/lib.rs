@@ -40,7 +40,7 @@
 //! A derived type may not implement `Drop`, so no destructor can see a dead object.
 //!
 //! ```
-//! use gc_core::{Gc, GcCell, Heap, Trace};
+//! use tenured_gc::{Gc, GcCell, Heap, Trace};
 //!
 //! #[derive(Trace)]
 //! struct Node<'gc> {
@@ -63,7 +63,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
-extern crate self as gc_core;
+extern crate self as tenured_gc;
 
 #[doc(hidden)]
 #[path = "private.rs"]
@@ -98,18 +98,18 @@ pub use collect::verify::HeapCorruption;
 pub use config::{ConfigError, HeapConfig};
 pub use error::AllocError;
 pub use gc::Gc;
-pub use gc_derive::Trace;
 pub use heap::{Branded, Heap};
 pub use mutation::Mutation;
 pub use root::Root;
 pub use stats::{CollectionKind, HeapStats, PauseStats};
+pub use tenured_gc_derive::Trace;
 pub use trace::{GcDrop, Leaf, Rebrand, Trace, Tracer, NO_SLOT};
 pub use type_info::Object;
 #[doc(hidden)]
 pub use type_info::TypeInfo;
 pub use weak::GcWeak;
 
-/// The README's example, compiled and run as a doc test.
+/// The crate README's example, compiled and run as a doc test.
 #[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
+#[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;

@@ -10,7 +10,7 @@
 //! rejects. The derive computes them in rounds instead. [`Facts1`] holds the facts of the fields
 //! that do not mention the type; round `N + 1` evaluates the recursive fields with each mention
 //! of the type replaced by the stand-in [`Level1`], [`Level2`] or [`Level3`], whose facts are
-//! those of round `N`; the `Trace` impl is the fourth round. `gc-derive`'s `expand` module says
+//! those of round `N`; the `Trace` impl is the fourth round. `tenured-gc-derive`'s `expand` module says
 //! why four rounds give the exact facts.
 
 use core::marker::PhantomData;

@@ -51,7 +51,7 @@ impl<T: ?Sized> Root<T> {
     fn check_heap(&self, m: &Mutation<'_>) {
         if !Rc::ptr_eq(&self.table, &m.heap().roots) {
             panic!(
-                "gc-core: a Root was used with a heap other than the one that created it; \
+                "tenured-gc: a Root was used with a heap other than the one that created it; \
                  a root only works with its own heap"
             );
         }

@@ -62,7 +62,7 @@ impl RootTable {
     }
 
     pub(crate) fn get(&self, index: usize) -> NonNull<u8> {
-        self.slots.borrow()[index].expect("gc-core: root used after its heap was dropped")
+        self.slots.borrow()[index].expect("tenured-gc: root used after its heap was dropped")
     }
 
     pub(crate) fn set(&self, index: usize, obj: NonNull<u8>) {

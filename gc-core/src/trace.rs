@@ -20,13 +20,13 @@ use core::ptr::NonNull;
 
 /// A value the collector can trace.
 ///
-/// `#[derive(Trace)]` implements this for structs and enums; gc-core implements it for the
+/// `#[derive(Trace)]` implements this for structs and enums; tenured-gc implements it for the
 /// standard types that are sound to trace. A hand-written impl writes only [`Trace::trace`]:
 /// the layout facts the collector uses to skip work (the hidden constants) have defaults that
 /// are always sound, and the derive computes precise ones.
 ///
 /// ```
-/// use gc_core::{Gc, Heap, Rebrand, Trace, Tracer};
+/// use tenured_gc::{Gc, Heap, Rebrand, Trace, Tracer};
 ///
 /// /// A pair whose second half is traced only when present.
 /// struct Pair<'gc> {
@@ -118,13 +118,13 @@ pub unsafe trait Trace {
 /// A type that never holds a managed pointer: the keys of traced maps and the elements of
 /// traced sets must be leaves.
 ///
-/// `#[derive(Trace)]` implements it for a type whose traced fields are all leaves; gc-core
+/// `#[derive(Trace)]` implements it for a type whose traced fields are all leaves; tenured-gc
 /// implements it for numbers, strings, and the standard containers, tuples and arrays of
 /// leaves. A generic key type needs the bound: `struct Index<K: Leaf, V> { map: HashMap<K, V> }`.
 ///
 /// ```
 /// use std::collections::HashMap;
-/// use gc_core::{Gc, Heap, Leaf, Trace};
+/// use tenured_gc::{Gc, Heap, Leaf, Trace};
 ///
 /// #[derive(Trace, PartialEq, Eq, Hash)]
 /// struct Key {
@@ -155,7 +155,7 @@ pub unsafe trait Trace {
     message = "`{Self}` is not a `Leaf`: the keys of a traced map and the elements of a traced set must hold no managed pointer",
     label = "`{Self}` may hold a managed pointer",
     note = "the collector could not rewrite a pointer inside a key when its object moves: keep the pointer in the value, or key by something pointer-free (a name, an id)",
-    note = "derived pointer-free types, numbers, strings and tuples, `Option`s, `Box`es and `Vec`s of leaves are `Leaf`; a generic key type needs a `gc_core::Leaf` bound"
+    note = "derived pointer-free types, numbers, strings and tuples, `Option`s, `Box`es and `Vec`s of leaves are `Leaf`; a generic key type needs a `tenured_gc::Leaf` bound"
 )]
 pub unsafe trait Leaf {}
 

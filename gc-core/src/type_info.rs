@@ -111,7 +111,7 @@ pub(crate) unsafe fn slice_len(obj: NonNull<u8>) -> usize {
 }
 
 mod sealed {
-    /// Only gc-core decides which types can be managed objects.
+    /// Only tenured-gc decides which types can be managed objects.
     pub trait Sealed {}
     impl<T: crate::Trace> Sealed for T {}
     impl<T: crate::Trace> Sealed for [T] {}
@@ -120,7 +120,7 @@ mod sealed {
 
 /// A type that can be the target of a `Gc`: any sized `Trace` type, slices of them and `str`.
 ///
-/// Implemented by gc-core alone (the trait is sealed); write it as a bound,
+/// Implemented by tenured-gc alone (the trait is sealed); write it as a bound,
 /// `fn len<T: ?Sized + Object>(gc: Gc<'_, T>)`, where a generic function takes any `Gc`.
 ///
 /// # Safety

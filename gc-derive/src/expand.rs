@@ -72,14 +72,14 @@ fn trace_impl(cont: &Container) -> TokenStream {
     };
     let ignored = fields.iter().filter(|f| !f.is_traced()).map(|f| {
         let ty = f.ty();
-        quote_spanned!(f.span()=> ::gc_core::__private::assert_ignored_field_is_static::<#ty>();)
+        quote_spanned!(f.span()=> ::tenured_gc::__private::assert_ignored_field_is_static::<#ty>();)
     });
     let body = trace_body(cont);
     // With `Drop` allowed, the user must vouch for it with an `unsafe impl GcDrop`.
     let vouched = cont
         .attrs
         .unsafe_allow_drop
-        .then(|| quote!(::gc_core::__private::assert_drop_is_vouched_for::<Self>();));
+        .then(|| quote!(::tenured_gc::__private::assert_drop_is_vouched_for::<Self>();));
     let earlier_rounds = recursion::earlier_rounds(cont, &generics);
     quote! {
         #earlier_rounds
@@ -88,12 +88,12 @@ fn trace_impl(cont: &Container) -> TokenStream {
         #[doc = " SAFETY: `trace` hands every traced field to the tracer and does nothing else; a field"]
         #[doc = " left out is `#[gc(ignore)]` and checked `'static` below. The layout constants fold"]
         #[doc = " the fields' own, so they are as true as theirs (`Trace`'s rules 4 to 7)."]
-        unsafe impl #impl_generics ::gc_core::Trace for #ident #ty_generics #where_clause {
+        unsafe impl #impl_generics ::tenured_gc::Trace for #ident #ty_generics #where_clause {
             #trace_facts
             #pointer_map
 
             #[inline]
-            fn trace(&mut self, tracer: &mut ::gc_core::Tracer<'_>) {
+            fn trace(&mut self, tracer: &mut ::tenured_gc::Tracer<'_>) {
                 #(#ignored)*
                 #vouched
                 #body
@@ -112,12 +112,12 @@ fn pointer_map(cont: &Container, fields: &[Field]) -> TokenStream {
     });
     let entries = fields.iter().map(|f| {
         if !f.is_traced() {
-            return quote!(::gc_core::NO_SLOT);
+            return quote!(::tenured_gc::NO_SLOT);
         }
         let slot = fact(f, "POINTER_SLOT");
         let member = &f.member;
         quote_spanned! {f.span()=>
-            if #slot { ::core::mem::offset_of!(Self, #member) as u32 } else { ::gc_core::NO_SLOT }
+            if #slot { ::core::mem::offset_of!(Self, #member) as u32 } else { ::tenured_gc::NO_SLOT }
         }
     });
     // `Some { 0: &[..] }` and not `Some(&[..])`: before Rust 1.89 only the braced form extends
@@ -179,7 +179,7 @@ fn trace_bounds(cont: &Container) -> Vec<WherePredicate> {
         .iter()
         .zip(uses.used)
         .filter(|(_, used)| *used)
-        .map(|(param, _)| parse_quote!(#param: ::gc_core::Trace))
+        .map(|(param, _)| parse_quote!(#param: ::tenured_gc::Trace))
         .collect()
 }
 
@@ -217,13 +217,13 @@ fn leaf_impl(cont: &Container) -> Option<TokenStream> {
         // A false bound that names no parameter is an error where the impl is written; under
         // a binder it only keeps the impl from applying, like any other unmet bound.
         let binder = (!names_parameter(&ty, generics)).then(|| quote!(for<'__leaf>));
-        predicates.push(quote_spanned!(field.span()=> #binder #ty: ::gc_core::Leaf));
+        predicates.push(quote_spanned!(field.span()=> #binder #ty: ::tenured_gc::Leaf));
     }
     Some(quote! {
         #[automatically_derived]
         #[doc = " SAFETY: bounded by every traced field's type being a `Leaf`, and ignored fields are"]
         #[doc = " `'static`, so no value of this type holds a managed pointer."]
-        unsafe impl #impl_generics ::gc_core::Leaf for #ident #ty_generics
+        unsafe impl #impl_generics ::tenured_gc::Leaf for #ident #ty_generics
         where
             #(#predicates,)*
         {}
@@ -272,7 +272,7 @@ fn rebrand_impl(cont: &Container) -> TokenStream {
         let inline: WherePredicate = match param {
             GenericParam::Type(param) => {
                 let (ident, mut bounds) = (&param.ident, param.bounds.clone());
-                added.push(parse_quote!(#ident: ::gc_core::Rebrand<#to>));
+                added.push(parse_quote!(#ident: ::tenured_gc::Rebrand<#to>));
                 // `Branded` may be unsized: the parameter's implicit `Sized` must be stated.
                 if !is_unsized(generics, ident) {
                     bounds.push(parse_quote!(::core::marker::Sized));
@@ -325,7 +325,7 @@ fn rebrand_impl(cont: &Container) -> TokenStream {
         #[automatically_derived]
         #[doc = " SAFETY: `Branded` is this type with its brand lifetime replaced and each type"]
         #[doc = " parameter rebranded, nothing else changed, so the layouts are the same."]
-        unsafe impl #impl_generics ::gc_core::Rebrand<#to> for #ident #ty_generics #where_clause {
+        unsafe impl #impl_generics ::tenured_gc::Rebrand<#to> for #ident #ty_generics #where_clause {
             type Branded = #branded;
         }
     }
@@ -342,7 +342,7 @@ impl Subst<'_> {
     /// `<T as Rebrand<'__gc>>::Branded`.
     fn branded(&self, param: &Ident) -> Type {
         let to = self.to;
-        parse_quote!(<#param as ::gc_core::Rebrand<#to>>::Branded)
+        parse_quote!(<#param as ::tenured_gc::Rebrand<#to>>::Branded)
     }
 
     /// `predicate` under the substitution, without `?Sized` (only a type parameter may relax
@@ -453,12 +453,12 @@ mod tests {
             struct S<'a, 'gc, T: Clone, const N: usize> where T: 'gc { x: &'a [T; N] }
         };
         let out = derive(&input).unwrap().to_string().replace(' ', "");
-        let branded = "typeBranded=S<'a,'__gc,<Tas::gc_core::Rebrand<'__gc>>::Branded,N>;";
+        let branded = "typeBranded=S<'a,'__gc,<Tas::tenured_gc::Rebrand<'__gc>>::Branded,N>;";
         assert!(out.contains(branded), "{out}");
         for bound in [
-            "T:::gc_core::Rebrand<'__gc>",
-            "<Tas::gc_core::Rebrand<'__gc>>::Branded:Clone+::core::marker::Sized",
-            "<Tas::gc_core::Rebrand<'__gc>>::Branded:'__gc",
+            "T:::tenured_gc::Rebrand<'__gc>",
+            "<Tas::tenured_gc::Rebrand<'__gc>>::Branded:Clone+::core::marker::Sized",
+            "<Tas::tenured_gc::Rebrand<'__gc>>::Branded:'__gc",
             "'a:'__gc",
         ] {
             assert!(out.contains(bound), "{bound} missing from {out}");

@@ -1,4 +1,4 @@
-//! `#[derive(Trace)]` for gc-core.
+//! `#[derive(Trace)]` for tenured-gc.
 //!
 //! The derive is a pipeline, one module per stage:
 //! - `ast` reads the `syn` input into a typed tree that keeps the original nodes for spans;
@@ -21,11 +21,11 @@ mod validate;
 use proc_macro::TokenStream;
 use syn::{parse_macro_input, DeriveInput};
 
-/// Derives `gc_core::Trace`, `gc_core::Rebrand` and, where it holds, `gc_core::Leaf` for a
+/// Derives `tenured_gc::Trace`, `tenured_gc::Rebrand` and, where it holds, `tenured_gc::Leaf` for a
 /// struct or an enum.
 ///
 /// ```ignore
-/// use gc_core::{Gc, Trace};
+/// use tenured_gc::{Gc, Trace};
 ///
 /// #[derive(Trace)]
 /// struct Node<'gc, T> {
@@ -90,7 +90,7 @@ use syn::{parse_macro_input, DeriveInput};
 ///   inferred `Trace` bounds; `bound = ""` means none. Names in the string resolve where the type
 ///   is defined, so `Trace` must be imported there.
 /// - `#[gc(unsafe_allow_drop)]` on the type: lifts the ban on `impl Drop`, and requires an
-///   `unsafe impl gc_core::GcDrop for Ty {}`, whose safety contract is that `drop` never touches
+///   `unsafe impl tenured_gc::GcDrop for Ty {}`, whose safety contract is that `drop` never touches
 ///   a managed pointer (`Gc`, `GcWeak`, ...) held by the value: when it runs, the objects they
 ///   point to may already be dead.
 ///

@@ -46,10 +46,10 @@ impl Round {
     /// The trait whose constants hold this iterate.
     fn trait_path(self) -> TokenStream {
         match self {
-            Round::Facts1 => quote!(::gc_core::__private::Facts1),
-            Round::Facts2 => quote!(::gc_core::__private::Facts2),
-            Round::Facts3 => quote!(::gc_core::__private::Facts3),
-            Round::Trace => quote!(::gc_core::Trace),
+            Round::Facts1 => quote!(::tenured_gc::__private::Facts1),
+            Round::Facts2 => quote!(::tenured_gc::__private::Facts2),
+            Round::Facts3 => quote!(::tenured_gc::__private::Facts3),
+            Round::Trace => quote!(::tenured_gc::Trace),
         }
     }
 
@@ -58,9 +58,9 @@ impl Round {
     fn stand_in(self) -> Option<TokenStream> {
         match self {
             Round::Facts1 => None,
-            Round::Facts2 => Some(quote!(::gc_core::__private::Level1)),
-            Round::Facts3 => Some(quote!(::gc_core::__private::Level2)),
-            Round::Trace => Some(quote!(::gc_core::__private::Level3)),
+            Round::Facts2 => Some(quote!(::tenured_gc::__private::Level1)),
+            Round::Facts3 => Some(quote!(::tenured_gc::__private::Level2)),
+            Round::Trace => Some(quote!(::tenured_gc::__private::Level3)),
         }
     }
 }
@@ -127,7 +127,7 @@ pub fn field_const(
         });
     }
     let name = Ident::new(name, span);
-    Some(quote_spanned!(span=> <#ty as ::gc_core::Trace>::#name))
+    Some(quote_spanned!(span=> <#ty as ::tenured_gc::Trace>::#name))
 }
 
 /// The type of `field` as the `Leaf` bound of the container states it: each mention of the
@@ -136,7 +136,7 @@ pub fn leaf_bound_type(cont: &Container, field: &Field) -> Type {
     let mut ty = field.ty().clone();
     if field.is_direct() {
         ast::mentions(&mut ty, cont.ident(), |mention, _| {
-            *mention = parse_quote!(::gc_core::__private::Level1<#mention>)
+            *mention = parse_quote!(::tenured_gc::__private::Level1<#mention>)
         });
     }
     ty
@@ -160,9 +160,10 @@ mod tests {
         for round in ["Facts1forTree<T>", "Facts2forTree<T>", "Facts3forTree<T>"] {
             assert!(tree.contains(round), "{round} missing from {tree}");
         }
-        assert!(tree
-            .contains("<Vec<::gc_core::__private::Level3<Tree<T>>>as::gc_core::Trace>::IS_LEAF"));
-        assert!(tree.contains("::gc_core::Leaffor"), "{tree}");
+        assert!(tree.contains(
+            "<Vec<::tenured_gc::__private::Level3<Tree<T>>>as::tenured_gc::Trace>::IS_LEAF"
+        ));
+        assert!(tree.contains("::tenured_gc::Leaffor"), "{tree}");
     }
 
     #[test]
@@ -174,7 +175,7 @@ mod tests {
             let out = expand(input);
             assert!(!out.contains("Facts1"), "{out}");
             assert!(out.contains("&&false;constHAS_CELLS"), "{out}");
-            assert!(!out.contains("::gc_core::Leaffor"), "{out}");
+            assert!(!out.contains("::tenured_gc::Leaffor"), "{out}");
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The write barrier: a minor collection never frees an object reachable only through an old
 //! object.
 
-use gc_core::{Gc, GcCell, GcRefCell, GcWeak, Heap, Mutation, Root, Trace};
+use tenured_gc::{Gc, GcCell, GcRefCell, GcWeak, Heap, Mutation, Root, Trace};
 
 use crate::common::*;
 

@@ -1,4 +1,4 @@
-use gc_core::{Gc, Heap, Root};
+use tenured_gc::{Gc, Heap, Root};
 
 use crate::common::*;
 

@@ -3,7 +3,7 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use gc_core::{Gc, GcCell, GcDrop, HeapConfig, Trace};
+use tenured_gc::{Gc, GcCell, GcDrop, HeapConfig, Trace};
 
 /// Counts drops of the values that hold a clone of it.
 #[derive(Clone, Default)]

@@ -1,6 +1,6 @@
 //! Configuration: bad values are rejected with an error that names the field and the rule.
 
-use gc_core::{Heap, HeapConfig};
+use tenured_gc::{Heap, HeapConfig};
 
 fn rejected(config: HeapConfig) -> String {
     match Heap::with_config(config) {

@@ -1,6 +1,6 @@
 //! Cycles of every shape are collected, and each value is dropped exactly once.
 
-use gc_core::{Gc, GcCell, GcRefCell, Heap, Mutation, Trace};
+use tenured_gc::{Gc, GcCell, GcRefCell, Heap, Mutation, Trace};
 
 use crate::common::*;
 

@@ -6,7 +6,7 @@ use std::ops::ControlFlow;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use gc_core::{Gc, GcCell, GcDrop, Heap, HeapConfig, Root, Trace, Tracer};
+use tenured_gc::{Gc, GcCell, GcDrop, Heap, HeapConfig, Root, Trace, Tracer};
 
 use crate::common::*;
 
@@ -37,7 +37,7 @@ unsafe impl Trace for TraceBomb {
 }
 
 // SAFETY: no brand.
-unsafe impl<'gc> gc_core::Rebrand<'gc> for TraceBomb {
+unsafe impl<'gc> tenured_gc::Rebrand<'gc> for TraceBomb {
     type Branded = TraceBomb;
 }
 

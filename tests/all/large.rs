@@ -1,6 +1,6 @@
 //! Objects of any size: large objects do not move; slices of any length work.
 
-use gc_core::{Gc, GcCell, Heap, Trace};
+use tenured_gc::{Gc, GcCell, Heap, Trace};
 
 use crate::common::*;
 

@@ -2,7 +2,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use gc_core::{Gc, GcCell, Heap, HeapConfig, Trace};
+use tenured_gc::{Gc, GcCell, Heap, HeapConfig, Trace};
 
 use crate::common::*;
 
@@ -41,7 +41,7 @@ fn a_growing_live_set_gets_the_limit_error_and_keeps_its_data() {
         ))
     });
     let mut built = 1u64;
-    let error: gc_core::AllocError = loop {
+    let error: tenured_gc::AllocError = loop {
         // Each scope adds 100 live chunks to the list; collections run between scopes.
         let result = heap.mutate(|m| {
             let head = head.get(m);

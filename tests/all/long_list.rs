@@ -2,7 +2,7 @@
 
 use std::ops::ControlFlow;
 
-use gc_core::{Gc, Heap, HeapConfig, Trace};
+use tenured_gc::{Gc, Heap, HeapConfig, Trace};
 
 #[derive(Trace)]
 struct Link<'gc> {

@@ -19,8 +19,8 @@ use std::cell::RefCell;
 use std::collections::HashSet;
 use std::rc::Rc;
 
-use gc_core::{Gc, GcCell, GcDrop, GcWeak, Heap, HeapConfig, Mutation, Root, Trace};
 use proptest::prelude::*;
+use tenured_gc::{Gc, GcCell, GcDrop, GcWeak, Heap, HeapConfig, Mutation, Root, Trace};
 
 /// Records which ids were dropped, in order.
 type DropLog = Rc<RefCell<Vec<u32>>>;

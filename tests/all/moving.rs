@@ -1,10 +1,10 @@
 //! Objects keep their contents while collections move them.
 
-use gc_core::{Gc, GcCell, Heap, HeapConfig, Trace};
+use tenured_gc::{Gc, GcCell, Heap, HeapConfig, Trace};
 
 use crate::common::*;
 
-fn addr<T: gc_core::Object>(gc: Gc<'_, T>) -> usize {
+fn addr<T: tenured_gc::Object>(gc: Gc<'_, T>) -> usize {
     Gc::as_ref(gc) as *const T as usize
 }
 

@@ -1,7 +1,7 @@
 //! Pacing: eden grows to hold the biggest recent scope, so its garbage dies young, and shrinks
 //! back when scopes are small again.
 
-use gc_core::{Gc, Heap, HeapConfig};
+use tenured_gc::{Gc, Heap, HeapConfig};
 
 use crate::common::*;
 

@@ -3,7 +3,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use gc_core::{Gc, GcCell, GcWeak, Heap, Mutation, Root, Trace};
+use tenured_gc::{Gc, GcCell, GcWeak, Heap, Mutation, Root, Trace};
 
 use crate::common::*;
 

@@ -4,11 +4,11 @@
 
 use std::collections::BTreeSet;
 
-use gc_core::{Gc, GcCell, Heap, Leaf, Mutation, Trace};
+use tenured_gc::{Gc, GcCell, Heap, Leaf, Mutation, Trace};
 
 use crate::common::*;
 
-fn addr<T: gc_core::Object>(gc: Gc<'_, T>) -> usize {
+fn addr<T: tenured_gc::Object>(gc: Gc<'_, T>) -> usize {
     Gc::as_ref(gc) as *const T as usize
 }
 

@@ -2,7 +2,7 @@
 
 use std::process::Command;
 
-use gc_core::{Gc, Heap};
+use tenured_gc::{Gc, Heap};
 
 use crate::common::*;
 

@@ -3,7 +3,7 @@
 use std::ops::ControlFlow;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use gc_core::{Gc, GcCell, Heap, HeapConfig, Root};
+use tenured_gc::{Gc, GcCell, Heap, HeapConfig, Root};
 
 use crate::common::*;
 

@@ -4,8 +4,8 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use gc_core::test_hooks as hooks;
-use gc_core::{Gc, GcCell, Heap, HeapConfig, Root, Trace};
+use tenured_gc::test_hooks as hooks;
+use tenured_gc::{Gc, GcCell, Heap, HeapConfig, Root, Trace};
 
 use crate::common::small_config;
 
@@ -43,7 +43,7 @@ fn unverified(verify: bool) -> Option<Heap> {
 /// Runs `break_it` on a fresh heap with one rooted old node and returns the verifier's report
 /// (`None` in stress mode).
 fn report(
-    break_it: impl for<'gc> FnOnce(&gc_core::Mutation<'gc>, Gc<'gc, Node<'gc>>),
+    break_it: impl for<'gc> FnOnce(&tenured_gc::Mutation<'gc>, Gc<'gc, Node<'gc>>),
 ) -> Option<String> {
     let mut heap = unverified(false)?;
     let old: Root<Node<'static>> = heap.mutate(|m| m.root(Gc::new(m, Node::new(1))));

@@ -1,6 +1,6 @@
 //! Weak references: cleared when their target dies, moved with it while it lives.
 
-use gc_core::{Gc, GcCell, GcWeak, Heap, Root, Trace};
+use tenured_gc::{Gc, GcCell, GcWeak, Heap, Root, Trace};
 
 use crate::common::*;
 
@@ -86,7 +86,7 @@ fn a_weak_cache_keeps_only_what_is_rooted_elsewhere() {
     let mut heap = Heap::with_config(small_config()).unwrap();
     let cache = heap.mutate(|m| {
         let weak: Vec<GcWeak<Node>> = (0..10).map(|_| GcWeak::new()).collect();
-        m.root(Gc::new(m, gc_core::GcRefCell::new(weak)))
+        m.root(Gc::new(m, tenured_gc::GcRefCell::new(weak)))
     });
     let kept: Vec<_> = heap.mutate(|m| {
         let cache = cache.get(m);

@@ -9,7 +9,7 @@
 //! - `and`, `or`: their own nodes, whose last expression is in tail position.
 //! - `when`, `unless`: one-armed `if`s.
 
-use gc_core::Gc;
+use tenured_gc::Gc;
 
 use super::{bad_syntax, Binding, Compiled, Compiler};
 use crate::ast::{Lambda, Node, Scope, Slot};

@@ -20,7 +20,7 @@
 
 mod derived;
 
-use gc_core::{Gc, Mutation};
+use tenured_gc::{Gc, Mutation};
 
 use crate::ast::{Globals, Lambda, Node, Nodes, Scope, Slot};
 use crate::error::{Error, Pos, Result};

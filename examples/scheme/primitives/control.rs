@@ -83,7 +83,7 @@ fn error<'gc>(cx: &mut Ctx<'_, 'gc>, args: &[Value<'gc>]) -> Result<Value<'gc>> 
 /// The program's name and its arguments, as a list of strings.
 fn command_line<'gc>(cx: &mut Ctx<'_, 'gc>, _: &[Value<'gc>]) -> Result<Value<'gc>> {
     let words = cx.command_line.iter().map(|word| {
-        let text = gc_core::Gc::try_new_str(cx.m, word)?;
+        let text = tenured_gc::Gc::try_new_str(cx.m, word)?;
         Ok(Value::Str(text))
     });
     value::list(cx.m, &words.collect::<Result<Vec<_>>>()?)

@@ -1,6 +1,6 @@
 //! Strings, symbols and vectors.
 
-use gc_core::Gc;
+use tenured_gc::Gc;
 
 use super::{prim, variadic, Ctx, Primitive};
 use crate::error::{Error, Result};

@@ -17,7 +17,7 @@ mod numbers;
 
 use std::io::Write;
 
-use gc_core::{Gc, Mutation};
+use tenured_gc::{Gc, Mutation};
 
 use crate::error::{Error, Result};
 use crate::printer::{render, Style};

@@ -1,5 +1,5 @@
 // A plain store into a managed object's field: it would skip the write barrier, so an old object could point into the nursery unseen.
-use gc_core::{Gc, GcCell, Heap, Trace};
+use tenured_gc::{Gc, GcCell, Heap, Trace};
 
 #[derive(Trace)]
 struct Node<'gc> {

@@ -1,5 +1,5 @@
 // `GcCell::set` on a non-`Copy` value: `GcCell` hands out copies, never references; a `Vec` of pointers belongs in a `GcRefCell`.
-use gc_core::{Gc, GcCell, Heap};
+use tenured_gc::{Gc, GcCell, Heap};
 
 fn main() {
     let mut heap = Heap::new();

@@ -1,5 +1,5 @@
 // `&mut` to the contents of a `Gc`: the object is shared (the `Gc` is `Copy`), and stores through it would skip the barrier.
-use gc_core::{Gc, GcCell, Heap, Trace};
+use tenured_gc::{Gc, GcCell, Heap, Trace};
 
 #[derive(Trace)]
 struct Node<'gc> {

@@ -2,7 +2,7 @@
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
-use gc_core::{Gc, Heap, Trace};
+use tenured_gc::{Gc, Heap, Trace};
 
 /// Hashes and compares by the pointed-to value, as a `Gc` has no stable address.
 #[derive(Trace, Clone, Copy)]

@@ -2,7 +2,7 @@
 use std::collections::HashMap;
 use std::hash::Hash;
 
-use gc_core::Trace;
+use tenured_gc::Trace;
 
 #[derive(Trace)]
 struct Index<K: Eq + Hash, V> {

@@ -1,5 +1,5 @@
 // `#[gc(unsafe_allow_drop)]` alone: the attribute is not enough, the user must also write an `unsafe impl GcDrop` that vouches the destructor touches no managed pointer (which may be dead when it runs).
-use gc_core::{Gc, Trace};
+use tenured_gc::{Gc, Trace};
 
 #[derive(Trace)]
 #[gc(unsafe_allow_drop)]

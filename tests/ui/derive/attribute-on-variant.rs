@@ -1,5 +1,5 @@
 // `#[gc(ignore)]` on an enum variant: no key applies there, and ignoring a whole variant's pointers would be unsound.
-use gc_core::{Gc, Trace};
+use tenured_gc::{Gc, Trace};
 
 #[derive(Trace)]
 enum Slot<'gc> {

@@ -1,5 +1,5 @@
 // `#[gc(bound(T: Trace))]` in list form: the bound must be a string of where-predicates, `bound = "T: Trace"`.
-use gc_core::{Gc, Trace};
+use tenured_gc::{Gc, Trace};
 
 #[derive(Trace)]
 #[gc(bound(T: Trace))]

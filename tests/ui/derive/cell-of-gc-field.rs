@@ -1,7 +1,7 @@
 // A `Cell<Gc<_>>` field: `Cell::set` would change the pointer without the write barrier, so `Cell` is not `Trace`.
 use std::cell::Cell;
 
-use gc_core::{Gc, Trace};
+use tenured_gc::{Gc, Trace};
 
 #[derive(Trace)]
 struct Node<'gc> {

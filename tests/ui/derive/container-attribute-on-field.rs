@@ -1,5 +1,5 @@
 // `#[gc(bound = "...")]` on a field: bounds belong to the type, so a misplaced key must not be silently ignored.
-use gc_core::{Gc, Trace};
+use tenured_gc::{Gc, Trace};
 
 #[derive(Trace)]
 struct Node<'gc, T> {

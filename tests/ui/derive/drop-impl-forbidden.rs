@@ -1,5 +1,5 @@
 // `impl Drop` on a derived type: the destructor runs during a collection and could read objects already freed or moved.
-use gc_core::{Gc, Trace};
+use tenured_gc::{Gc, Trace};
 
 #[derive(Trace)]
 struct Node<'gc> {

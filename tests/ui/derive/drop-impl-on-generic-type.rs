@@ -1,5 +1,5 @@
 // `impl Drop` on a generic derived type: the guard must reject it for every instance, not only for concrete types.
-use gc_core::{Gc, Trace};
+use tenured_gc::{Gc, Trace};
 
 #[derive(Trace)]
 struct Pair<'gc, T> {

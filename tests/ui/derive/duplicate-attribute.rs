@@ -1,5 +1,5 @@
 // `#[gc(ignore, ignore)]`: a repeated key is a mistake (likely a copy-paste), so it is rejected.
-use gc_core::{Gc, Trace};
+use tenured_gc::{Gc, Trace};
 
 #[derive(Trace)]
 struct Node<'gc> {

@@ -1,5 +1,5 @@
 // A field whose type does not implement `Trace`: the collector cannot know whether it hides managed pointers.
-use gc_core::{Gc, Trace};
+use tenured_gc::{Gc, Trace};
 
 struct Opaque {
     _bits: u64,

@@ -1,5 +1,5 @@
 // `#[gc(ignore)]` on a `Gc` field: an untraced pointer is neither kept alive nor updated when its object moves.
-use gc_core::{Gc, Trace};
+use tenured_gc::{Gc, Trace};
 
 #[derive(Trace)]
 struct Node<'gc> {

@@ -1,5 +1,5 @@
 // `#[gc(ignore = true)]`: `ignore` is a flag, and a value (maybe `false`) would suggest a meaning it does not have.
-use gc_core::{Gc, Trace};
+use tenured_gc::{Gc, Trace};
 
 #[derive(Trace)]
 struct Node<'gc> {

@@ -1,7 +1,7 @@
 // An `Rc<Gc<_>>` field: clones of the `Rc` outside the heap would keep a pointer the collector cannot see or update.
 use std::rc::Rc;
 
-use gc_core::{Gc, Trace};
+use tenured_gc::{Gc, Trace};
 
 #[derive(Trace)]
 struct Node<'gc> {

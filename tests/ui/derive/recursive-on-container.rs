@@ -1,5 +1,5 @@
 // `#[gc(recursive)]` on the type: it says that one field's type leads back to this one through another type, so it belongs on that field.
-use gc_core::{Gc, Trace};
+use tenured_gc::{Gc, Trace};
 
 #[derive(Trace)]
 #[gc(recursive)]

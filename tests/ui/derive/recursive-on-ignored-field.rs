@@ -1,5 +1,5 @@
 // `#[gc(ignore, recursive)]`: an ignored field is not traced, so `recursive` says nothing and one of the two is a mistake.
-use gc_core::{Gc, Trace};
+use tenured_gc::{Gc, Trace};
 
 #[derive(Trace)]
 struct Node<'gc> {

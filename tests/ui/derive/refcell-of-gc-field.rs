@@ -1,7 +1,7 @@
 // A `RefCell<Gc<_>>` field: `borrow_mut` would change the pointer without the write barrier; use `GcRefCell`.
 use std::cell::RefCell;
 
-use gc_core::{Gc, Trace};
+use tenured_gc::{Gc, Trace};
 
 #[derive(Trace)]
 struct Node<'gc> {

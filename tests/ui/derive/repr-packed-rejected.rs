@@ -1,5 +1,5 @@
 // `#[repr(packed)]`: pointer slots could be unaligned, and the collector rewrites them in place with aligned accesses.
-use gc_core::{Gc, Trace};
+use tenured_gc::{Gc, Trace};
 
 #[derive(Trace)]
 #[repr(C, packed)]

@@ -1,5 +1,5 @@
 // Two lifetimes and neither named `'gc`: the derive cannot tell which one is the brand that `Rebrand` replaces.
-use gc_core::{Gc, Trace};
+use tenured_gc::{Gc, Trace};
 
 #[derive(Trace)]
 struct Pair<'a, 'b> {

@@ -1,5 +1,5 @@
 // A union: which field is live is unknown, so there is nothing sound to trace.
-use gc_core::{Gc, Trace};
+use tenured_gc::{Gc, Trace};
 
 #[derive(Trace)]
 union Either<'gc> {

@@ -1,5 +1,5 @@
 // `#[gc(skip)]` is not an attribute of the derive (the key is `ignore`): a typo must not silently trace or skip a field.
-use gc_core::{Gc, Trace};
+use tenured_gc::{Gc, Trace};
 
 #[derive(Trace)]
 struct Node<'gc> {

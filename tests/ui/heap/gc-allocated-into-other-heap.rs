@@ -1,5 +1,5 @@
 // A new object of one heap built around a `Gc` of another heap: the pointer would cross heaps untraced.
-use gc_core::{Gc, GcCell, Heap, Trace};
+use tenured_gc::{Gc, GcCell, Heap, Trace};
 
 #[derive(Trace)]
 struct Node<'gc> {

@@ -1,5 +1,5 @@
 // A `Gc` of one heap rooted through another heap's mutation: the root table of the wrong heap would hold it.
-use gc_core::{Gc, GcCell, Heap, Trace};
+use tenured_gc::{Gc, GcCell, Heap, Trace};
 
 #[derive(Trace)]
 struct Node<'gc> {

@@ -1,5 +1,5 @@
 // A `Gc` of one heap stored into a cell of another heap's object: that heap would neither trace nor update it.
-use gc_core::{Gc, GcCell, Heap, Trace};
+use tenured_gc::{Gc, GcCell, Heap, Trace};
 
 #[derive(Trace)]
 struct Node<'gc> {

@@ -1,5 +1,5 @@
 // The heap dropped inside its own mutation scope: every `Gc` of the scope would point into freed memory.
-use gc_core::{Gc, Heap};
+use tenured_gc::{Gc, Heap};
 
 fn main() {
     let mut heap = Heap::new();

@@ -1,5 +1,5 @@
 // The heap moved into another variable while one of its `Gc`s is in use: the new owner could collect or drop it.
-use gc_core::{Gc, Heap};
+use tenured_gc::{Gc, Heap};
 
 fn main() {
     let mut heap = Heap::new();

@@ -1,5 +1,5 @@
 // The heap swapped out with `mem::replace` while one of its `Gc`s is in use: the old heap could then be collected or dropped.
-use gc_core::{Gc, Heap};
+use tenured_gc::{Gc, Heap};
 
 fn main() {
     let mut heap = Heap::new();

@@ -1,5 +1,5 @@
 // A root of one heap re-pointed at a `Gc` of another heap: its heap would trace a pointer into foreign memory.
-use gc_core::{Gc, GcCell, Heap, Trace};
+use tenured_gc::{Gc, GcCell, Heap, Trace};
 
 #[derive(Trace)]
 struct Node<'gc> {

@@ -1,7 +1,7 @@
 // `#[gc(bound = "")]`: the inferred `Unit: Trace` bound is dropped, so `Tagged<U>` is `Trace` for every tag `U`.
 use std::marker::PhantomData;
 
-use gc_core::{Gc, Heap, Trace};
+use tenured_gc::{Gc, Heap, Trace};
 
 #[derive(Trace)]
 #[gc(bound = "")]

@@ -1,5 +1,5 @@
 // `#[derive(Clone, Copy)]` next to `Trace`: a `Copy` derived type fits in a `GcCell`.
-use gc_core::{Gc, GcCell, Heap, Trace};
+use tenured_gc::{Gc, GcCell, Heap, Trace};
 
 #[derive(Trace, Clone, Copy)]
 struct Span<'gc> {

@@ -1,5 +1,5 @@
 // Derive on a type with a const generic array of pointers: every element is traced.
-use gc_core::{Gc, Heap, Trace};
+use tenured_gc::{Gc, Heap, Trace};
 
 #[derive(Trace)]
 struct Bucket<'gc, const N: usize> {

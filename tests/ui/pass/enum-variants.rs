@@ -1,5 +1,5 @@
 // Derive on an enum with unit, tuple and struct variants: the pointers of whichever variant is live are traced.
-use gc_core::{Gc, Heap, Trace};
+use tenured_gc::{Gc, Heap, Trace};
 
 #[derive(Trace)]
 enum Expr<'gc> {

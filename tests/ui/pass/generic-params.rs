@@ -1,5 +1,5 @@
 // Derive on a type with the `'gc` brand and type parameters: each used parameter gets a `Trace` bound and is rebranded.
-use gc_core::{Gc, GcCell, Heap, Root, Trace};
+use tenured_gc::{Gc, GcCell, Heap, Root, Trace};
 
 #[derive(Trace)]
 struct Cons<'gc, T, U> {

@@ -1,7 +1,7 @@
 // `#[gc(ignore)]` on `'static` fields, including one of a type that is not `Trace`: they are kept but never traced.
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use gc_core::{Gc, Heap, Trace};
+use tenured_gc::{Gc, Heap, Trace};
 
 struct Counter(AtomicU64);
 

@@ -2,7 +2,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::Hash;
 
-use gc_core::{Gc, Heap, Leaf, Trace};
+use tenured_gc::{Gc, Heap, Leaf, Trace};
 
 #[derive(Trace, PartialEq, Eq, Hash, PartialOrd, Ord, Clone)]
 struct Id {

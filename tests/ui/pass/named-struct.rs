@@ -1,5 +1,5 @@
 // Derive on a struct with named fields: a rooted cycle survives minor and major collections.
-use gc_core::{Gc, GcCell, Heap, Trace};
+use tenured_gc::{Gc, GcCell, Heap, Trace};
 
 #[derive(Trace)]
 struct Node<'gc> {

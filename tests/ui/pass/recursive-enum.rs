@@ -1,5 +1,5 @@
 // Derive on an enum that boxes itself, with a managed pointer in one variant: the enum is traced through its boxes and is no leaf.
-use gc_core::{Gc, Heap, Trace};
+use tenured_gc::{Gc, Heap, Trace};
 
 #[derive(Trace)]
 enum Expr<'gc> {

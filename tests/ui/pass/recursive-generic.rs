@@ -1,5 +1,5 @@
 // Derive on generic recursive types: exact facts for `Rose<T>` inside itself, conservative ones for parameters that swap at each level, and `#[gc(recursive)]` for two types that hold each other.
-use gc_core::{Gc, Heap, Trace};
+use tenured_gc::{Gc, Heap, Trace};
 
 #[derive(Trace)]
 struct Rose<'gc, T> {

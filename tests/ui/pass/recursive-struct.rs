@@ -1,5 +1,5 @@
 // Derive on a struct that holds itself in a `Vec`: the facts that would depend on themselves are found without a cycle, and a pointer-free tree is a leaf.
-use gc_core::{Gc, Heap, Leaf, Trace};
+use tenured_gc::{Gc, Heap, Leaf, Trace};
 
 #[derive(Trace)]
 struct Tree {

@@ -1,5 +1,5 @@
 // Derive on a tuple struct: both positional pointer fields are traced and updated.
-use gc_core::{Gc, Heap, Trace};
+use tenured_gc::{Gc, Heap, Trace};
 
 #[derive(Trace)]
 struct Pair<'gc>(Gc<'gc, i64>, Option<Gc<'gc, str>>, u8);

@@ -1,5 +1,5 @@
 // Derive on a unit struct and an empty braced struct: leaves with no fields.
-use gc_core::{Gc, Heap, Trace};
+use tenured_gc::{Gc, Heap, Trace};
 
 #[derive(Trace)]
 struct Marker;

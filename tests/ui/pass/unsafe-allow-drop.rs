@@ -1,7 +1,7 @@
 // `#[gc(unsafe_allow_drop)]`: a destructor that touches no managed pointer runs once when the object dies.
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use gc_core::{Gc, GcDrop, Heap, Trace};
+use tenured_gc::{Gc, GcDrop, Heap, Trace};
 
 static DROPS: AtomicUsize = AtomicUsize::new(0);
 
@@ -39,6 +39,6 @@ fn main() {
     assert_eq!(DROPS.load(Ordering::Relaxed), 2);
 }
 
-fn root_peer<'gc>(root: &gc_core::Root<Resource<'static>>, m: &gc_core::Mutation<'gc>) -> Gc<'gc, i64> {
+fn root_peer<'gc>(root: &tenured_gc::Root<Resource<'static>>, m: &tenured_gc::Mutation<'gc>) -> Gc<'gc, i64> {
     root.get(m).peer.unwrap()
 }

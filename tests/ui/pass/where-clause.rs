@@ -1,7 +1,7 @@
 // Derive on a type whose parameters are bounded in a where clause and inline: the bounds are restated for the rebranded type.
 use std::fmt::Debug;
 
-use gc_core::{Gc, Heap, Trace};
+use tenured_gc::{Gc, Heap, Trace};
 
 #[derive(Trace)]
 struct Labelled<'gc, T: Clone, L>

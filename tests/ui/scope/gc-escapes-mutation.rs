@@ -1,5 +1,5 @@
 // A `Gc` returned out of its mutation scope: the object may move or die at the collection point after the scope.
-use gc_core::{Gc, Heap};
+use tenured_gc::{Gc, Heap};
 
 fn main() {
     let mut heap = Heap::new();

@@ -1,7 +1,7 @@
 // A `Gc` returned as the result of `Heap::run`: the result outlives the last step's scope, so it cannot hold a branded pointer.
 use std::ops::ControlFlow;
 
-use gc_core::{Gc, Heap};
+use tenured_gc::{Gc, Heap};
 
 fn main() {
     let mut heap = Heap::new();

@@ -1,5 +1,5 @@
 // A `Gc` stored in a variable that outlives the mutation scope: it would dangle once the scope's collection point moves the object.
-use gc_core::{Gc, Heap};
+use tenured_gc::{Gc, Heap};
 
 fn main() {
     let mut heap = Heap::new();

@@ -1,7 +1,7 @@
 // A `Gc` stored in a thread_local: the slot is `'static`, but a `Gc` lives only as long as its mutation scope.
 use std::cell::Cell;
 
-use gc_core::{Gc, Heap};
+use tenured_gc::{Gc, Heap};
 
 thread_local! {
     static SLOT: Cell<Option<Gc<'static, i64>>> = const { Cell::new(None) };

@@ -1,5 +1,5 @@
 // The `&Mutation` handle kept past its scope: it could allocate or run barriers after the heap is back to collecting.
-use gc_core::{Gc, Heap};
+use tenured_gc::{Gc, Heap};
 
 fn main() {
     let mut heap = Heap::new();

@@ -1,5 +1,5 @@
 // A `&T` from `Gc::as_ref` returned out of the scope: `&'gc T` is as branded as the `Gc`, and the object moves afterwards.
-use gc_core::{Gc, Heap};
+use tenured_gc::{Gc, Heap};
 
 fn main() {
     let mut heap = Heap::new();

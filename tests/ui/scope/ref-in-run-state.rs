@@ -1,7 +1,7 @@
 // A `&str` borrowed from a managed string put into the `'static`-branded state of `Heap::run`: the string moves between steps.
 use std::ops::ControlFlow;
 
-use gc_core::{Gc, Heap};
+use tenured_gc::{Gc, Heap};
 
 fn main() {
     let mut heap = Heap::new();

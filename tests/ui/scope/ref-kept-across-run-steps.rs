@@ -1,7 +1,7 @@
 // A `&T` saved by one step of `Heap::run` for the next: a collection may move the object between steps.
 use std::ops::ControlFlow;
 
-use gc_core::{Gc, Heap};
+use tenured_gc::{Gc, Heap};
 
 fn main() {
     let mut heap = Heap::new();

@@ -1,5 +1,5 @@
 // A `&T` borrowed from a rooted object in one scope and read in the next: the collection point between them moves the object.
-use gc_core::{Gc, Heap};
+use tenured_gc::{Gc, Heap};
 
 fn main() {
     let mut heap = Heap::new();

@@ -1,5 +1,5 @@
 // A `Gc` moved to another thread: a heap belongs to one thread, and the other could read an object while it moves.
-use gc_core::{Gc, Heap};
+use tenured_gc::{Gc, Heap};
 
 fn main() {
     let mut heap = Heap::new();

@@ -1,5 +1,5 @@
 // A `&Gc` shared with a scoped thread: `Gc` is not `Sync`, since its object may hold unsynchronised cells.
-use gc_core::{Gc, Heap};
+use tenured_gc::{Gc, Heap};
 
 fn main() {
     let mut heap = Heap::new();

@@ -1,5 +1,5 @@
 // A `GcWeak` moved to another thread: upgraded there, it would give a `Gc` on the wrong thread.
-use gc_core::{Gc, Heap};
+use tenured_gc::{Gc, Heap};
 
 fn main() {
     let mut heap = Heap::new();

@@ -1,5 +1,5 @@
 // A `Heap` moved to another thread: its roots stay behind and update its root table through a shared `Rc`.
-use gc_core::Heap;
+use tenured_gc::Heap;
 
 fn main() {
     let mut heap = Heap::new();

@@ -1,5 +1,5 @@
 // A `&Mutation` sent to a scoped thread: two threads would allocate and run barriers on one unsynchronised heap.
-use gc_core::{Gc, Heap};
+use tenured_gc::{Gc, Heap};
 
 fn main() {
     let mut heap = Heap::new();

@@ -1,5 +1,5 @@
 // A `Root` moved to another thread: it shares its heap's root table through an `Rc`, and drops into it.
-use gc_core::{Gc, Heap};
+use tenured_gc::{Gc, Heap};
 
 fn main() {
     let mut heap = Heap::new();

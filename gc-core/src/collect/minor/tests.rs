@@ -13,14 +13,14 @@ use crate::type_info::Object;
 use crate::weak::GcWeak;
 
 /// A list node: a value and a link.
-#[derive(gc_core::Trace)]
+#[derive(tenured_gc::Trace)]
 pub(crate) struct Node<'gc> {
     pub(crate) value: u64,
     pub(crate) next: Option<Gc<'gc, Node<'gc>>>,
 }
 
 /// An object that holds a node strongly and two weakly.
-#[derive(gc_core::Trace)]
+#[derive(tenured_gc::Trace)]
 pub(crate) struct Watch<'gc> {
     pub(crate) strong: Option<Gc<'gc, Node<'gc>>>,
     pub(crate) live: GcWeak<'gc, Node<'gc>>,
