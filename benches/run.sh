@@ -3,7 +3,8 @@
 #
 # A peer crate that fails to build is left out (its error is saved under
 # benches/target/build-errors/ and shown in its rows); HotSpot rows are added when `javac` and
-# `java` are installed. The tables go to standard output and to benches/target/results-*.md.
+# `java` are installed, Go rows when `go` is. The tables go to standard output and to
+# benches/target/results-*.md.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -36,16 +37,25 @@ if command -v javac >/dev/null && command -v java >/dev/null; then
     java_args=(--java benches/target-java)
 fi
 
+go_args=()
+if command -v go >/dev/null; then
+    (cd benches/go && go build -o ../target-go/gc-bench-go .)
+    go_args=(--go benches/target-go/gc-bench-go)
+fi
+
 results="$target/results-$(date -u +%Y%m%d-%H%M%S).md"
 {
     echo "## tenured-gc benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo
     echo "- Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr)"
-    echo "- tenured-gc at commit $(git rev-parse --short HEAD)$(git status --porcelain -- tenured-gc tenured-gc-derive | grep -q . && echo ' with uncommitted changes'), $(rustc --version)"
+    echo "- tenured-gc at commit $(git rev-parse --short HEAD)$(git status --porcelain -- gc-core gc-derive | grep -q . && echo ' with uncommitted changes'), $(rustc --version)"
     if ((${#java_args[@]})); then
-        echo "- $(java -version 2>&1 | head -n 1), run with -XX:+UseSerialGC, with default heap sizing and with -Xmn set to tenured-gc's default max_nursery_size"
+        echo "- $(java -version 2>&1 | head -n 1): binary-trees and gcbench with -XX:+UseSerialGC, at default heap sizing and with -Xmn set to tenured-gc's default max_nursery_size; the workloads of live data with -XX:+UseSerialGC and with -XX:+UseParallelGC, both at default heap sizing"
+    fi
+    if ((${#go_args[@]})); then
+        echo "- $(go version), default GOGC"
     fi
     echo
-    "$target/release/gc-bench" "$@" "${java_args[@]}"
+    "$target/release/gc-bench" "$@" "${java_args[@]}" "${go_args[@]}"
 } | tee "$results"
 echo "run.sh: results saved to $results" >&2

@@ -8,7 +8,7 @@
 use std::hint::black_box;
 use std::ops::ControlFlow;
 
-use crate::{peers, Workload};
+use crate::{peers, HotSpot, Workload};
 
 pub const WORKLOAD: Workload = Workload {
     name: "alloc",
@@ -26,6 +26,8 @@ pub const WORKLOAD: Workload = Workload {
         optional "rust-cc" => rust_cc,
     },
     java_class: None,
+    hotspot: HotSpot::NONE,
+    go: false,
     notes: "tenured-gc allocates 1,000 objects per `heap.run` step and gc-arena 1,000 per \
             `mutate_root` (followed by `collect_debt`): collection points come between \
             batches, and only the last object of a batch is reachable there. bumpalo never \

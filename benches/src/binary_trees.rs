@@ -6,7 +6,7 @@
 //! check lines are the Benchmarks Game's. Source:
 //! <https://benchmarksgame-team.pages.debian.net/benchmarksgame/description/binarytrees.html>.
 
-use crate::{peers, Workload};
+use crate::{peers, HotSpot, Workload};
 
 pub const WORKLOAD: Workload = Workload {
     name: "binary-trees",
@@ -24,6 +24,8 @@ pub const WORKLOAD: Workload = Workload {
         optional "rust-cc" => rust_cc,
     },
     java_class: Some("BinaryTrees"),
+    hotspot: HotSpot::NURSERY_BUDGET,
+    go: false,
     notes: "Each temporary tree is built and checked in its own scope: a `heap.mutate` in \
             tenured-gc and an `arena.mutate` followed by `collect_debt` in gc-arena. bumpalo \
             resets one arena after each temporary tree.",

@@ -6,7 +6,7 @@
 //! and collects. Five rounds. The shape of the cycle-collection tests of dumpster and rust-cc,
 //! scaled up; written for this harness.
 
-use crate::{peers, Workload};
+use crate::{peers, HotSpot, Workload};
 
 pub const WORKLOAD: Workload = Workload {
     name: "cycles",
@@ -24,6 +24,8 @@ pub const WORKLOAD: Workload = Workload {
         optional "rust-cc" => rust_cc,
     },
     java_class: None,
+    hotspot: HotSpot::NONE,
+    go: false,
     notes: "Box cannot make a ring: its row keeps each ring in one `Vec` with index links \
             (one allocation per ring, not per node). Rc links back with `Weak` and breaks \
             each ring's one strong cycle by hand before dropping it. bumpalo drops a \
@@ -32,12 +34,12 @@ pub const WORKLOAD: Workload = Workload {
             rust-cc.",
 };
 
-const RING: u64 = 100;
+pub(crate) const RING: u64 = 100;
 const ROUNDS: u32 = 5;
 
 /// Runs the rounds: `round(nodes)` builds, walks and drops the rings, collects, and returns
 /// the sum of the walks.
-fn rounds(nodes: u32, mut round: impl FnMut(u64) -> u64) {
+pub(crate) fn rounds(nodes: u32, mut round: impl FnMut(u64) -> u64) {
     let nodes = u64::from(nodes);
     for number in 1..=ROUNDS {
         let sum = round(nodes);
@@ -50,7 +52,7 @@ fn rounds(nodes: u32, mut round: impl FnMut(u64) -> u64) {
 
 /// Walks a ring both ways from `start`: `value` reads a node, `next` and `prev` step, `same`
 /// compares. Returns the sum of both walks' values.
-fn walk<N>(
+pub(crate) fn walk<N>(
     start: N,
     value: impl Fn(&N) -> u64,
     next: impl Fn(&N) -> N,
@@ -132,7 +134,7 @@ fn tenured_gc(nodes: u32) {
     });
 }
 
-fn boxed(nodes: u32) {
+pub(crate) fn boxed(nodes: u32) {
     /// A node of a ring kept in one vector, linked by indices.
     struct Node {
         value: u64,
@@ -168,7 +170,7 @@ fn boxed(nodes: u32) {
     });
 }
 
-fn rc(nodes: u32) {
+pub(crate) fn rc(nodes: u32) {
     use std::cell::RefCell;
     use std::rc::{Rc, Weak};
 

@@ -10,7 +10,7 @@
 
 use std::ops::Deref;
 
-use crate::{peers, Workload};
+use crate::{peers, HotSpot, Workload};
 
 pub const WORKLOAD: Workload = Workload {
     name: "gcbench",
@@ -28,6 +28,8 @@ pub const WORKLOAD: Workload = Workload {
         optional "rust-cc" => rust_cc,
     },
     java_class: Some("GCBench"),
+    hotspot: HotSpot::NURSERY_BUDGET,
+    go: false,
     notes: "Mutable children: `GcCell` in tenured-gc, `&mut` in Box, `RefCell` in Rc, dumpster \
             and rust-cc, `Cell` in bumpalo, `GcCell` in gc, `Lock` in gc-arena. Each \
             temporary tree is built in its own scope in tenured-gc and gc-arena (followed by \

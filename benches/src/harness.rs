@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::{Workload, WORKLOADS};
+use crate::{HotSpot, Workload, WORKLOADS};
 
 /// The line a child prints last: the workload's time in nanoseconds.
 pub const ELAPSED: &str = "elapsed_ns: ";
@@ -36,6 +36,8 @@ pub struct Options {
     /// Peers left out of every table (tenured-gc, the reference, cannot be).
     skip: Vec<String>,
     java: Option<PathBuf>,
+    /// The `gc-bench-go` binary built from `benches/go/`.
+    go: Option<PathBuf>,
 }
 
 impl Options {
@@ -46,6 +48,7 @@ impl Options {
             only: None,
             skip: Vec::new(),
             java: None,
+            go: None,
         };
         let mut args = args.iter();
         while let Some(arg) = args.next() {
@@ -56,6 +59,7 @@ impl Options {
                 "--only" => opts.only = Some(value()?.split(',').map(String::from).collect()),
                 "--skip" => opts.skip = value()?.split(',').map(String::from).collect(),
                 "--java" => opts.java = Some(PathBuf::from(value()?)),
+                "--go" => opts.go = Some(PathBuf::from(value()?)),
                 _ => return Err(format!("unknown argument `{arg}`\n{}", crate::USAGE)),
             }
         }
@@ -124,7 +128,7 @@ pub fn run_all(opts: Options) -> Result<(), String> {
         } else {
             workload.full_size
         };
-        let mut rows = rows(workload, size, &exe, opts.java.as_deref());
+        let mut rows = rows(workload, size, &exe, &opts);
         // A peer is named by its first word: `HotSpot` for `HotSpot SerialGC`.
         rows.retain(|row| {
             let name = row.peer.split(' ').next().unwrap_or_default();
@@ -174,9 +178,9 @@ pub fn run_all(opts: Options) -> Result<(), String> {
     }
 }
 
-/// The rows of a workload: its peers in order, then HotSpot with its default heap sizing and
-/// with tenured-gc's nursery budget.
-fn rows(workload: &Workload, size: u32, exe: &Path, java: Option<&Path>) -> Vec<Row> {
+/// The rows of a workload: its peers in order, then its HotSpot rows (see [`HotSpot`]), then
+/// Go.
+fn rows(workload: &Workload, size: u32, exe: &Path, opts: &Options) -> Vec<Row> {
     let mut rows: Vec<Row> = workload
         .peers
         .iter()
@@ -193,25 +197,40 @@ fn rows(workload: &Workload, size: u32, exe: &Path, java: Option<&Path>) -> Vec<
         })
         .collect();
     if let Some(class) = workload.java_class {
-        let command = |extra: &[String]| match java {
+        let command = |flags: &[String]| match opts.java.as_deref() {
             Some(dir) if dir.join(format!("{class}.class")).exists() => {
                 let mut c = Command::new("java");
-                c.arg("-XX:+UseSerialGC").args(extra).arg("-cp").arg(dir);
+                c.args(flags).arg("-cp").arg(dir);
                 c.args([class, &size.to_string()]);
                 Ok(c)
             }
             Some(dir) => Err(format!("{class}.class not found in {}", dir.display())),
             None => Err("java not found".to_string()),
         };
-        rows.push(Row::new("HotSpot SerialGC", command(&[])));
-        // HotSpot again with its young generation held to the most tenured-gc's eden may grow
-        // to by default: the two collectors on the same nursery budget.
-        let young_mib = tenured_gc::HeapConfig::default().max_nursery_size >> 20;
-        let flag = format!("-Xmn{young_mib}m");
-        rows.push(Row::new(
-            &format!("HotSpot SerialGC {flag}"),
-            command(&[flag.clone()]),
-        ));
+        for &hotspot in workload.hotspot {
+            let flags = match hotspot {
+                HotSpot::Serial => vec!["-XX:+UseSerialGC".to_string()],
+                HotSpot::SerialNurseryBudget => {
+                    let young_mib = tenured_gc::HeapConfig::default().max_nursery_size >> 20;
+                    vec!["-XX:+UseSerialGC".to_string(), format!("-Xmn{young_mib}m")]
+                }
+                HotSpot::Parallel => vec!["-XX:+UseParallelGC".to_string()],
+            };
+            let name = flags.join(" ").replace("-XX:+Use", "");
+            rows.push(Row::new(&format!("HotSpot {name}"), command(&flags)));
+        }
+    }
+    if workload.go {
+        let command = match opts.go.as_deref() {
+            Some(binary) if binary.exists() => {
+                let mut c = Command::new(binary);
+                c.args([workload.name, &size.to_string()]);
+                Ok(c)
+            }
+            Some(binary) => Err(format!("{} not found", binary.display())),
+            None => Err("go not found".to_string()),
+        };
+        rows.push(Row::new("Go", command));
     }
     rows
 }

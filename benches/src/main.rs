@@ -8,8 +8,14 @@
 //! - [`cycles`]: doubly linked rings, built and dropped, with a collection after each round.
 //! - [`alloc`]: a tight loop of small short-lived allocations.
 //!
-//! The fifth, the pause distribution of tenured-gc itself, is read from `Heap::stats()` at the end
-//! of its binary-trees and GCBench runs.
+//! Then four whose data lives across collections, the case a generational collector is for:
+//! - [`old_table`]: stores of new objects into pseudo-random slots of one big old table.
+//! - [`growing_graph`]: a graph that grows node by node, older nodes rewired to the newest.
+//! - [`lru_cache`]: an LRU cache (hash map index plus linked list) under a skewed load.
+//! - [`ring_roots`]: the rings of `cycles`, one scope and one root per ring.
+//!
+//! The pause distribution of tenured-gc itself is read from `Heap::stats()` at the end of its
+//! runs of binary-trees, GCBench and the four workloads of live data.
 //!
 //! # Measurement
 //! The harness re-runs itself as `gc-bench run WORKLOAD PEER SIZE`, one fresh process per run
@@ -20,7 +26,12 @@ mod alloc;
 mod binary_trees;
 mod cycles;
 mod gcbench;
+mod growing_graph;
 mod harness;
+mod lru_cache;
+mod old_table;
+mod ring_roots;
+mod rng;
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -52,7 +63,28 @@ macro_rules! peers {
     };
 }
 
-/// A workload: its peers, its sizes, and the HotSpot program that mirrors it, if any.
+/// One HotSpot row of a workload that has a Java program: the collector and heap sizing.
+#[derive(Clone, Copy)]
+pub enum HotSpot {
+    /// `-XX:+UseSerialGC` with default heap sizing.
+    Serial,
+    /// `-XX:+UseSerialGC -Xmn<N>m`, the young generation held to the most tenured-gc's eden may
+    /// grow to by default (`HeapConfig::default().max_nursery_size`): the same nursery budget.
+    SerialNurseryBudget,
+    /// `-XX:+UseParallelGC` with default heap sizing: young and old collections on every core.
+    Parallel,
+}
+
+impl HotSpot {
+    /// No Java program.
+    pub const NONE: &'static [HotSpot] = &[];
+    /// binary-trees and GCBench: Serial, at its default sizing and on tenured-gc's budget.
+    pub const NURSERY_BUDGET: &'static [HotSpot] = &[HotSpot::Serial, HotSpot::SerialNurseryBudget];
+    /// The workloads of live data: Serial and Parallel, both at their default sizing.
+    pub const DEFAULT_SIZING: &'static [HotSpot] = &[HotSpot::Serial, HotSpot::Parallel];
+}
+
+/// A workload: its peers, its sizes, and the HotSpot and Go programs that mirror it, if any.
 pub struct Workload {
     pub name: &'static str,
     /// What `size` counts, for the table titles.
@@ -60,8 +92,12 @@ pub struct Workload {
     pub quick_size: u32,
     pub full_size: u32,
     pub peers: &'static [Peer],
-    /// The main class in `benches/java/`, run with `-XX:+UseSerialGC`.
+    /// The main class in `benches/java/`, run once per entry of `hotspot`.
     pub java_class: Option<&'static str>,
+    /// The HotSpot rows: one per collector configuration.
+    pub hotspot: &'static [HotSpot],
+    /// Whether `benches/go/` has a version, run as `gc-bench-go NAME SIZE` when Go is installed.
+    pub go: bool,
     /// How a peer departs from the common program, printed under the table.
     pub notes: &'static str,
 }
@@ -71,6 +107,10 @@ pub const WORKLOADS: &[Workload] = &[
     gcbench::WORKLOAD,
     cycles::WORKLOAD,
     alloc::WORKLOAD,
+    old_table::WORKLOAD,
+    growing_graph::WORKLOAD,
+    lru_cache::WORKLOAD,
+    ring_roots::WORKLOAD,
 ];
 
 /// Prints tenured-gc's pause statistics on lines the harness reads apart from the check lines.
@@ -109,7 +149,7 @@ fn run_one(workload: &str, peer: &str, size: &str) -> Result<(), String> {
     Ok(())
 }
 
-const USAGE: &str = "usage: gc-bench [--quick] [--runs N] [--only WORKLOAD,...] [--skip PEER,...] [--java CLASS_DIR]
+const USAGE: &str = "usage: gc-bench [--quick] [--runs N] [--only WORKLOAD,...] [--skip PEER,...] [--java CLASS_DIR] [--go BINARY]
        gc-bench run WORKLOAD PEER SIZE";
 
 fn main() -> ExitCode {

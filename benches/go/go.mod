@@ -1,0 +1,3 @@
+module gc-bench-go
+
+go 1.19
