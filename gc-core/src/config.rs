@@ -37,9 +37,13 @@ pub struct HeapConfig {
     /// gets an eighth of eden.
     pub nursery_size: usize,
     /// The most eden may grow to, reserved (as address space, not touched) when the heap is
-    /// made. Eden grows when a mutation scope allocates more than it holds, so that such
-    /// scopes' garbage still dies young; the heap limit caps it too. A scope may allocate
-    /// this much before it overflows into blocks of its own.
+    /// made (64 MiB by default). Eden grows when a mutation scope allocates more than it
+    /// holds, so that such scopes' garbage still dies young, and when most of what minor
+    /// collections find survives, within a young budget of half the old generation (at
+    /// least 64 MiB), as HotSpot sizes its young generation; the heap limit caps it too. A
+    /// scope may allocate this much before it overflows into blocks of its own, and eden's
+    /// memory, once touched, stays with the heap: a bigger maximum lets big heaps collect
+    /// less often, at the cost of that memory.
     pub max_nursery_size: usize,
     /// How many minor collections an object survives in the nursery before it is promoted to
     /// the old generation (1 to 15; 1 promotes at the first survival).

@@ -172,6 +172,9 @@ pub(crate) struct Stats {
     pub(crate) bytes_promoted: u64,
     pub(crate) bytes_freed: u64,
     pub(crate) bytes_reclaimed_by_scopes: u64,
+    /// Bytes minor collections copied out of the young generation (to a survivor space or
+    /// the old generation).
+    pub(crate) bytes_copied: u64,
     pub(crate) objects_finalized: u64,
 }
 
@@ -184,6 +187,7 @@ impl Stats {
             bytes_promoted: 0,
             bytes_freed: 0,
             bytes_reclaimed_by_scopes: 0,
+            bytes_copied: 0,
             objects_finalized: 0,
         }
     }

@@ -110,8 +110,15 @@ impl HeapState {
             eden_used,
             young_allocated,
         };
+        let young = young_allocated + parts.spaces.nursery.survivor_used();
         match kind {
-            CollectionKind::Minor => minor::collect(&mut parts, extra, tenuring_threshold, false),
+            CollectionKind::Minor => {
+                let copied_before = parts.stats.bytes_copied;
+                let panics = minor::collect(&mut parts, extra, tenuring_threshold, false);
+                let survived = (parts.stats.bytes_copied - copied_before) as usize;
+                self.pacer.minor_ended(young, survived);
+                panics
+            }
             CollectionKind::Major => {
                 let (panics, live) = major::collect(&mut parts, extra);
                 self.pacer.major_ended(live);

@@ -396,6 +396,7 @@ pub(crate) fn collect(
     stats.bytes_allocated += young_allocated as u64;
     stats.bytes_promoted += promoted as u64;
     stats.bytes_freed += (young_before - copied) as u64;
+    stats.bytes_copied += copied as u64;
     stats.objects_finalized += finalized;
     panics
 }

@@ -9,6 +9,13 @@
 //!   fit in what is left of it, or when a scope overflowed it into overflow blocks.
 //! - **Eden's size** follows the biggest recent scope ([`Policy::eden_size`]), so that the
 //!   garbage of big scopes still dies young, and eden stays small (in the cache) otherwise.
+//!   It also follows survival, as HotSpot's young-generation sizing does: when most of what a
+//!   minor collection found survived, a bigger eden would have copied the same objects in
+//!   fewer collections, each of which pays the same fixed costs (the roots, the state of
+//!   `Heap::run`, the remembered set), so eden doubles. Both kinds of growth are bounded by
+//!   the young budget: half the old generation, but at least [`SURVIVAL_EDEN_FLOOR`], and
+//!   never past `max_nursery_size` (so young memory stays in proportion to old, like
+//!   HotSpot's `NewRatio`). When survival falls, eden goes back to what the scopes need.
 //! - **Major** when the old generation (with the large objects) has grown past its budget:
 //!   its live size after the last major collection times `1 + old_growth_percent / 100`, but
 //!   never less than a floor of four edens at the largest eden has been (Go's `GOGC`, with
@@ -31,6 +38,14 @@ use crate::stats::CollectionKind;
 /// Collect when eden is this full (in eighths): a scope that starts near the end of eden
 /// would overflow at once.
 const EDEN_FULL_EIGHTHS: usize = 7;
+
+/// Eden may grow to this size whatever the old generation holds (the floor of the young
+/// budget).
+pub(crate) const SURVIVAL_EDEN_FLOOR: usize = 64 << 20;
+
+/// A minor collection after which more than this share (in eighths) of the young bytes it
+/// found survived counts as one where most survived.
+const MOST_SURVIVED_EIGHTHS: usize = 4;
 
 /// The figures a policy decides on, read from the heap when it asks.
 #[derive(Clone, Copy, Debug)]
@@ -72,6 +87,9 @@ pub(crate) trait Policy {
     fn scope_ended(&self, bytes: usize);
     /// A major collection ended, leaving `live` bytes of old and large objects.
     fn major_ended(&mut self, live: usize);
+    /// A minor collection ended: of `young` bytes in eden, overflow and the *from* survivor
+    /// space, `survived` were copied (to the survivor space or the old generation).
+    fn minor_ended(&mut self, young: usize, survived: usize);
 }
 
 /// The default policy's settings and state.
@@ -87,6 +105,8 @@ pub(crate) struct Pacer {
     collection_points: u64,
     /// The most a recent scope allocated, decaying by an eighth per scope.
     scope_peak: Cell<usize>,
+    /// Most of what the last minor collection found survived.
+    most_survived: bool,
 }
 
 impl Pacer {
@@ -100,6 +120,7 @@ impl Pacer {
             live_after_major: 0,
             collection_points: 0,
             scope_peak: Cell::new(0),
+            most_survived: false,
         }
     }
 
@@ -150,17 +171,22 @@ impl Policy for Pacer {
         (self.live_after_major + growth).max(floor)
     }
 
-    /// Room for two scopes like the biggest recent one (a power of two, between
-    /// `nursery_size` and `max_nursery_size`, and within the heap limit). Eden grows as soon
-    /// as that is more than it has, and shrinks once it is four times less: a small eden stays
-    /// in the cache.
+    /// Room for two scopes like the biggest recent one, or twice eden when most of it
+    /// survived: a power of two within the young budget, between `nursery_size` and
+    /// `max_nursery_size`, and within the heap limit. Eden grows as soon as that is more than
+    /// it has, and shrinks once it is four times less: a small eden stays in the cache.
     fn eden_size(&self, view: &HeapView) -> Option<usize> {
         let eden = view.eden_size;
-        let wanted = (2 * self.scope_peak.get()).next_power_of_two();
-        let target = wanted.clamp(
-            self.nursery_size,
-            self.max_nursery_size.max(self.nursery_size),
-        );
+        let max = self.max_nursery_size.max(self.nursery_size);
+        let budget = (view.old_used / 2)
+            .max(SURVIVAL_EDEN_FLOOR)
+            .next_power_of_two();
+        let for_scopes = (2 * self.scope_peak.get()).next_power_of_two();
+        let for_survival = if self.most_survived { 2 * eden } else { 0 };
+        let target = for_scopes
+            .max(for_survival)
+            .min(budget)
+            .clamp(self.nursery_size, max);
         if target > eden {
             let extra =
                 target - eden + 2 * (HeapConfig::survivor_size(target) - view.survivor_size);
@@ -209,6 +235,10 @@ impl Policy for Pacer {
 
     fn major_ended(&mut self, live: usize) {
         self.live_after_major = live;
+    }
+
+    fn minor_ended(&mut self, young: usize, survived: usize) {
+        self.most_survived = young > 0 && survived * 8 > young * MOST_SURVIVED_EIGHTHS;
     }
 }
 

@@ -286,3 +286,54 @@ fn eden_allowance_leaves_room_to_promote_under_a_limit() {
     };
     assert_eq!(p.eden_allowance(&past), 0);
 }
+
+#[test]
+fn eden_doubles_while_most_survives_within_the_young_budget() {
+    // A pacer whose largest eden is far past the survival floor, so the budget binds.
+    let max = 4 * SURVIVAL_EDEN_FLOOR;
+    let mut p = Pacer::new(&HeapConfig {
+        nursery_size: EDEN,
+        max_nursery_size: max,
+        ..HeapConfig::default()
+    });
+    p.minor_ended(EDEN, EDEN / 8);
+    assert_eq!(p.eden_size(&view()), None, "little survived: no growth");
+    p.minor_ended(EDEN, EDEN / 8 * 7);
+    assert_eq!(
+        p.eden_size(&view()),
+        Some(2 * EDEN),
+        "most survived: twice eden"
+    );
+    // Past the floor, eden grows only with the old generation (half of it).
+    let at_floor = at_eden(SURVIVAL_EDEN_FLOOR);
+    assert_eq!(p.eden_size(&at_floor), None, "the old generation is empty");
+    let big_old = HeapView {
+        old_used: 4 * SURVIVAL_EDEN_FLOOR,
+        ..at_floor
+    };
+    assert_eq!(p.eden_size(&big_old), Some(2 * SURVIVAL_EDEN_FLOOR));
+    let huge_old = HeapView {
+        eden_size: max / 2,
+        old_used: 64 * SURVIVAL_EDEN_FLOOR,
+        ..at_floor
+    };
+    assert_eq!(
+        p.eden_size(&huge_old),
+        Some(max),
+        "never past max_nursery_size"
+    );
+}
+
+#[test]
+fn eden_returns_to_what_scopes_need_once_survival_falls() {
+    let mut p = pacer(None, None);
+    p.minor_ended(EDEN, EDEN);
+    let grown = at_eden(MAX_EDEN);
+    assert_eq!(p.eden_size(&grown), None, "still surviving: eden stays");
+    p.minor_ended(MAX_EDEN, 0);
+    assert_eq!(
+        p.eden_size(&grown),
+        Some(EDEN),
+        "nothing survived: back to the first size"
+    );
+}
