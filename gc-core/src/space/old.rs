@@ -6,13 +6,19 @@
 //! an object-start bitmap, one bit per word, so the write barrier can find the object that
 //! owns a cell from the cell's address.
 //!
+//! # Finding a chunk
+//! Chunks are aligned to their size, so the chunk an address may lie in is named by the
+//! address divided by the chunk size: one hash lookup, no search (a store into a big heap's
+//! old objects finds its chunk in constant time).
+//!
 //! # Collection
 //! Objects arrive by promotion during minor collections. A major collection
 //! (`collect/major.rs`) marks the live ones and slides them towards the first chunk in
 //! address order, then frees the chunks left empty.
 
+use core::hash::{BuildHasherDefault, Hasher};
 use core::ptr::NonNull;
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use crate::alloc::region::Region;
 use crate::header::{self, WORD};
@@ -36,7 +42,7 @@ pub(crate) struct Chunk {
 
 impl Chunk {
     fn new() -> Chunk {
-        let memory = Region::new(CHUNK_SIZE, WORD);
+        let memory = Region::new(CHUNK_SIZE, CHUNK_SIZE);
         let top = memory.start();
         Chunk {
             memory,
@@ -81,6 +87,34 @@ impl Chunk {
     }
 }
 
+/// The number of the chunk-sized, chunk-aligned stretch of address space `addr` lies in.
+#[inline]
+fn chunk_number(addr: usize) -> usize {
+    addr / CHUNK_SIZE
+}
+
+/// Hashes chunk numbers: one multiplication (Fibonacci hashing). The numbers are
+/// consecutive-ish integers, which this spreads; a general-purpose hasher would cost more
+/// than the lookup it serves.
+#[derive(Default)]
+pub(crate) struct ChunkHasher(u64);
+
+impl Hasher for ChunkHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
 /// A position in the old generation's allocation order, to walk objects from.
 #[derive(Clone, Copy)]
 pub(crate) struct OldCursor {
@@ -92,8 +126,9 @@ pub(crate) struct OldSpace {
     pub(crate) chunks: Vec<Chunk>,
     /// The chunk that allocation bumps into; every chunk after it is empty.
     current: usize,
-    /// Chunk start address to chunk index, for the barrier's owner lookup.
-    index: BTreeMap<usize, usize>,
+    /// Chunk number (start address divided by the chunk size) to chunk index, for the
+    /// barrier's owner lookup.
+    index: HashMap<usize, usize, BuildHasherDefault<ChunkHasher>>,
     /// Bytes held by objects.
     used: usize,
 }
@@ -103,7 +138,7 @@ impl OldSpace {
         OldSpace {
             chunks: Vec::new(),
             current: 0,
-            index: BTreeMap::new(),
+            index: HashMap::default(),
             used: 0,
         }
     }
@@ -130,8 +165,10 @@ impl OldSpace {
             }
             if self.current >= self.chunks.len() {
                 let chunk = Chunk::new();
-                self.index
-                    .insert(chunk.memory.start().as_ptr().addr(), self.chunks.len());
+                self.index.insert(
+                    chunk_number(chunk.memory.start().as_ptr().addr()),
+                    self.chunks.len(),
+                );
                 self.chunks.push(chunk);
             }
         }
@@ -169,13 +206,13 @@ impl OldSpace {
 
     /// The object that covers `addr`, if `addr` is inside an old object.
     pub(crate) fn object_at(&self, addr: usize) -> Option<NonNull<u8>> {
-        let (_, &i) = self.index.range(..=addr).next_back()?;
+        let &i = self.index.get(&chunk_number(addr))?;
         let chunk = &self.chunks[i];
-        if chunk.memory.contains(addr) {
-            chunk.object_at(addr)
-        } else {
-            None
-        }
+        debug_assert!(
+            chunk.memory.contains(addr),
+            "an aligned chunk holds its number's addresses"
+        );
+        chunk.object_at(addr)
     }
 
     /// Whether `addr` is the start of an old object (for the verifier).
@@ -238,7 +275,7 @@ impl OldSpace {
             .chunks
             .iter()
             .enumerate()
-            .map(|(i, c)| (c.memory.start().as_ptr().addr(), i))
+            .map(|(i, c)| (chunk_number(c.memory.start().as_ptr().addr()), i))
             .collect();
         self.used = used;
     }
