@@ -75,19 +75,21 @@ pub(crate) fn walk<N>(
     sum
 }
 
-fn tenured_gc(nodes: u32) {
-    use tenured_gc::{Gc, GcCell, Heap, Mutation, Trace};
+/// tenured-gc's rings, shared with `ring_roots`.
+pub(crate) mod managed_rings {
+    use tenured_gc::{Gc, GcCell, Mutation, Trace};
 
-    type Link<'gc> = GcCell<'gc, Option<Gc<'gc, Node<'gc>>>>;
+    use super::RING;
+    pub(crate) type Link<'gc> = GcCell<'gc, Option<Gc<'gc, Node<'gc>>>>;
 
     #[derive(Trace)]
-    struct Node<'gc> {
-        value: u64,
-        prev: Link<'gc>,
-        next: Link<'gc>,
+    pub(crate) struct Node<'gc> {
+        pub(crate) value: u64,
+        pub(crate) prev: Link<'gc>,
+        pub(crate) next: Link<'gc>,
     }
 
-    fn ring<'gc>(m: &Mutation<'gc>, first_value: u64) -> Gc<'gc, Node<'gc>> {
+    pub(crate) fn ring<'gc>(m: &Mutation<'gc>, first_value: u64) -> Gc<'gc, Node<'gc>> {
         let node = |value| {
             let (prev, next) = (GcCell::new(None), GcCell::new(None));
             Gc::new(m, Node { value, prev, next })
@@ -105,9 +107,54 @@ fn tenured_gc(nodes: u32) {
         first
     }
 
-    fn step<'gc>(link: &Link<'gc>) -> Gc<'gc, Node<'gc>> {
+    pub(crate) fn step<'gc>(link: &Link<'gc>) -> Gc<'gc, Node<'gc>> {
         link.get().unwrap()
     }
+}
+
+/// gc-arena's rings, shared with `ring_roots`.
+#[cfg(feature = "gc-arena")]
+pub(crate) mod arena_rings {
+    use gc_arena::barrier::unlock;
+    use gc_arena::{Collect, Gc, Lock, Mutation};
+
+    use super::RING;
+    pub(crate) type Link<'gc> = Lock<Option<Gc<'gc, Node<'gc>>>>;
+
+    #[derive(Collect)]
+    #[collect(no_drop)]
+    pub(crate) struct Node<'gc> {
+        pub(crate) value: u64,
+        pub(crate) prev: Link<'gc>,
+        pub(crate) next: Link<'gc>,
+    }
+
+    pub(crate) fn ring<'gc>(mc: &Mutation<'gc>, first_value: u64) -> Gc<'gc, Node<'gc>> {
+        let node = |value| {
+            let (prev, next) = (Lock::new(None), Lock::new(None));
+            Gc::new(mc, Node { value, prev, next })
+        };
+        let first = node(first_value);
+        let mut last = first;
+        for value in first_value + 1..first_value + RING {
+            let node = node(value);
+            unlock!(Gc::write(mc, last), Node, next).set(Some(node));
+            unlock!(Gc::write(mc, node), Node, prev).set(Some(last));
+            last = node;
+        }
+        unlock!(Gc::write(mc, last), Node, next).set(Some(first));
+        unlock!(Gc::write(mc, first), Node, prev).set(Some(last));
+        first
+    }
+
+    pub(crate) fn step<'gc>(link: &Link<'gc>) -> Gc<'gc, Node<'gc>> {
+        link.get().unwrap()
+    }
+}
+
+fn tenured_gc(nodes: u32) {
+    use managed_rings::{ring, step};
+    use tenured_gc::{Gc, Heap};
 
     let mut heap = Heap::new();
     rounds(nodes, |nodes| {
@@ -332,40 +379,8 @@ fn gc(nodes: u32) {
 
 #[cfg(feature = "gc-arena")]
 fn gc_arena(nodes: u32) {
-    use gc_arena::barrier::unlock;
-    use gc_arena::{Arena, Collect, Gc, Lock, Mutation, Rootable};
-
-    type Link<'gc> = Lock<Option<Gc<'gc, Node<'gc>>>>;
-
-    #[derive(Collect)]
-    #[collect(no_drop)]
-    struct Node<'gc> {
-        value: u64,
-        prev: Link<'gc>,
-        next: Link<'gc>,
-    }
-
-    fn ring<'gc>(mc: &Mutation<'gc>, first_value: u64) -> Gc<'gc, Node<'gc>> {
-        let node = |value| {
-            let (prev, next) = (Lock::new(None), Lock::new(None));
-            Gc::new(mc, Node { value, prev, next })
-        };
-        let first = node(first_value);
-        let mut last = first;
-        for value in first_value + 1..first_value + RING {
-            let node = node(value);
-            unlock!(Gc::write(mc, last), Node, next).set(Some(node));
-            unlock!(Gc::write(mc, node), Node, prev).set(Some(last));
-            last = node;
-        }
-        unlock!(Gc::write(mc, last), Node, next).set(Some(first));
-        unlock!(Gc::write(mc, first), Node, prev).set(Some(last));
-        first
-    }
-
-    fn step<'gc>(link: &Link<'gc>) -> Gc<'gc, Node<'gc>> {
-        link.get().unwrap()
-    }
+    use arena_rings::{ring, step};
+    use gc_arena::{Arena, Gc, Rootable};
 
     let mut arena = Arena::<Rootable![()]>::new(|_| ());
     rounds(nodes, |nodes| {

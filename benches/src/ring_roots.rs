@@ -34,38 +34,8 @@ pub const WORKLOAD: Workload = Workload {
 };
 
 fn tenured_gc(nodes: u32) {
-    use tenured_gc::{Gc, GcCell, Heap, Mutation, Root, Trace};
-
-    type Link<'gc> = GcCell<'gc, Option<Gc<'gc, Node<'gc>>>>;
-
-    #[derive(Trace)]
-    struct Node<'gc> {
-        value: u64,
-        prev: Link<'gc>,
-        next: Link<'gc>,
-    }
-
-    fn ring<'gc>(m: &Mutation<'gc>, first_value: u64) -> Gc<'gc, Node<'gc>> {
-        let node = |value| {
-            let (prev, next) = (GcCell::new(None), GcCell::new(None));
-            Gc::new(m, Node { value, prev, next })
-        };
-        let first = node(first_value);
-        let mut last = first;
-        for value in first_value + 1..first_value + RING {
-            let node = node(value);
-            last.next.set(m, Some(node));
-            node.prev.set(m, Some(last));
-            last = node;
-        }
-        last.next.set(m, Some(first));
-        first.prev.set(m, Some(last));
-        first
-    }
-
-    fn step<'gc>(link: &Link<'gc>) -> Gc<'gc, Node<'gc>> {
-        link.get().unwrap()
-    }
+    use crate::cycles::managed_rings::{ring, step, Node};
+    use tenured_gc::{Gc, Heap, Root};
 
     let mut heap = Heap::new();
     rounds(nodes, |nodes| {
@@ -96,40 +66,8 @@ fn tenured_gc(nodes: u32) {
 
 #[cfg(feature = "gc-arena")]
 fn gc_arena(nodes: u32) {
-    use gc_arena::barrier::unlock;
-    use gc_arena::{Arena, Collect, DynamicRoot, DynamicRootSet, Gc, Lock, Mutation, Rootable};
-
-    type Link<'gc> = Lock<Option<Gc<'gc, Node<'gc>>>>;
-
-    #[derive(Collect)]
-    #[collect(no_drop)]
-    struct Node<'gc> {
-        value: u64,
-        prev: Link<'gc>,
-        next: Link<'gc>,
-    }
-
-    fn ring<'gc>(mc: &Mutation<'gc>, first_value: u64) -> Gc<'gc, Node<'gc>> {
-        let node = |value| {
-            let (prev, next) = (Lock::new(None), Lock::new(None));
-            Gc::new(mc, Node { value, prev, next })
-        };
-        let first = node(first_value);
-        let mut last = first;
-        for value in first_value + 1..first_value + RING {
-            let node = node(value);
-            unlock!(Gc::write(mc, last), Node, next).set(Some(node));
-            unlock!(Gc::write(mc, node), Node, prev).set(Some(last));
-            last = node;
-        }
-        unlock!(Gc::write(mc, last), Node, next).set(Some(first));
-        unlock!(Gc::write(mc, first), Node, prev).set(Some(last));
-        first
-    }
-
-    fn step<'gc>(link: &Link<'gc>) -> Gc<'gc, Node<'gc>> {
-        link.get().unwrap()
-    }
+    use crate::cycles::arena_rings::{ring, step, Node};
+    use gc_arena::{Arena, DynamicRoot, DynamicRootSet, Gc, Rootable};
 
     type RingRoot = DynamicRoot<Rootable![Node<'_>]>;
 
