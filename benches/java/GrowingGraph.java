@@ -9,7 +9,6 @@ import java.util.ArrayList;
 public final class GrowingGraph {
     private static final int EDGES = 4;
     private static final int LINKS = 3;
-    private static final long SEED = 0x9E3779B97F4A7C15L;
 
     private static final class Node {
         final long id;
@@ -38,17 +37,6 @@ public final class GrowingGraph {
         }
     }
 
-    /** The harness's xorshift64 (benches/src/rng.rs). */
-    private static long state = SEED;
-
-    private static long below(long n) {
-        long x = state;
-        x ^= x << 13;
-        x ^= x >>> 7;
-        x ^= x << 17;
-        state = x;
-        return (x >>> 11) % n;
-    }
 
     public static void main(String[] args) {
         long start = System.nanoTime();
@@ -58,10 +46,10 @@ public final class GrowingGraph {
             Node node = new Node(i);
             if (i > 0) {
                 for (int k = 0; k < LINKS; k++) {
-                    node.setEdge(k, nodes.get((int) below(i)));
+                    node.setEdge(k, nodes.get((int) Rng.below(i)));
                 }
-                Node old = nodes.get((int) below(i));
-                old.setEdge((int) below(EDGES), node);
+                Node old = nodes.get((int) Rng.below(i));
+                old.setEdge((int) Rng.below(EDGES), node);
             }
             nodes.add(node);
         }

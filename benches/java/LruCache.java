@@ -10,7 +10,6 @@ import java.util.Map;
 public final class LruCache {
     private static final int CAPACITY = 100_000;
     private static final long KEY_BITS = 22;
-    private static final long SEED = 0x9E3779B97F4A7C15L;
 
     private static final class Lru extends LinkedHashMap<Long, Long> {
         Lru() {
@@ -23,17 +22,6 @@ public final class LruCache {
         }
     }
 
-    /** The harness's xorshift64 (benches/src/rng.rs). */
-    private static long state = SEED;
-
-    private static long below(long n) {
-        long x = state;
-        x ^= x << 13;
-        x ^= x >>> 7;
-        x ^= x << 17;
-        state = x;
-        return (x >>> 11) % n;
-    }
 
     public static void main(String[] args) {
         long start = System.nanoTime();
@@ -41,9 +29,9 @@ public final class LruCache {
         Lru cache = new Lru();
         long hits = 0, misses = 0, puts = 0, sum = 0;
         for (long i = 0; i < requests; i++) {
-            long bits = below(KEY_BITS + 1);
-            long key = below(1L << bits);
-            if (below(10) == 0) {
+            long bits = Rng.below(KEY_BITS + 1);
+            long key = Rng.below(1L << bits);
+            if (Rng.below(10) == 0) {
                 puts++;
                 cache.put(key, i);
                 continue;

@@ -4,7 +4,6 @@
  */
 public final class OldTable {
     private static final int SLOTS = 1_000_000;
-    private static final long SEED = 0x9E3779B97F4A7C15L;
 
     private static final class Item {
         final long value;
@@ -14,24 +13,13 @@ public final class OldTable {
         }
     }
 
-    /** The harness's xorshift64 (benches/src/rng.rs). */
-    private static long state = SEED;
-
-    private static long below(long n) {
-        long x = state;
-        x ^= x << 13;
-        x ^= x >>> 7;
-        x ^= x << 17;
-        state = x;
-        return (x >>> 11) % n;
-    }
 
     public static void main(String[] args) {
         long start = System.nanoTime();
         long stores = Long.parseLong(args[0]);
         Item[] table = new Item[SLOTS];
         for (long i = 0; i < stores; i++) {
-            table[(int) below(SLOTS)] = new Item(i);
+            table[(int) Rng.below(SLOTS)] = new Item(i);
         }
         long filled = 0;
         long sum = 0;
