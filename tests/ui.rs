@@ -10,5 +10,6 @@ fn ui() {
     t.compile_fail("ui/derive/*.rs");
     t.compile_fail("ui/barrier/*.rs");
     t.compile_fail("ui/collections/*.rs");
+    t.compile_fail("ui/object/*.rs");
     t.pass("ui/pass/*.rs");
 }
