@@ -94,6 +94,8 @@ impl HeapState {
 
     /// Resizes eden if the pacer says so, then runs the collector.
     fn run_collector(&mut self, kind: CollectionKind, extra: &mut RunStateRoots<'_>) -> FirstPanic {
+        // The eden the young objects were allocated in, before the pacer resizes it.
+        let eden = self.spaces.nursery.eden_size();
         if let Some(eden) = self.pacer.eden_size(&self.view()) {
             self.spaces
                 .nursery
@@ -116,7 +118,7 @@ impl HeapState {
                 let copied_before = parts.stats.bytes_copied;
                 let panics = minor::collect(&mut parts, extra, tenuring_threshold, false);
                 let survived = (parts.stats.bytes_copied - copied_before) as usize;
-                self.pacer.minor_ended(young, survived);
+                self.pacer.minor_ended(young, survived, eden);
                 panics
             }
             CollectionKind::Major => {

@@ -88,8 +88,9 @@ pub(crate) trait Policy {
     /// A major collection ended, leaving `live` bytes of old and large objects.
     fn major_ended(&mut self, live: usize);
     /// A minor collection ended: of `young` bytes in eden, overflow and the *from* survivor
-    /// space, `survived` were copied (to the survivor space or the old generation).
-    fn minor_ended(&mut self, young: usize, survived: usize);
+    /// space, `survived` were copied (to the survivor space or the old generation); eden's
+    /// soft size was `eden`.
+    fn minor_ended(&mut self, young: usize, survived: usize, eden: usize);
 }
 
 /// The default policy's settings and state.
@@ -237,8 +238,12 @@ impl Policy for Pacer {
         self.live_after_major = live;
     }
 
-    fn minor_ended(&mut self, young: usize, survived: usize) {
-        self.most_survived = young > 0 && survived * 8 > young * MOST_SURVIVED_EIGHTHS;
+    /// Only a collection that found eden at least half full says anything about eden's
+    /// size: the survival of an early one (the stress mode's, or one a program asked for)
+    /// is that of objects too young to have had a chance to die.
+    fn minor_ended(&mut self, young: usize, survived: usize, eden: usize) {
+        let eden_was_used = young * 2 >= eden;
+        self.most_survived = eden_was_used && survived * 8 > young * MOST_SURVIVED_EIGHTHS;
     }
 }
 

@@ -296,9 +296,9 @@ fn eden_doubles_while_most_survives_within_the_young_budget() {
         max_nursery_size: max,
         ..HeapConfig::default()
     });
-    p.minor_ended(EDEN, EDEN / 8);
+    p.minor_ended(EDEN, EDEN / 8, EDEN);
     assert_eq!(p.eden_size(&view()), None, "little survived: no growth");
-    p.minor_ended(EDEN, EDEN / 8 * 7);
+    p.minor_ended(EDEN, EDEN / 8 * 7, EDEN);
     assert_eq!(
         p.eden_size(&view()),
         Some(2 * EDEN),
@@ -327,13 +327,31 @@ fn eden_doubles_while_most_survives_within_the_young_budget() {
 #[test]
 fn eden_returns_to_what_scopes_need_once_survival_falls() {
     let mut p = pacer(None, None);
-    p.minor_ended(EDEN, EDEN);
+    p.minor_ended(EDEN, EDEN, EDEN);
     let grown = at_eden(MAX_EDEN);
     assert_eq!(p.eden_size(&grown), None, "still surviving: eden stays");
-    p.minor_ended(MAX_EDEN, 0);
+    p.minor_ended(MAX_EDEN, 0, MAX_EDEN);
     assert_eq!(
         p.eden_size(&grown),
         Some(EDEN),
         "nothing survived: back to the first size"
+    );
+}
+
+#[test]
+fn an_early_minor_collection_says_nothing_about_eden() {
+    let mut p = pacer(None, None);
+    // All of a small amount survived: a collection long before eden filled.
+    p.minor_ended(EDEN / 4, EDEN / 4, EDEN);
+    assert_eq!(
+        p.eden_size(&view()),
+        None,
+        "no growth from an early collection"
+    );
+    p.minor_ended(EDEN / 2, EDEN / 2, EDEN);
+    assert_eq!(
+        p.eden_size(&view()),
+        Some(2 * EDEN),
+        "half full and all survived"
     );
 }
