@@ -9,15 +9,17 @@
 //! # Slow path ([`record_store`])
 //! The cell may belong to an older object, which may now point at a new one: the scope gives
 //! up its reclaim first. A young cell then needs nothing more, nor does one in an overflow
-//! block (overflow objects are young). Otherwise the barrier finds the old or large object
-//! that holds the cell (the old generation's object-start bitmap, the large space's index) and
-//! remembers it. A cell outside every space (in a `Vec`'s buffer, say) cannot name its owner:
-//! the remembered set notes the store, and the next minor collection rescans the objects that
-//! may own such cells.
+//! block (overflow objects are young). Otherwise the barrier dirties the card of the cell
+//! (`space/cards.rs`): it finds the old chunk by the cell's address (one hash lookup), or the
+//! large object (one more), and sets one byte; it never looks for the object that owns the
+//! cell. A cell outside every space (in a `Vec`'s buffer, say) has no card: the remembered
+//! set notes the store, and the next minor collection rescans the objects that may own such
+//! cells.
 //!
 //! # Objects born old
 //! A large object is allocated straight into its space, possibly with young pointers in its
-//! value: [`record_new_large`] scans it once and remembers it if so.
+//! value: [`record_new_large`] scans it once and dirties the cards of its young pointers (or
+//! remembers it, for young pointers it owns outside itself).
 
 use core::ptr::NonNull;
 
@@ -38,14 +40,10 @@ pub(crate) fn record_store(
     remembered: &RememberedSet,
 ) {
     scope.escape(Escape::Store);
-    if spaces.is_young(addr) {
+    if spaces.is_young(addr) || spaces.dirty_card(addr) {
         return;
     }
-    match spaces.old_or_large_object_at(addr) {
-        // SAFETY: the space found a live object covering the cell, outside a collection.
-        Some(owner) => unsafe { remembered.remember(owner) },
-        None => remembered.note_out_of_line_store(),
-    }
+    remembered.note_out_of_line_store()
 }
 
 /// Remembers the new large object `obj`, of type `info`, if its value points into the nursery.
@@ -61,11 +59,22 @@ pub(crate) unsafe fn record_new_large(
 ) {
     struct FindYoung<'a> {
         spaces: &'a Spaces,
-        found: bool,
+        /// The object's own memory.
+        within: (usize, usize),
+        /// A young pointer lies outside the object, in memory it owns.
+        out_of_line: bool,
     }
     impl EdgeVisitor for FindYoung<'_> {
         fn edge(&mut self, slot: &mut NonNull<u8>) {
-            self.found |= self.spaces.is_young(slot.as_ptr().addr());
+            if !self.spaces.is_young(slot.as_ptr().addr()) {
+                return;
+            }
+            let at = core::ptr::from_mut(slot).addr();
+            if (self.within.0..self.within.1).contains(&at) {
+                self.spaces.dirty_card(at);
+            } else {
+                self.out_of_line = true;
+            }
         }
         fn weak_edge(&mut self, slot: &mut Option<NonNull<u8>>) {
             if let Some(target) = slot {
@@ -73,13 +82,16 @@ pub(crate) unsafe fn record_new_large(
             }
         }
     }
+    let start = obj.as_ptr().addr();
     let mut finder = FindYoung {
         spaces,
-        found: false,
+        // SAFETY: the caller promises an object of type `info`.
+        within: (start, start + unsafe { info.object_size(obj) }),
+        out_of_line: false,
     };
     // SAFETY: the caller promises a fresh object of type `info`, not referred to elsewhere.
     unsafe { scan(obj, info, &mut finder) };
-    if finder.found {
+    if finder.out_of_line {
         // SAFETY: as above: a live large object with an intact header.
         unsafe { remembered.remember(obj) }
     }

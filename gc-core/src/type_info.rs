@@ -42,6 +42,9 @@ pub(crate) enum Scan {
     Call(unsafe fn(NonNull<u8>, &mut Tracer<'_>)),
 }
 
+/// Traces the elements `from..to` of the slice object at the given address.
+pub(crate) type TraceElements = unsafe fn(NonNull<u8>, usize, usize, &mut Tracer<'_>);
+
 /// The descriptor of a managed type: its layout, drop glue and how to trace it. Written at
 /// compile time for every type a `Gc` can point to; only the collector reads it.
 #[doc(hidden)]
@@ -54,6 +57,10 @@ pub struct TypeInfo {
     /// Runs the drop glue of the value in the object that starts at the given address.
     pub(crate) drop_glue: Option<unsafe fn(NonNull<u8>)>,
     pub(crate) scan: Scan,
+    /// For a slice type whose elements hold managed pointers: traces the elements with
+    /// indices in the given range (which must lie within the slice), so that a minor
+    /// collection scans a big array only where its cards are dirty.
+    pub(crate) trace_elements: Option<TraceElements>,
     /// Barriered cells of this type may live outside the object (see [`Trace`]).
     pub(crate) has_out_of_line_cells: bool,
 }
@@ -176,6 +183,24 @@ unsafe fn trace_slice<T: Trace>(obj: NonNull<u8>, tracer: &mut Tracer<'_>) {
     }
 }
 
+unsafe fn trace_slice_elements<T: Trace>(
+    obj: NonNull<u8>,
+    from: usize,
+    to: usize,
+    tracer: &mut Tracer<'_>,
+) {
+    // SAFETY: the collector traces live slice objects of element type `T`.
+    let items = unsafe { elements::<T>(obj) };
+    debug_assert!(
+        from <= to && to <= items.len(),
+        "elements {from}..{to} of a slice of {}",
+        items.len()
+    );
+    for item in &mut items[from..to] {
+        item.trace(tracer)
+    }
+}
+
 const fn sized_scan<T: Trace>() -> Scan {
     if T::IS_LEAF {
         Scan::Leaf
@@ -204,6 +229,7 @@ unsafe impl<T: Trace> Object for T {
             None
         },
         scan: sized_scan::<T>(),
+        trace_elements: None,
         has_out_of_line_cells: T::HAS_OUT_OF_LINE_CELLS,
     };
 
@@ -234,6 +260,11 @@ unsafe impl<T: Trace> Object for [T] {
         } else {
             Scan::Call(trace_slice::<T>)
         },
+        trace_elements: if T::IS_LEAF || core::mem::size_of::<T>() == 0 {
+            None
+        } else {
+            Some(trace_slice_elements::<T>)
+        },
         has_out_of_line_cells: T::HAS_OUT_OF_LINE_CELLS,
     };
 
@@ -255,6 +286,7 @@ unsafe impl Object for str {
         align: 1,
         drop_glue: None,
         scan: Scan::Leaf,
+        trace_elements: None,
         has_out_of_line_cells: false,
     };
 

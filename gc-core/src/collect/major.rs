@@ -2,7 +2,7 @@
 //!
 //! # Phases
 //! 1. **Evacuate the nursery.** A minor collection that promotes every survivor, so the
-//!    nursery is empty and the remembered set too.
+//!    nursery is empty, and the remembered set and every card table are clean.
 //! 2. **Mark.** From the roots, with an explicit work list (no recursion: a list of ten
 //!    million nodes needs no deeper stack than one of ten), setting MARKED in headers.
 //! 3. **Plan.** Walk the old generation in address order. Each marked object gets the next
@@ -200,6 +200,11 @@ pub(crate) fn collect(parts: &mut Parts<'_>, extra: &mut RunStateRoots<'_>) -> (
     debug_assert!(
         parts.remembered.is_empty(),
         "remembered set not empty after evacuating the nursery"
+    );
+    debug_assert!(
+        !parts.spaces.old.get_mut().any_card_dirty()
+            && !parts.spaces.large.get_mut().any_card_dirty(),
+        "a dirty card after evacuating the nursery"
     );
     let (spaces, roots) = (&mut *parts.spaces, parts.roots);
 

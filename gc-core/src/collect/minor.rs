@@ -1,9 +1,11 @@
 //! The minor collection: copies the live objects out of the nursery.
 //!
 //! # Roots
-//! The root table, the state of a step loop, the remembered set (old and large objects that
-//! may point into the nursery), and, after a store to a cell outside every space, every old
-//! or large object whose type can own such cells.
+//! The root table, the state of a step loop, the objects on the dirty cards of the old chunks
+//! and the large objects (only the elements on them, in a large array), the remembered set
+//! (old and large objects with young pointers in memory they own outside themselves), and,
+//! after a store to a cell outside every space, every old or large object whose type can own
+//! such cells.
 //!
 //! # Evacuation
 //! Each pointer into eden, its overflow blocks or the *from* survivor space is forwarded: the
@@ -14,11 +16,13 @@
 //! where promotion began in the old generation, chase the two allocation pointers until both
 //! catch up.
 //!
-//! # The remembered set afterwards
-//! An old object (promoted now, or remembered before) that still points into the nursery
-//! after scanning is logged again, so the next minor collection finds its young targets.
-//! The same holds for weak pointers, which are fixed up last (their owners are traced again):
-//! forwarded, or cleared if their target was not copied.
+//! # Cards and the remembered set afterwards
+//! The dirty cards are cleaned before they are scanned. A slot of an old object (promoted
+//! now, or scanned as a root) that still points into the nursery afterwards dirties its card
+//! again, or, if it lies outside the object, puts the object in the remembered set, so the
+//! next minor collection finds its young targets. The same holds for weak pointers, which are
+//! fixed up last (their owners are traced again): forwarded, or cleared if their target was
+//! not copied.
 //!
 //! # Finalization
 //! Young objects that need drop are listed at allocation. Those not forwarded are dead: their
@@ -29,14 +33,16 @@ use core::ptr::NonNull;
 
 use crate::alloc::bump::Bump;
 use crate::collect::finalize::{finalize_all, FirstPanic};
-use crate::collect::tracer::{scan, RunStateRoots};
+use crate::collect::tracer::{scan, scan_part, RunStateRoots};
 use crate::collect::Parts;
 use crate::header::{self, Header, REMEMBERED, WORD};
 use crate::remembered::{list_once, RememberedSet};
+use crate::space::large::LargeSpace;
 use crate::space::nursery::Nursery;
 use crate::space::old::{OldCursor, OldSpace};
 use crate::space::Spaces;
 use crate::trace::EdgeVisitor;
+use crate::type_info::TypeInfo;
 
 struct Evacuator<'a> {
     nursery: &'a Nursery,
@@ -45,6 +51,7 @@ struct Evacuator<'a> {
     /// The survivor space copies go to, as addresses.
     to_bounds: (usize, usize),
     old: &'a mut OldSpace,
+    large: &'a LargeSpace,
     to_space: Bump,
     tenuring_threshold: u8,
     promote_all: bool,
@@ -54,8 +61,10 @@ struct Evacuator<'a> {
     extra_has_weak: bool,
     /// The object being scanned, if any.
     scanning: Option<NonNull<u8>>,
-    /// The object being scanned points into the nursery after forwarding.
-    saw_young: bool,
+    /// The memory of the object being scanned, if it is old or large.
+    old_owner: Option<(usize, usize)>,
+    /// The old object being scanned holds a young pointer outside itself.
+    out_of_line_young: bool,
     /// The remembered set for the next minor collection.
     remembered: Vec<NonNull<u8>>,
     /// Some promoted object's type may own barriered cells outside itself.
@@ -139,18 +148,89 @@ impl Evacuator<'_> {
         copy
     }
 
-    /// Scans an object outside the *from* space and reports whether it still points into
-    /// the nursery afterwards.
-    fn scan_object(&mut self, obj: NonNull<u8>) -> bool {
-        // SAFETY: `obj` is a copy made by this collection, or an old or large object, with
-        // an intact header and value.
-        let info = unsafe { header::read(obj) }.type_info();
+    /// Scans a copy in the *to* survivor space.
+    fn scan_young_copy(&mut self, obj: NonNull<u8>, info: &TypeInfo) {
         self.scanning = Some(obj);
-        self.saw_young = false;
-        // SAFETY: as above; nothing else refers to the value during the collection.
+        // SAFETY: `obj` is a copy made by this collection, with an intact header and value;
+        // nothing else refers to the value during the collection.
         unsafe { scan(obj, info, self) };
         self.scanning = None;
-        self.saw_young
+    }
+
+    /// Scans the old or large object at `obj`, or with `part`, only the edges that may lie in
+    /// that address range: the slots that still point into the nursery afterwards dirty
+    /// their cards, or put the object in the next remembered set if they lie outside it.
+    fn scan_old(&mut self, obj: NonNull<u8>, part: Option<(usize, usize)>) {
+        // SAFETY: `obj` is an old or large object, promoted by this collection or there
+        // before it, with an intact header and value.
+        let info = unsafe { header::read(obj) }.type_info();
+        let start = obj.as_ptr().addr();
+        // SAFETY: as above.
+        let end = start + unsafe { info.object_size(obj) };
+        self.scanning = Some(obj);
+        self.old_owner = Some((start, end));
+        self.out_of_line_young = false;
+        // SAFETY: as above; nothing else refers to the value during the collection.
+        unsafe {
+            match part {
+                Some(range) => scan_part(obj, info, range, self),
+                None => scan(obj, info, self),
+            }
+        }
+        self.scanning = None;
+        self.old_owner = None;
+        if self.out_of_line_young {
+            self.remember(obj);
+        }
+    }
+
+    /// Scans the objects on the dirty cards `ranges` (in address order) of old chunk `chunk`,
+    /// whose objects ended at `top` when the collection began.
+    fn scan_old_cards(&mut self, chunk: usize, top: usize, ranges: &[(usize, usize)]) {
+        let mut scanned_to = 0;
+        for &(from, to) in ranges {
+            let to = to.min(top);
+            if from >= to {
+                continue;
+            }
+            let first = self.old.chunks[chunk]
+                .object_at(from)
+                .expect("an object covers every address below a chunk's top");
+            let mut obj = first.as_ptr().addr().max(scanned_to);
+            while obj < to {
+                // SAFETY: `obj` is an object start in the chunk (the covering object, or the
+                // end of one scanned before), below the top the chunk had when the collection
+                // began.
+                let at = unsafe { first.with_addr(core::num::NonZeroUsize::new_unchecked(obj)) };
+                self.scan_old(at, None);
+                // SAFETY: as above: an old object with an intact header.
+                obj += unsafe { header::read(at).type_info().object_size(at) };
+                scanned_to = obj;
+            }
+        }
+    }
+
+    /// Scans the parts of large object `i` on its dirty cards `ranges`.
+    fn scan_large_cards(&mut self, i: usize, ranges: &[(usize, usize)]) {
+        let obj = self.large.objects[i].start;
+        // SAFETY: large objects have intact headers.
+        let info = unsafe { header::read(obj) }.type_info();
+        if info.trace_elements.is_none() {
+            return self.scan_old(obj, None);
+        }
+        for &range in ranges {
+            self.scan_old(obj, Some(range));
+        }
+    }
+
+    /// An old object's slot at `slot` points into the nursery after forwarding.
+    #[inline]
+    fn old_points_young(&mut self, (start, end): (usize, usize), slot: usize) {
+        if (start..end).contains(&slot) {
+            dirty_card(self.old, self.large, slot);
+        } else {
+            self.out_of_line_young = true;
+        }
     }
 
     /// Puts an old or large object in the next remembered set, once.
@@ -165,16 +245,16 @@ impl Evacuator<'_> {
             let mut progressed = false;
             while young_scan < self.to_space.cursor {
                 // SAFETY: the *to* space holds back-to-back copies below its cursor.
-                let size = unsafe { header::read(young_scan).type_info().object_size(young_scan) };
-                self.scan_object(young_scan);
+                let info = unsafe { header::read(young_scan).type_info() };
+                // SAFETY: as above.
+                let size = unsafe { info.object_size(young_scan) };
+                self.scan_young_copy(young_scan, info);
                 // SAFETY: as above.
                 young_scan = unsafe { young_scan.add(size) };
                 progressed = true;
             }
             while let Some(obj) = self.old.next_object(&mut old_scan) {
-                if self.scan_object(obj) {
-                    self.remember(obj);
-                }
+                self.scan_old(obj, None);
                 progressed = true;
             }
             if !progressed {
@@ -192,19 +272,46 @@ impl Evacuator<'_> {
             nursery: self.nursery,
             overflow: self.overflow,
             to_bounds: self.to_bounds,
-            saw_young: false,
+            old: self.old,
+            large: self.large,
+            old_owner: None,
+            out_of_line_young: false,
         };
+        let mut remember = Vec::new();
         for owner in core::mem::take(&mut self.weak_owners) {
-            fixer.saw_young = false;
             // SAFETY: owners are copies or old objects, intact and not moving any more.
-            unsafe { scan(owner, header::read(owner).type_info(), &mut fixer) };
-            if fixer.saw_young && !self.in_to_space(owner.as_ptr().addr()) {
-                self.remember(owner);
+            let info = unsafe { header::read(owner) }.type_info();
+            let start = owner.as_ptr().addr();
+            fixer.old_owner = (!within(self.to_bounds, start))
+                // SAFETY: as above.
+                .then(|| (start, start + unsafe { info.object_size(owner) }));
+            fixer.out_of_line_young = false;
+            // SAFETY: as above.
+            unsafe { scan(owner, info, &mut fixer) };
+            if fixer.out_of_line_young {
+                remember.push(owner);
             }
         }
+        fixer.old_owner = None;
         if self.extra_has_weak {
             extra.trace(&mut fixer);
         }
+        for owner in remember {
+            self.remember(owner);
+        }
+    }
+}
+
+/// Dirties the card of `addr`, a slot of an old chunk or a large object.
+#[inline]
+fn dirty_card(old: &OldSpace, large: &LargeSpace, addr: usize) {
+    let cards = old.cards_at(addr).or_else(|| large.cards_at(addr));
+    debug_assert!(
+        cards.is_some(),
+        "a slot of an old object at {addr:#x} has no card"
+    );
+    if let Some(cards) = cards {
+        cards.dirty(addr)
     }
 }
 
@@ -213,8 +320,12 @@ struct WeakFixer<'a> {
     nursery: &'a Nursery,
     overflow: &'a [(usize, usize)],
     to_bounds: (usize, usize),
-    /// A weak slot of the object being fixed points into the nursery afterwards.
-    saw_young: bool,
+    old: &'a OldSpace,
+    large: &'a LargeSpace,
+    /// The memory of the object being fixed, if it is old or large.
+    old_owner: Option<(usize, usize)>,
+    /// A weak slot outside the old object being fixed points into the nursery afterwards.
+    out_of_line_young: bool,
 }
 
 impl EdgeVisitor for WeakFixer<'_> {
@@ -228,8 +339,14 @@ impl EdgeVisitor for WeakFixer<'_> {
             let h = unsafe { header::read(target) };
             *slot = h.is_forwarded().then(|| h.forwardee());
         }
-        if slot.is_some_and(|target| within(self.to_bounds, target.as_ptr().addr())) {
-            self.saw_young = true;
+        let young = slot.is_some_and(|target| within(self.to_bounds, target.as_ptr().addr()));
+        if let (true, Some((start, end))) = (young, self.old_owner) {
+            let at = core::ptr::from_mut(slot).addr();
+            if (start..end).contains(&at) {
+                dirty_card(self.old, self.large, at);
+            } else {
+                self.out_of_line_young = true;
+            }
         }
     }
 }
@@ -247,8 +364,10 @@ impl EdgeVisitor for Evacuator<'_> {
                 self.evacuate(target, h)
             };
         }
-        if self.in_to_space(slot.as_ptr().addr()) {
-            self.saw_young = true;
+        if let Some(owner) = self.old_owner {
+            if self.in_to_space(slot.as_ptr().addr()) {
+                self.old_points_young(owner, core::ptr::from_mut(slot).addr());
+            }
         }
     }
 
@@ -317,6 +436,30 @@ pub(crate) fn collect(
         Vec::new()
     };
 
+    // The dirty cards, cleaned: slots that still point into the nursery dirty them again.
+    let old_cards: Vec<_> = spaces
+        .old
+        .get_mut()
+        .chunks
+        .iter()
+        .enumerate()
+        .filter_map(|(i, chunk)| {
+            let ranges = chunk.cards.take_dirty();
+            (!ranges.is_empty()).then(|| (i, chunk.top.as_ptr().addr(), ranges))
+        })
+        .collect();
+    let large_cards: Vec<_> = spaces
+        .large
+        .get_mut()
+        .objects
+        .iter()
+        .enumerate()
+        .filter_map(|(i, object)| {
+            let ranges = object.cards.take_dirty();
+            (!ranges.is_empty()).then_some((i, ranges))
+        })
+        .collect();
+
     let young_scan = spaces.nursery.to_space().cursor;
     let old_scan = spaces.old.get_mut().end_cursor();
     let to_space = spaces.nursery.to_space();
@@ -328,13 +471,15 @@ pub(crate) fn collect(
             to_space.limit.as_ptr().addr(),
         ),
         old: spaces.old.get_mut(),
+        large: spaces.large.get_mut(),
         to_space,
         tenuring_threshold,
         promote_all,
         weak_owners: Vec::new(),
         extra_has_weak: false,
         scanning: None,
-        saw_young: false,
+        old_owner: None,
+        out_of_line_young: false,
         remembered: Vec::with_capacity(remembered.len()),
         promoted_out_of_line_cells: false,
         copied_bytes: 0,
@@ -345,14 +490,16 @@ pub(crate) fn collect(
     for obj in remembered {
         // SAFETY: remembered objects are old or large, with intact headers.
         unsafe { header::write(obj, header::read(obj).without(REMEMBERED)) };
-        if ev.scan_object(obj) {
-            ev.remember(obj);
-        }
+        ev.scan_old(obj, None);
     }
     for obj in out_of_line {
-        if ev.scan_object(obj) {
-            ev.remember(obj);
-        }
+        ev.scan_old(obj, None);
+    }
+    for (chunk, top, ranges) in old_cards {
+        ev.scan_old_cards(chunk, top, &ranges);
+    }
+    for (i, ranges) in large_cards {
+        ev.scan_large_cards(i, &ranges);
     }
     ev.drain(young_scan, old_scan);
     ev.fix_weak_pointers(extra);

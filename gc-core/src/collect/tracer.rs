@@ -7,7 +7,7 @@
 use core::ptr::NonNull;
 
 use crate::trace::{EdgeVisitor, Tracer};
-use crate::type_info::{Scan, TypeInfo};
+use crate::type_info::{Scan, Shape, TypeInfo};
 
 /// Hands every edge of the object at `obj`, of type `info`, to `visitor`.
 ///
@@ -46,6 +46,36 @@ pub(crate) unsafe fn scan<V: EdgeVisitor>(obj: NonNull<u8>, info: &TypeInfo, vis
             // SAFETY: the caller promises a live object of the type `trace` belongs to.
             unsafe { trace(obj, &mut tracer) }
         }
+    }
+}
+
+/// Hands `visitor` the edges of the object at `obj`, of type `info`, that may lie in the
+/// address range `[from, to)`: for a slice with element tracing, the elements that overlap
+/// the range; for any other object, all its edges.
+///
+/// # Safety
+/// - As for [`scan`].
+pub(crate) unsafe fn scan_part<V: EdgeVisitor>(
+    obj: NonNull<u8>,
+    info: &TypeInfo,
+    (from, to): (usize, usize),
+    visitor: &mut V,
+) {
+    let (Some(trace_elements), Shape::Slice { elem_size }) = (info.trace_elements, info.shape)
+    else {
+        // SAFETY: the caller's promise.
+        return unsafe { scan(obj, info, visitor) };
+    };
+    // SAFETY: the caller promises a slice object, whose length follows the header.
+    let len = unsafe { crate::type_info::slice_len(obj) };
+    let first = obj.as_ptr().addr() + info.value_offset();
+    let start = from.saturating_sub(first) / elem_size;
+    let end = to.saturating_sub(first).div_ceil(elem_size).min(len);
+    if start < end {
+        let mut tracer = Tracer { visitor };
+        // SAFETY: a live slice object of the element type the function belongs to, and the
+        // range lies within its length.
+        unsafe { trace_elements(obj, start, end, &mut tracer) }
     }
 }
 

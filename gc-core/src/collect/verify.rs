@@ -4,9 +4,10 @@
 //! the start of an object in a live space (allocated eden, an overflow block, the *from*
 //! survivor space, an old chunk below its top, a large object), never in the *to* survivor
 //! space or on a forwarded header, and the header must be a type descriptor. An old or large
-//! object that points at a young one (in the nursery or an overflow block) must be a root of
-//! the next minor collection: in the remembered set, or, after a store to a cell outside every
-//! space, of a type that may own such cells (the same test the minor collection makes,
+//! object that points at a young object (in the nursery or an overflow block) must be seen by
+//! the next minor collection: a card of it (of the element that holds the pointer, in a large
+//! array) is dirty, or it is in the remembered set, or, after a store to a cell outside every
+//! space, its type may own such cells (the same test the minor collection makes,
 //! `RememberedSet::covers`). The collector runs it before and after every collection when
 //! `HeapConfig::verify` is on; tests call [`Heap::verify`](crate::Heap::verify).
 
@@ -14,13 +15,14 @@ use core::fmt;
 use core::ptr::NonNull;
 use std::collections::BTreeSet;
 
-use crate::collect::tracer::{scan, RunStateRoots};
+use crate::collect::tracer::{scan, scan_part, RunStateRoots};
 use crate::header::{self, Header, WORD};
 use crate::remembered::RememberedSet;
 use crate::root_table::RootTable;
+use crate::space::cards::CARD_SIZE;
 use crate::space::{walk_region, Spaces};
 use crate::trace::EdgeVisitor;
-use crate::type_info::TypeInfo;
+use crate::type_info::{slice_len, Shape, TypeInfo};
 
 /// What the verifier found wrong, one line per problem.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -63,7 +65,7 @@ impl fmt::Display for Source {
             Source::Root => f.write_str("a root"),
             Source::StepState => f.write_str("the state of a step loop"),
             Source::Object { obj, info, age } => {
-                write!(f, "the {age} object at {obj:p} ({})", info.name())
+                write!(f, "the {age} object at {:p} ({})", *obj, info.name())
             }
         }
     }
@@ -83,7 +85,10 @@ struct Checker<'a> {
     young_starts: &'a BTreeSet<usize>,
     /// Where the pointers being checked come from, for messages.
     source: Source,
-    source_points_young: bool,
+    /// The memory of the object being checked, if it is old or large.
+    old_source: Option<(usize, usize)>,
+    /// A slot of the part of the old object being checked points into the nursery.
+    part_points_young: bool,
     problems: Vec<String>,
 }
 
@@ -92,13 +97,15 @@ impl Checker<'_> {
         self.problems.push(what);
     }
 
-    fn check_target(&mut self, target: NonNull<u8>, kind: &str) {
+    /// Checks a pointer; returns whether it is a valid pointer into the nursery.
+    fn check_target(&mut self, target: NonNull<u8>, kind: &str) -> bool {
         let addr = target.as_ptr().addr();
         let spaces = self.spaces;
         let source = self.source;
         if !addr.is_multiple_of(WORD) {
             let what = format!("{source} holds a misaligned {kind} pointer {target:p}");
-            return self.problem(what);
+            self.problem(what);
+            return false;
         }
         let young = spaces.is_young(addr);
         let valid = if young {
@@ -115,23 +122,39 @@ impl Checker<'_> {
                 "outside every live space, or not at an object start"
             };
             let what = format!("{source} holds a {kind} pointer {target:p} {place}");
-            return self.problem(what);
+            self.problem(what);
+            return false;
         }
         // SAFETY: the target is the start of an object in a live space.
         let h = unsafe { header::read(target) };
         if h.is_forwarded() {
             let what = format!("{source} holds a {kind} pointer {target:p} to a forwarded object");
-            return self.problem(what);
+            self.problem(what);
+            return false;
         }
         if descriptor(h).is_none() {
             let what =
                 format!("{source} points at {target:p}, whose header is not a type descriptor");
-            return self.problem(what);
+            self.problem(what);
+            return false;
         }
-        if young {
-            self.source_points_young = true;
+        young
+    }
+
+    /// A slot of the source points into the nursery.
+    fn young_slot(&mut self) {
+        if self.old_source.is_some() {
+            self.part_points_young = true;
         }
     }
+}
+
+/// Whether a card that the address range `[from, to)` overlaps is dirty.
+fn any_card_dirty(spaces: &Spaces, (from, to): (usize, usize)) -> bool {
+    (from..to)
+        .step_by(CARD_SIZE)
+        .chain(to.checked_sub(1))
+        .any(|addr| spaces.card_is_dirty(addr))
 }
 
 /// The descriptor a header points at, if it plausibly is one: not forwarded, not in the
@@ -151,12 +174,16 @@ fn descriptor(h: Header) -> Option<&'static TypeInfo> {
 
 impl EdgeVisitor for Checker<'_> {
     fn edge(&mut self, slot: &mut NonNull<u8>) {
-        self.check_target(*slot, "strong")
+        if self.check_target(*slot, "strong") {
+            self.young_slot();
+        }
     }
 
     fn weak_edge(&mut self, slot: &mut Option<NonNull<u8>>) {
         if let Some(target) = *slot {
-            self.check_target(target, "weak")
+            if self.check_target(target, "weak") {
+                self.young_slot();
+            }
         }
     }
 }
@@ -258,7 +285,8 @@ pub(crate) fn verify(
         spaces: heap.spaces,
         young_starts: &young_starts,
         source: Source::Root,
-        source_points_young: false,
+        old_source: None,
+        part_points_young: false,
         problems,
     };
     heap.roots.for_each_slot(|slot| checker.edge(slot));
@@ -271,16 +299,42 @@ pub(crate) fn verify(
         let is_old = space.is_old();
         let age = if is_old { "old" } else { "young" };
         checker.source = Source::Object { obj, info, age };
-        checker.source_points_young = false;
-        // SAFETY: the object is intact and no reference to it is in use outside a scope.
-        unsafe { scan(obj, info, &mut checker) };
-        let minor_root = || heap.remembered.covers(h, space == Space::Large);
-        if is_old && checker.source_points_young && !minor_root() {
-            let what = format!(
-                "{} points into the nursery but is not in the remembered set",
-                checker.source
-            );
-            checker.problem(what);
+        let start = obj.as_ptr().addr();
+        // SAFETY: `all_objects` checked the header, so the size is the object's.
+        let end = start + unsafe { info.object_size(obj) };
+        checker.old_source = is_old.then_some((start, end));
+        // The parts of the object a minor collection scans as one: a large array's elements
+        // one by one, any other object whole.
+        let parts = match (info.trace_elements, info.shape) {
+            (Some(_), Shape::Slice { elem_size }) if space == Space::Large => {
+                let first = start + info.value_offset();
+                // SAFETY: a slice object's length follows its header.
+                let len = unsafe { slice_len(obj) };
+                (0..len)
+                    .map(|i| (first + i * elem_size, first + (i + 1) * elem_size))
+                    .collect()
+            }
+            _ => vec![(start, end)],
+        };
+        for part in parts {
+            checker.part_points_young = false;
+            // SAFETY: the object is intact and no reference to it is in use outside a scope.
+            unsafe { scan_part(obj, info, part, &mut checker) };
+            // The next minor collection scans this part for a dirty card on it (the barrier
+            // dirties the card of the cell stored to, which may hold the slot on the next
+            // card), for the object's place in the remembered set, or for a store outside
+            // every space.
+            if checker.part_points_young
+                && !heap.remembered.covers(h, space == Space::Large)
+                && !any_card_dirty(heap.spaces, part)
+            {
+                let what = format!(
+                    "{} points into the nursery, but neither a dirty card nor the remembered \
+                     set shows it",
+                    checker.source
+                );
+                checker.problem(what);
+            }
         }
     }
     if checker.problems.is_empty() {

@@ -1,27 +1,53 @@
 //! The large-object space: objects too big to copy cheaply, or aligned beyond a word.
 //!
 //! Each object has a block of its own from the global allocator and never moves. Large
-//! objects count as old: a minor collection does not trace into them (the write barrier and
-//! the allocation-time check remember the ones that point into the nursery), and a major
-//! collection marks them in place and frees the unmarked ones.
+//! objects count as old: a minor collection does not trace into them except on their dirty
+//! cards (each object has a card table, which the write barrier and the allocation-time check
+//! dirty), and a major collection marks them in place and frees the unmarked ones.
+//!
+//! # Finding an object from an address
+//! The address space is cut into spans of [`INDEX_SPAN`] bytes; the index lists, for each
+//! span, the objects that overlap it. An object is at least the large-object threshold in
+//! size, so a span holds a handful at most: one hash lookup and a short search, whatever the
+//! number of objects.
 
+use core::hash::BuildHasherDefault;
 use core::ptr::NonNull;
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use crate::alloc::region::Region;
 use crate::header::WORD;
+use crate::space::cards::CardTable;
+use crate::space::old::ChunkHasher;
+
+/// The stretch of address space one entry of the index covers.
+const INDEX_SPAN: usize = 16 * 1024;
 
 pub(crate) struct LargeObject {
     memory: Region,
     /// Where the object (its header) starts inside `memory`.
     pub(crate) start: NonNull<u8>,
     pub(crate) size: usize,
+    /// The cards of the object, from its start.
+    pub(crate) cards: CardTable,
+}
+
+impl LargeObject {
+    fn contains(&self, addr: usize) -> bool {
+        addr.wrapping_sub(self.start.as_ptr().addr()) < self.size
+    }
+
+    /// The numbers of the index spans the object overlaps.
+    fn spans(&self) -> core::ops::RangeInclusive<usize> {
+        let start = self.start.as_ptr().addr();
+        start / INDEX_SPAN..=(start + self.size - 1) / INDEX_SPAN
+    }
 }
 
 pub(crate) struct LargeSpace {
     pub(crate) objects: Vec<LargeObject>,
-    /// Block start address to index in `objects`, for the barrier's owner lookup.
-    index: BTreeMap<usize, usize>,
+    /// Index span number to the indices in `objects` of the objects overlapping it.
+    index: HashMap<usize, Vec<u32>, BuildHasherDefault<ChunkHasher>>,
     used: usize,
     reserved: usize,
 }
@@ -30,10 +56,38 @@ impl LargeSpace {
     pub(crate) fn new() -> LargeSpace {
         LargeSpace {
             objects: Vec::new(),
-            index: BTreeMap::new(),
+            index: HashMap::default(),
             used: 0,
             reserved: 0,
         }
+    }
+
+    fn add_to_index(&mut self, i: usize) {
+        let number = u32::try_from(i).expect("over 4 billion large objects");
+        for span in self.objects[i].spans() {
+            self.index.entry(span).or_default().push(number);
+        }
+    }
+
+    /// The large object whose value holds `addr`, if any.
+    #[inline]
+    fn find(&self, addr: usize) -> Option<&LargeObject> {
+        let candidates = self.index.get(&(addr / INDEX_SPAN))?;
+        candidates
+            .iter()
+            .map(|&i| &self.objects[i as usize])
+            .find(|object| object.contains(addr))
+    }
+
+    /// The card table of the large object that covers `addr`.
+    #[inline]
+    pub(crate) fn cards_at(&self, addr: usize) -> Option<&CardTable> {
+        self.find(addr).map(|object| &object.cards)
+    }
+
+    /// Whether any card of any large object is dirty.
+    pub(crate) fn any_card_dirty(&self) -> bool {
+        self.objects.iter().any(|o| o.cards.any_dirty())
     }
 
     /// Allocates a block for an object of `size` bytes (header included) whose value, at
@@ -44,13 +98,13 @@ impl LargeSpace {
         let memory = Region::new(pad + size, align);
         // SAFETY: `pad + size` bytes were allocated, so the start lies inside the block.
         let start = unsafe { memory.start().add(pad) };
-        self.index
-            .insert(memory.start().as_ptr().addr(), self.objects.len());
         self.objects.push(LargeObject {
             memory,
             start,
             size,
+            cards: CardTable::new(start, size),
         });
+        self.add_to_index(self.objects.len() - 1);
         self.used += size;
         self.reserved += pad + size;
         start
@@ -58,9 +112,7 @@ impl LargeSpace {
 
     /// The large object that covers `addr`, if any.
     pub(crate) fn object_at(&self, addr: usize) -> Option<NonNull<u8>> {
-        let (_, &i) = self.index.range(..=addr).next_back()?;
-        let object = &self.objects[i];
-        object.memory.contains(addr).then_some(object.start)
+        self.find(addr).map(|object| object.start)
     }
 
     pub(crate) fn is_object_start(&self, addr: usize) -> bool {
@@ -74,12 +126,10 @@ impl LargeSpace {
         self.objects.retain(|object| keep(object));
         self.used = self.objects.iter().map(|o| o.size).sum();
         self.reserved = self.objects.iter().map(|o| o.memory.size()).sum();
-        self.index = self
-            .objects
-            .iter()
-            .enumerate()
-            .map(|(i, o)| (o.memory.start().as_ptr().addr(), i))
-            .collect();
+        self.index.clear();
+        for i in 0..self.objects.len() {
+            self.add_to_index(i);
+        }
         before - self.used
     }
 

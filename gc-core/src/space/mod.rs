@@ -8,6 +8,7 @@
 use core::cell::RefCell;
 use core::ptr::NonNull;
 
+pub(crate) mod cards;
 pub(crate) mod large;
 pub(crate) mod nursery;
 pub(crate) mod old;
@@ -68,12 +69,34 @@ impl Spaces {
         self.nursery.contains(addr) || self.overflow.borrow().contains(addr)
     }
 
-    /// The old or large object that covers `addr`, if any.
-    pub(crate) fn old_or_large_object_at(&self, addr: usize) -> Option<NonNull<u8>> {
-        self.old
-            .borrow()
-            .object_at(addr)
-            .or_else(|| self.large.borrow().object_at(addr))
+    /// Dirties the card of `addr` if it lies in an old chunk or a large object; false if it
+    /// lies outside both.
+    #[inline]
+    pub(crate) fn dirty_card(&self, addr: usize) -> bool {
+        if let Some(cards) = self.old.borrow().cards_at(addr) {
+            cards.dirty(addr);
+            return true;
+        }
+        match self.large.borrow().cards_at(addr) {
+            Some(cards) => {
+                cards.dirty(addr);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Whether `addr` lies on a dirty card of an old chunk or a large object.
+    pub(crate) fn card_is_dirty(&self, addr: usize) -> bool {
+        let old = self.old.borrow();
+        match old.cards_at(addr) {
+            Some(cards) => cards.is_dirty(addr),
+            None => self
+                .large
+                .borrow()
+                .cards_at(addr)
+                .is_some_and(|cards| cards.is_dirty(addr)),
+        }
     }
 
     /// Bytes held by old and large objects.

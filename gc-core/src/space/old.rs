@@ -3,8 +3,8 @@
 //! # Layout
 //! A list of equal-sized chunks, each bump-allocated from its start. Objects never span
 //! chunks (the large-object threshold keeps every object well under a chunk). Each chunk has
-//! an object-start bitmap, one bit per word, so the write barrier can find the object that
-//! owns a cell from the cell's address.
+//! an object-start bitmap, one bit per word, which finds the first object on a card, and a
+//! card table (`space/cards.rs`), which the write barrier dirties.
 //!
 //! # Finding a chunk
 //! Chunks are aligned to their size, so the chunk an address may lie in is named by the
@@ -22,6 +22,7 @@ use std::collections::HashMap;
 
 use crate::alloc::region::Region;
 use crate::header::{self, WORD};
+use crate::space::cards::CardTable;
 use crate::space::walk_region;
 
 /// The size of an old-generation chunk.
@@ -38,6 +39,8 @@ pub(crate) struct Chunk {
     pub(crate) top: NonNull<u8>,
     /// One bit per word: set where an object starts.
     starts: Box<[u64]>,
+    /// The cards of the chunk's memory.
+    pub(crate) cards: CardTable,
 }
 
 impl Chunk {
@@ -45,6 +48,7 @@ impl Chunk {
         let memory = Region::new(CHUNK_SIZE, CHUNK_SIZE);
         let top = memory.start();
         Chunk {
+            cards: CardTable::new(memory.start(), CHUNK_SIZE),
             memory,
             top,
             starts: vec![0; CHUNK_WORDS / 64].into_boxed_slice(),
@@ -65,7 +69,7 @@ impl Chunk {
     }
 
     /// The start of the object that covers `addr`: the nearest start bit at or below it.
-    fn object_at(&self, addr: usize) -> Option<NonNull<u8>> {
+    pub(crate) fn object_at(&self, addr: usize) -> Option<NonNull<u8>> {
         if addr >= self.top.as_ptr().addr() {
             return None;
         }
@@ -206,13 +210,30 @@ impl OldSpace {
 
     /// The object that covers `addr`, if `addr` is inside an old object.
     pub(crate) fn object_at(&self, addr: usize) -> Option<NonNull<u8>> {
+        self.chunk_at(addr)?.object_at(addr)
+    }
+
+    /// The chunk whose memory holds `addr`.
+    #[inline]
+    fn chunk_at(&self, addr: usize) -> Option<&Chunk> {
         let &i = self.index.get(&chunk_number(addr))?;
         let chunk = &self.chunks[i];
         debug_assert!(
             chunk.memory.contains(addr),
             "an aligned chunk holds its number's addresses"
         );
-        chunk.object_at(addr)
+        Some(chunk)
+    }
+
+    /// The card table of the chunk that holds `addr`.
+    #[inline]
+    pub(crate) fn cards_at(&self, addr: usize) -> Option<&CardTable> {
+        self.chunk_at(addr).map(|chunk| &chunk.cards)
+    }
+
+    /// Whether any card of any chunk is dirty.
+    pub(crate) fn any_card_dirty(&self) -> bool {
+        self.chunks.iter().any(|c| c.cards.any_dirty())
     }
 
     /// Whether `addr` is the start of an old object (for the verifier).

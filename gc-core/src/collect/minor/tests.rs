@@ -293,7 +293,7 @@ fn promote_all_empties_the_nursery() {
 }
 
 #[test]
-fn a_remembered_old_object_keeps_its_young_target() {
+fn an_old_object_on_a_dirty_card_keeps_its_young_target() {
     let mut heap = TestHeap::new();
     let holder = heap.node(1, None);
     let slot = heap.roots.add(holder);
@@ -305,29 +305,38 @@ fn a_remembered_old_object_keeps_its_young_target() {
     let young = heap.node(7, None);
     // SAFETY: the holder is a live node and nothing refers to its value now; the store is
     // recorded below, as the write barrier would.
-    unsafe {
+    let link = unsafe {
         let node = holder.add(WORD).cast::<Node<'static>>().as_ptr();
-        core::ptr::addr_of_mut!((*node).next).write(Some(Gc::from_obj(young)));
-        heap.remembered.remember(holder);
-    }
+        let link = core::ptr::addr_of_mut!((*node).next);
+        link.write(Some(Gc::from_obj(young)));
+        link.addr()
+    };
+    assert!(heap.spaces.dirty_card(link));
     heap.verify(&mut RunStateRoots(None));
     heap.minor(2);
 
     let young2 = node_at(holder).1.expect("the link survives");
     assert!(heap.survivors().contains(&young2.as_ptr().addr()));
     assert_eq!(node_at(young2), (7, None));
+    assert!(
+        heap.spaces.card_is_dirty(link),
+        "it still points into the nursery"
+    );
     // SAFETY: the holder is a live old object.
     let h = unsafe { header::read(holder) };
-    assert!(h.has(REMEMBERED), "it still points into the nursery");
-    assert!(!heap.remembered.is_empty());
+    assert!(
+        !h.has(REMEMBERED),
+        "a slot inside the object needs only its card"
+    );
+    assert!(heap.remembered.is_empty());
 
     heap.minor(2);
     let young3 = node_at(holder).1.expect("the link survives");
     assert!(heap.is_old(young3));
-    // SAFETY: as above.
-    let h = unsafe { header::read(holder) };
-    assert!(!h.has(REMEMBERED), "it points only to old objects now");
-    assert!(heap.remembered.is_empty());
+    assert!(
+        !heap.spaces.card_is_dirty(link),
+        "it points only to old objects now"
+    );
 }
 
 #[test]
