@@ -1,27 +1,30 @@
-//! The remembered set: the old and large objects that may point into the nursery.
+//! The remembered set: the old and large objects that point into the nursery from memory
+//! they own outside themselves.
 //!
-//! # What is remembered
+//! # What is remembered where
 //! A minor collection traces only the young generation, so it must know every old-to-young
-//! pointer. They come into being in three ways, and each records its owner here:
-//! - a barriered store into a cell of an old or large object (`barrier.rs`);
-//! - a large object allocated with young pointers in it (`barrier.rs`, at allocation);
-//! - promotion: an object copied to the old generation that still points at young copies
-//!   (`collect/minor.rs`, which builds the next set as it scans).
+//! pointer. Most lie in the old object's own memory, and the card tables
+//! (`space/cards.rs`) record them: the barrier dirties the card of the cell stored to, and a
+//! minor collection dirties the card of every slot that still points into the nursery after
+//! it. A pointer in memory the object owns elsewhere (a `Vec`'s buffer, a `Box`) has no card;
+//! the object that owns it is listed here instead, when a minor collection finds such a
+//! pointer (`collect/minor.rs`, as it scans promoted objects and the objects on dirty cards)
+//! or when a large object is born with one (`barrier.rs`).
 //!
 //! An object is listed once: its header carries [`REMEMBERED`] while it is listed.
 //!
-//! # Cells outside every space
-//! A barriered cell may live outside the managed heap, in memory an object owns (a `Vec`'s
-//! buffer, a `Box`). A store there cannot name its owner. The set then only notes that such a
-//! store happened, and the next minor collection rescans every old or large object whose
-//! type may own such cells; the two flags below say whether any object in each space may.
+//! # Stores to cells outside every space
+//! A barriered store to a cell outside every space cannot name its owner. The set then only
+//! notes that such a store happened, and the next minor collection rescans every old or large
+//! object whose type may own such cells; the two flags below say whether any object in each
+//! space may.
 
 use core::cell::{Cell, RefCell};
 use core::ptr::NonNull;
 
 use crate::header::{self, Header, REMEMBERED};
 
-/// The old and large objects a minor collection must scan as roots.
+/// The old and large objects a minor collection must scan whole, as roots.
 pub(crate) struct RememberedSet {
     /// The listed objects, each with its header REMEMBERED.
     objects: RefCell<Vec<NonNull<u8>>>,

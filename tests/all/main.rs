@@ -2,6 +2,7 @@
 
 mod barrier;
 mod basics;
+mod cards;
 mod common;
 mod config;
 mod cycles;

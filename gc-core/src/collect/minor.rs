@@ -63,6 +63,8 @@ struct Evacuator<'a> {
     scanning: Option<NonNull<u8>>,
     /// The memory of the object being scanned, if it is old or large.
     old_owner: Option<(usize, usize)>,
+    /// The card table of that object, once a slot needed it.
+    owner_cards: Option<OwnerCards>,
     /// The old object being scanned holds a young pointer outside itself.
     out_of_line_young: bool,
     /// The remembered set for the next minor collection.
@@ -93,6 +95,16 @@ unsafe fn copy_object(from: NonNull<u8>, to: NonNull<u8>, size: usize) {
         // SAFETY: as above.
         unsafe { core::ptr::copy_nonoverlapping(from.as_ptr(), to.as_ptr(), size) }
     }
+}
+
+/// Which card table covers an old or large object: found once per object scanned, so that
+/// each of its young slots dirties its card without a lookup.
+#[derive(Clone, Copy)]
+enum OwnerCards {
+    /// The old chunk with this index.
+    Old(usize),
+    /// The large object with this index.
+    Large(usize),
 }
 
 /// Whether `addr` lies in `[bounds.0, bounds.1)`.
@@ -161,6 +173,16 @@ impl Evacuator<'_> {
     /// that address range: the slots that still point into the nursery afterwards dirty
     /// their cards, or put the object in the next remembered set if they lie outside it.
     fn scan_old(&mut self, obj: NonNull<u8>, part: Option<(usize, usize)>) {
+        self.scan_old_with(obj, part, None)
+    }
+
+    /// As [`Self::scan_old`], with the object's card table if the caller knows it.
+    fn scan_old_with(
+        &mut self,
+        obj: NonNull<u8>,
+        part: Option<(usize, usize)>,
+        cards: Option<OwnerCards>,
+    ) {
         // SAFETY: `obj` is an old or large object, promoted by this collection or there
         // before it, with an intact header and value.
         let info = unsafe { header::read(obj) }.type_info();
@@ -169,6 +191,7 @@ impl Evacuator<'_> {
         let end = start + unsafe { info.object_size(obj) };
         self.scanning = Some(obj);
         self.old_owner = Some((start, end));
+        self.owner_cards = cards;
         self.out_of_line_young = false;
         // SAFETY: as above; nothing else refers to the value during the collection.
         unsafe {
@@ -202,7 +225,7 @@ impl Evacuator<'_> {
                 // end of one scanned before), below the top the chunk had when the collection
                 // began.
                 let at = unsafe { first.with_addr(core::num::NonZeroUsize::new_unchecked(obj)) };
-                self.scan_old(at, None);
+                self.scan_old_with(at, None, Some(OwnerCards::Old(chunk)));
                 // SAFETY: as above: an old object with an intact header.
                 obj += unsafe { header::read(at).type_info().object_size(at) };
                 scanned_to = obj;
@@ -215,21 +238,40 @@ impl Evacuator<'_> {
         let obj = self.large.objects[i].start;
         // SAFETY: large objects have intact headers.
         let info = unsafe { header::read(obj) }.type_info();
+        let cards = Some(OwnerCards::Large(i));
         if info.trace_elements.is_none() {
-            return self.scan_old(obj, None);
+            return self.scan_old_with(obj, None, cards);
         }
         for &range in ranges {
-            self.scan_old(obj, Some(range));
+            self.scan_old_with(obj, Some(range), cards);
         }
     }
 
     /// An old object's slot at `slot` points into the nursery after forwarding.
     #[inline]
     fn old_points_young(&mut self, (start, end): (usize, usize), slot: usize) {
-        if (start..end).contains(&slot) {
-            dirty_card(self.old, self.large, slot);
-        } else {
+        if !(start..end).contains(&slot) {
             self.out_of_line_young = true;
+            return;
+        }
+        let cards = match self.owner_cards {
+            Some(cards) => cards,
+            None => {
+                let cards = match self.old.chunk_index(start) {
+                    Some(chunk) => OwnerCards::Old(chunk),
+                    None => OwnerCards::Large(
+                        self.large
+                            .index_of(start)
+                            .expect("an object scanned as old is in the old or large space"),
+                    ),
+                };
+                self.owner_cards = Some(cards);
+                cards
+            }
+        };
+        match cards {
+            OwnerCards::Old(chunk) => self.old.chunks[chunk].cards.dirty(slot),
+            OwnerCards::Large(i) => self.large.objects[i].cards.dirty(slot),
         }
     }
 
@@ -426,6 +468,8 @@ pub(crate) fn collect(
     promote_all: bool,
 ) -> FirstPanic {
     let spaces = &mut *parts.spaces;
+    // Before anything is freed (a major collection starts with this one).
+    spaces.forget_last_cards();
     let (eden_used, young_allocated) = (parts.eden_used, parts.young_allocated);
     let young_before = young_allocated + spaces.nursery.survivor_used();
     let overflow = spaces.overflow.get_mut().ranges();
@@ -479,6 +523,7 @@ pub(crate) fn collect(
         extra_has_weak: false,
         scanning: None,
         old_owner: None,
+        owner_cards: None,
         out_of_line_young: false,
         remembered: Vec::with_capacity(remembered.len()),
         promoted_out_of_line_cells: false,

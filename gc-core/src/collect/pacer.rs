@@ -15,7 +15,10 @@
 //!   `Heap::run`, the remembered set), so eden doubles. Both kinds of growth are bounded by
 //!   the young budget: half the old generation, but at least [`SURVIVAL_EDEN_FLOOR`], and
 //!   never past `max_nursery_size` (so young memory stays in proportion to old, like
-//!   HotSpot's `NewRatio`). When survival falls, eden goes back to what the scopes need.
+//!   HotSpot's `NewRatio`). A bigger eden lowers survival by itself (its objects have had
+//!   longer to die), so a survival that merely falls below half keeps the size reached: it
+//!   is paying. Only when few survive (under a sixteenth) does the size survival asked for
+//!   halve, and eden shrinks back towards what the scopes need.
 //! - **Major** when the old generation (with the large objects) has grown past its budget:
 //!   its live size after the last major collection times `1 + old_growth_percent / 100`, but
 //!   never less than a floor of four edens at the largest eden has been (Go's `GOGC`, with
@@ -46,6 +49,10 @@ pub(crate) const SURVIVAL_EDEN_FLOOR: usize = 64 << 20;
 /// A minor collection after which more than this share (in eighths) of the young bytes it
 /// found survived counts as one where most survived.
 const MOST_SURVIVED_EIGHTHS: usize = 4;
+
+/// A minor collection after which less than this share (in sixteenths) of the young bytes it
+/// found survived counts as one where few survived.
+const FEW_SURVIVED_SIXTEENTHS: usize = 1;
 
 /// The figures a policy decides on, read from the heap when it asks.
 #[derive(Clone, Copy, Debug)]
@@ -106,8 +113,11 @@ pub(crate) struct Pacer {
     collection_points: u64,
     /// The most a recent scope allocated, decaying by an eighth per scope.
     scope_peak: Cell<usize>,
-    /// Most of what the last minor collection found survived.
+    /// Most of what the last minor collection found survived: eden should double.
     most_survived: bool,
+    /// The eden size survival has asked for: twice eden after a minor collection where most
+    /// survived, kept after one where some did, halved after one where few did.
+    survival_eden: usize,
 }
 
 impl Pacer {
@@ -122,6 +132,7 @@ impl Pacer {
             collection_points: 0,
             scope_peak: Cell::new(0),
             most_survived: false,
+            survival_eden: 0,
         }
     }
 
@@ -172,8 +183,8 @@ impl Policy for Pacer {
         (self.live_after_major + growth).max(floor)
     }
 
-    /// Room for two scopes like the biggest recent one, or twice eden when most of it
-    /// survived: a power of two within the young budget, between `nursery_size` and
+    /// Room for two scopes like the biggest recent one, or what survival asks for: a power
+    /// of two within the young budget, between `nursery_size` and
     /// `max_nursery_size`, and within the heap limit. Eden grows as soon as that is more than
     /// it has, and shrinks once it is four times less: a small eden stays in the cache.
     fn eden_size(&self, view: &HeapView) -> Option<usize> {
@@ -183,7 +194,11 @@ impl Policy for Pacer {
             .max(SURVIVAL_EDEN_FLOOR)
             .next_power_of_two();
         let for_scopes = (2 * self.scope_peak.get()).next_power_of_two();
-        let for_survival = if self.most_survived { 2 * eden } else { 0 };
+        let for_survival = if self.most_survived {
+            2 * eden
+        } else {
+            self.survival_eden.next_power_of_two()
+        };
         let target = for_scopes
             .max(for_survival)
             .min(budget)
@@ -242,8 +257,16 @@ impl Policy for Pacer {
     /// size: the survival of an early one (the stress mode's, or one a program asked for)
     /// is that of objects too young to have had a chance to die.
     fn minor_ended(&mut self, young: usize, survived: usize, eden: usize) {
-        let eden_was_used = young * 2 >= eden;
-        self.most_survived = eden_was_used && survived * 8 > young * MOST_SURVIVED_EIGHTHS;
+        self.most_survived = false;
+        if young * 2 < eden {
+            return;
+        }
+        if survived * 8 > young * MOST_SURVIVED_EIGHTHS {
+            self.most_survived = true;
+            self.survival_eden = 2 * eden;
+        } else if survived * 16 < young * FEW_SURVIVED_SIXTEENTHS {
+            self.survival_eden = self.survival_eden.min(eden) / 2;
+        }
     }
 }
 

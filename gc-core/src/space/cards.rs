@@ -17,9 +17,40 @@ pub(crate) const CARD_SIZE: usize = 512;
 
 const DIRTY: u8 = 1;
 
+/// A copy of where a card table is, for the write barrier to dirty cards without a lookup.
+/// Valid while its table lives: until the next collection, which may free old chunks and
+/// large objects (see `Spaces::dirty_card`).
+#[derive(Clone, Copy)]
+pub(crate) struct CardWindow {
+    base: usize,
+    /// The bytes the table covers: its last card may reach past them, into other memory.
+    size: usize,
+    cards: NonNull<Cell<u8>>,
+}
+
+impl CardWindow {
+    /// Dirties the card of `addr` if the window covers it; false if it does not.
+    ///
+    /// # Safety
+    /// - The table the window was taken from must still be alive.
+    #[inline(always)]
+    pub(crate) unsafe fn dirty(self, addr: usize) -> bool {
+        let offset = addr.wrapping_sub(self.base);
+        if offset >= self.size {
+            return false;
+        }
+        // SAFETY: the table has a card for each `CARD_SIZE` bytes of `size`, and the caller
+        // promises it is alive.
+        unsafe { self.cards.add(offset / CARD_SIZE).as_ref().set(DIRTY) };
+        true
+    }
+}
+
 /// The cards of one block of memory, `[base, base + len * CARD_SIZE)`.
 pub(crate) struct CardTable {
     base: usize,
+    /// The bytes covered, from `base`.
+    size: usize,
     cards: Box<[Cell<u8>]>,
 }
 
@@ -28,6 +59,7 @@ impl CardTable {
     pub(crate) fn new(base: NonNull<u8>, size: usize) -> CardTable {
         CardTable {
             base: base.as_ptr().addr(),
+            size,
             cards: (0..size.div_ceil(CARD_SIZE))
                 .map(|_| Cell::new(0))
                 .collect(),
@@ -37,8 +69,8 @@ impl CardTable {
     /// The index of the card `addr` is on, if the table covers it.
     #[inline]
     fn index(&self, addr: usize) -> Option<usize> {
-        let i = addr.wrapping_sub(self.base) / CARD_SIZE;
-        (i < self.cards.len()).then_some(i)
+        let offset = addr.wrapping_sub(self.base);
+        (offset < self.size).then_some(offset / CARD_SIZE)
     }
 
     /// Dirties the card `addr` is on, which must be one the table covers.
@@ -52,6 +84,15 @@ impl CardTable {
         );
         if let Some(card) = i.and_then(|i| self.cards.get(i)) {
             card.set(DIRTY)
+        }
+    }
+
+    /// Where the table is, for the barrier's last-table cache.
+    pub(crate) fn window(&self) -> CardWindow {
+        CardWindow {
+            base: self.base,
+            size: self.size,
+            cards: NonNull::from(&*self.cards).cast(),
         }
     }
 
@@ -140,5 +181,16 @@ mod tests {
         let last = base.as_ptr().addr() + CARD_SIZE + 56;
         cards.dirty(last);
         assert!(cards.is_dirty(last));
+        assert!(
+            !cards.is_dirty(last + WORD_AFTER),
+            "the last card reaches past the block, which the table does not cover"
+        );
+        // SAFETY: the table is alive.
+        assert!(!unsafe { cards.window().dirty(last + WORD_AFTER) });
+        // SAFETY: as above.
+        assert!(unsafe { cards.window().dirty(last) });
     }
+
+    /// From the last word of a block to the word after it.
+    const WORD_AFTER: usize = 8;
 }

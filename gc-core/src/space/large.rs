@@ -11,6 +11,7 @@
 //! size, so a span holds a handful at most: one hash lookup and a short search, whatever the
 //! number of objects.
 
+use core::cell::Cell;
 use core::hash::BuildHasherDefault;
 use core::ptr::NonNull;
 use std::collections::HashMap;
@@ -48,6 +49,8 @@ pub(crate) struct LargeSpace {
     pub(crate) objects: Vec<LargeObject>,
     /// Index span number to the indices in `objects` of the objects overlapping it.
     index: HashMap<usize, Vec<u32>, BuildHasherDefault<ChunkHasher>>,
+    /// The index of the object the last lookup found: stores tend to go to the same array.
+    last_found: Cell<usize>,
     used: usize,
     reserved: usize,
 }
@@ -57,6 +60,7 @@ impl LargeSpace {
         LargeSpace {
             objects: Vec::new(),
             index: HashMap::default(),
+            last_found: Cell::new(0),
             used: 0,
             reserved: 0,
         }
@@ -69,14 +73,26 @@ impl LargeSpace {
         }
     }
 
-    /// The large object whose value holds `addr`, if any.
+    /// The index in `objects` of the large object that covers `addr`, if any.
+    #[inline]
+    pub(crate) fn index_of(&self, addr: usize) -> Option<usize> {
+        let last = self.last_found.get();
+        if self.objects.get(last).is_some_and(|o| o.contains(addr)) {
+            return Some(last);
+        }
+        let candidates = self.index.get(&(addr / INDEX_SPAN))?;
+        let found = candidates
+            .iter()
+            .map(|&i| i as usize)
+            .find(|&i| self.objects[i].contains(addr))?;
+        self.last_found.set(found);
+        Some(found)
+    }
+
+    /// The large object that covers `addr`, if any.
     #[inline]
     fn find(&self, addr: usize) -> Option<&LargeObject> {
-        let candidates = self.index.get(&(addr / INDEX_SPAN))?;
-        candidates
-            .iter()
-            .map(|&i| &self.objects[i as usize])
-            .find(|object| object.contains(addr))
+        self.index_of(addr).map(|i| &self.objects[i])
     }
 
     /// The card table of the large object that covers `addr`.

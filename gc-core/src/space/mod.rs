@@ -5,7 +5,7 @@
 //! in it, which object covers an address, how much it holds and reserves, and it releases what
 //! a collection freed. [`Spaces`] holds them together for the parts that need more than one.
 
-use core::cell::RefCell;
+use core::cell::{Cell, RefCell};
 use core::ptr::NonNull;
 
 pub(crate) mod cards;
@@ -16,6 +16,7 @@ pub(crate) mod overflow;
 
 use crate::config::HeapConfig;
 use crate::header::WORD;
+use cards::CardWindow;
 use large::LargeSpace;
 use nursery::Nursery;
 use old::OldSpace;
@@ -28,6 +29,9 @@ pub(crate) struct Spaces {
     pub(crate) overflow: RefCell<OverflowSpace>,
     pub(crate) old: RefCell<OldSpace>,
     pub(crate) large: RefCell<LargeSpace>,
+    /// The card table the barrier dirtied last, which the next store likely goes to as well.
+    /// Forgotten at the start of every collection: only a collection frees card tables.
+    last_cards: Cell<Option<CardWindow>>,
 }
 
 /// Walks the objects laid back to back in `[start, top)`, in address order: `step` gets each
@@ -61,6 +65,7 @@ impl Spaces {
             overflow: RefCell::new(OverflowSpace::new()),
             old: RefCell::new(OldSpace::new()),
             large: RefCell::new(LargeSpace::new()),
+            last_cards: Cell::new(None),
         }
     }
 
@@ -70,20 +75,32 @@ impl Spaces {
     }
 
     /// Dirties the card of `addr` if it lies in an old chunk or a large object; false if it
-    /// lies outside both.
+    /// lies outside both. Tries the card table it dirtied last first, then the spaces' own
+    /// lookups.
     #[inline]
     pub(crate) fn dirty_card(&self, addr: usize) -> bool {
-        if let Some(cards) = self.old.borrow().cards_at(addr) {
-            cards.dirty(addr);
-            return true;
+        if let Some(window) = self.last_cards.get() {
+            // SAFETY: the window was taken since the last collection began, and only a
+            // collection frees card tables (with their chunks and large objects).
+            if unsafe { window.dirty(addr) } {
+                return true;
+            }
         }
-        match self.large.borrow().cards_at(addr) {
+        let (old, large) = (self.old.borrow(), self.large.borrow());
+        match old.cards_at(addr).or_else(|| large.cards_at(addr)) {
             Some(cards) => {
                 cards.dirty(addr);
+                self.last_cards.set(Some(cards.window()));
                 true
             }
             None => false,
         }
+    }
+
+    /// A collection begins: it may free card tables, so the barrier's cache of the last one
+    /// is forgotten.
+    pub(crate) fn forget_last_cards(&mut self) {
+        self.last_cards.set(None);
     }
 
     /// Whether `addr` lies on a dirty card of an old chunk or a large object.

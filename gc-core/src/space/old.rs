@@ -16,6 +16,7 @@
 //! (`collect/major.rs`) marks the live ones and slides them towards the first chunk in
 //! address order, then frees the chunks left empty.
 
+use core::cell::Cell;
 use core::hash::{BuildHasherDefault, Hasher};
 use core::ptr::NonNull;
 use std::collections::HashMap;
@@ -133,6 +134,8 @@ pub(crate) struct OldSpace {
     /// Chunk number (start address divided by the chunk size) to chunk index, for the
     /// barrier's owner lookup.
     index: HashMap<usize, usize, BuildHasherDefault<ChunkHasher>>,
+    /// The index of the chunk the last lookup found: stores tend to go to the same chunk.
+    last_found: Cell<usize>,
     /// Bytes held by objects.
     used: usize,
 }
@@ -143,6 +146,7 @@ impl OldSpace {
             chunks: Vec::new(),
             current: 0,
             index: HashMap::default(),
+            last_found: Cell::new(0),
             used: 0,
         }
     }
@@ -213,11 +217,26 @@ impl OldSpace {
         self.chunk_at(addr)?.object_at(addr)
     }
 
+    /// The index of the chunk whose memory holds `addr`.
+    #[inline]
+    pub(crate) fn chunk_index(&self, addr: usize) -> Option<usize> {
+        let last = self.last_found.get();
+        if self
+            .chunks
+            .get(last)
+            .is_some_and(|c| c.memory.contains(addr))
+        {
+            return Some(last);
+        }
+        let found = self.index.get(&chunk_number(addr)).copied()?;
+        self.last_found.set(found);
+        Some(found)
+    }
+
     /// The chunk whose memory holds `addr`.
     #[inline]
     fn chunk_at(&self, addr: usize) -> Option<&Chunk> {
-        let &i = self.index.get(&chunk_number(addr))?;
-        let chunk = &self.chunks[i];
+        let chunk = &self.chunks[self.chunk_index(addr)?];
         debug_assert!(
             chunk.memory.contains(addr),
             "an aligned chunk holds its number's addresses"

@@ -325,16 +325,30 @@ fn eden_doubles_while_most_survives_within_the_young_budget() {
 }
 
 #[test]
-fn eden_returns_to_what_scopes_need_once_survival_falls() {
+fn eden_keeps_its_size_while_some_survive_and_shrinks_once_few_do() {
     let mut p = pacer(None, None);
-    p.minor_ended(EDEN, EDEN, EDEN);
+    // Survival grew eden to its largest.
+    p.minor_ended(MAX_EDEN / 2, MAX_EDEN / 2, MAX_EDEN / 2);
     let grown = at_eden(MAX_EDEN);
     assert_eq!(p.eden_size(&grown), None, "still surviving: eden stays");
+    p.minor_ended(MAX_EDEN, MAX_EDEN / 4, MAX_EDEN);
+    assert_eq!(
+        p.eden_size(&grown),
+        None,
+        "a quarter survived: the bigger eden is paying, and stays"
+    );
     p.minor_ended(MAX_EDEN, 0, MAX_EDEN);
+    assert_eq!(p.eden_size(&grown), None, "one halving is within the slack");
+    p.minor_ended(MAX_EDEN, 0, MAX_EDEN);
+    let shrunk = p.eden_size(&grown).expect("two halvings shrink eden");
+    assert!(shrunk <= MAX_EDEN / 4, "{shrunk}");
+    for _ in 0..32 {
+        p.minor_ended(MAX_EDEN, 0, MAX_EDEN);
+    }
     assert_eq!(
         p.eden_size(&grown),
         Some(EDEN),
-        "nothing survived: back to the first size"
+        "nothing survives: back to the first size"
     );
 }
 
