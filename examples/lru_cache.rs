@@ -1,12 +1,10 @@
-//! A least-recently-used cache: a `HashMap` from keys to managed entries, and a doubly linked
-//! list of the entries in order of use. A hit moves its entry to the front; a miss loads the
+//! A least-recently-used cache: a `GcIndexMap` from keys to managed entries, and a doubly
+//! linked list of the entries in order of use. A hit moves its entry to the front; a miss loads the
 //! value and, if the cache is full, evicts the entry at the back, which the collector frees.
 //!
 //! Run with `cargo run --example lru_cache`.
 
-use std::collections::HashMap;
-
-use tenured_gc::{Gc, GcCell, GcRefCell, Heap, HeapConfig, Mutation, Trace};
+use tenured_gc::{Gc, GcCell, GcIndexMap, GcRefCell, Heap, HeapConfig, Mutation, Trace};
 
 /// A neighbour in order of use, or `None` past an end.
 type Link<'gc> = Option<Gc<'gc, Entry<'gc>>>;
@@ -24,15 +22,16 @@ const CAPACITY: usize = 3; // entries
 #[derive(Trace, Default)]
 struct Lru<'gc> {
     /// Keys are plain strings: a `Gc` moves with its object, so it may be a map's value but
-    /// never its key.
-    map: GcRefCell<'gc, HashMap<String, Gc<'gc, Entry<'gc>>>>,
+    /// never its key. The values live in managed, card-marked storage: a minor collection
+    /// scans only the entries stored since the last one, however big the cache.
+    map: GcIndexMap<'gc, String, Gc<'gc, Entry<'gc>>>,
     newest: GcCell<'gc, Link<'gc>>,
     oldest: GcCell<'gc, Link<'gc>>,
 }
 
 impl<'gc> Lru<'gc> {
     fn lookup(&self, key: &str) -> Link<'gc> {
-        self.map.borrow().get(key).copied()
+        self.map.get(key)
     }
 
     /// The value of `key`, which becomes the most recently used.
@@ -50,7 +49,7 @@ impl<'gc> Lru<'gc> {
             self.make_newest(m, entry);
             return None;
         }
-        let full = self.map.borrow().len() == CAPACITY;
+        let full = self.map.len() == CAPACITY;
         let evicted = full.then(|| self.evict(m));
         let (key, value) = (key.to_string(), GcRefCell::new(value));
         let entry = Gc::new(
@@ -61,7 +60,7 @@ impl<'gc> Lru<'gc> {
                 ..Entry::default()
             },
         );
-        self.map.borrow_mut(m).insert(entry.key.clone(), entry);
+        self.map.insert(m, entry.key.clone(), entry);
         self.join(m, self.newest.get(), Some(entry));
         self.join(m, Some(entry), None);
         evicted
@@ -71,7 +70,7 @@ impl<'gc> Lru<'gc> {
     fn evict(&self, m: &Mutation<'gc>) -> String {
         let oldest = self.oldest.get().expect("a full cache has an oldest entry");
         self.join(m, None, oldest.newer.get());
-        self.map.borrow_mut(m).remove(&oldest.key);
+        self.map.remove(m, &oldest.key);
         oldest.key.clone()
     }
 

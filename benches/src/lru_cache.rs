@@ -28,7 +28,7 @@ pub const WORKLOAD: Workload = Workload {
     hotspot: HotSpot::DEFAULT_SIZING,
     go: true,
     notes: "One mutation scope per request: a `heap.mutate` in tenured-gc (the cache held by a \
-            `Root`, its map a `GcRefCell<HashMap<u64, Gc<Entry>>>`), an `arena.mutate` followed \
+            `Root`, its map a `GcIndexMap<u64, Gc<Entry>>`), an `arena.mutate` followed \
             by `collect_debt` in gc-arena (`RefLock<HashMap<..>>`, `Lock` links). Rc: \
             `Rc<RefCell<Entry>>`, strong links towards the oldest entry and `Weak` links back, \
             with a `Drop` that unlinks the list iteratively. Java: a `LinkedHashMap<Long, Long>` \
@@ -101,8 +101,7 @@ impl Tally {
 }
 
 fn tenured_gc(requests: u32) {
-    use std::collections::HashMap;
-    use tenured_gc::{Gc, GcCell, GcRefCell, Heap, Mutation, Trace};
+    use tenured_gc::{Gc, GcCell, GcIndexMap, Heap, Mutation, Trace};
 
     type Link<'gc> = Option<Gc<'gc, Entry<'gc>>>;
 
@@ -116,29 +115,29 @@ fn tenured_gc(requests: u32) {
 
     #[derive(Trace, Default)]
     struct Lru<'gc> {
-        map: GcRefCell<'gc, HashMap<u64, Gc<'gc, Entry<'gc>>>>,
+        map: GcIndexMap<'gc, u64, Gc<'gc, Entry<'gc>>>,
         newest: GcCell<'gc, Link<'gc>>,
         oldest: GcCell<'gc, Link<'gc>>,
     }
 
     impl<'gc> Lru<'gc> {
         fn get(&self, m: &Mutation<'gc>, key: u64) -> Option<u64> {
-            let entry = self.map.borrow().get(&key).copied()?;
+            let entry = self.map.get(&key)?;
             self.make_newest(m, entry);
             Some(entry.value.get())
         }
 
         fn put(&self, m: &Mutation<'gc>, key: u64, value: u64) {
-            let found = self.map.borrow().get(&key).copied();
+            let found = self.map.get(&key);
             if let Some(entry) = found {
                 entry.value.set(m, value);
                 self.make_newest(m, entry);
                 return;
             }
-            if self.map.borrow().len() == CAPACITY {
+            if self.map.len() == CAPACITY {
                 let oldest = self.oldest.get().expect("a full cache has an oldest entry");
                 self.join(m, None, oldest.newer.get());
-                self.map.borrow_mut(m).remove(&oldest.key);
+                self.map.remove(m, &oldest.key);
             }
             let entry = Gc::new(
                 m,
@@ -149,7 +148,7 @@ fn tenured_gc(requests: u32) {
                     older: GcCell::new(None),
                 },
             );
-            self.map.borrow_mut(m).insert(key, entry);
+            self.map.insert(m, key, entry);
             self.join(m, self.newest.get(), Some(entry));
             self.join(m, Some(entry), None);
         }

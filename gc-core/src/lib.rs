@@ -13,6 +13,8 @@
 //!   [`Mutation`] handle of a scope.
 //! - [`gc`], [`cell`], [`weak`], [`root`]: the pointer, barriered cells, weak references and
 //!   roots (`root_table` is the table the collector traces).
+//! - [`collections`]: [`GcVec`] and [`GcIndexMap`], whose storage is managed and card-marked:
+//!   the containers for big, long-lived tables.
 //! - [`trace`]: the [`Trace`], [`Leaf`] and [`Rebrand`] traits; `trace_impls` for std types;
 //!   `private` for what `#[derive(Trace)]` expands to.
 //! - [`config`], [`stats`], [`error`]: configuration, statistics and errors.
@@ -72,6 +74,7 @@ mod alloc;
 mod barrier;
 pub mod cell;
 mod collect;
+pub mod collections;
 pub mod config;
 pub mod error;
 pub mod gc;
@@ -95,6 +98,7 @@ pub mod weak;
 
 pub use cell::{GcCell, GcRefCell};
 pub use collect::verify::HeapCorruption;
+pub use collections::{GcIndexMap, GcVec};
 pub use config::{ConfigError, HeapConfig};
 pub use error::AllocError;
 pub use gc::Gc;

@@ -3,6 +3,7 @@
 mod barrier;
 mod basics;
 mod cards;
+mod collections;
 mod common;
 mod config;
 mod cycles;

@@ -7,13 +7,19 @@
 //!    million nodes needs no deeper stack than one of ten), setting MARKED in headers.
 //! 3. **Plan.** Walk the old generation in address order. Each marked object gets the next
 //!    free place in the compacted order (objects slide towards the first chunk, never past a
-//!    chunk's end); its header is saved aside, in order, and replaced by its forwarding
-//!    address. Each unmarked object is dead: its drop glue runs now, while it is intact.
+//!    chunk's end). An object whose place is where it is already (every live object before
+//!    the first dead one, say) stays as it is, marked; any other has its header saved aside,
+//!    in order, and replaced by its forwarding address, and its chunk counts as one whose
+//!    objects move. Each unmarked object is dead: its drop glue runs now, while it is intact.
 //! 4. **Update.** Rewrite every pointer (roots, step-loop state, fields of live old and large
-//!    objects) to its target's forwarding address. Weak pointers to dead objects are cleared.
-//! 5. **Move.** Walk the old generation again and slide each live object to its place,
-//!    restoring its header. Sliding preserves allocation order, so a later object's source is
-//!    never overwritten before it moves. Chunks left empty are freed.
+//!    objects) to its target's forwarding address. A pointer into a chunk whose objects stay
+//!    (or to a large object) needs no change, and its target is not even read: in a heap
+//!    that is mostly live, the update is a walk of the objects in address order rather than
+//!    a visit to every target. Weak pointers to dead objects are cleared.
+//! 5. **Move.** Walk the old generation again and slide each forwarded object to its place,
+//!    restoring its header, and unmark the objects that stay. Sliding preserves allocation
+//!    order, so a later object's source is never overwritten before it moves. Chunks left
+//!    empty are freed.
 //! 6. **Sweep** the large-object space: unmarked objects are finalized and freed.
 
 use core::ptr::NonNull;
@@ -24,6 +30,7 @@ use crate::collect::tracer::{scan, RunStateRoots};
 use crate::collect::Parts;
 use crate::header::{self, Header, MARKED};
 use crate::space::old::OldSpace;
+use crate::space::walk_region;
 use crate::trace::EdgeVisitor;
 
 /// Marks reachable objects.
@@ -49,13 +56,24 @@ impl EdgeVisitor for Marker {
 }
 
 /// Rewrites pointers to forwarding addresses.
-struct Updater;
+struct Updater<'a> {
+    old: &'a OldSpace,
+    /// Per chunk: whether some object in it moves.
+    moves: &'a [bool],
+}
 
-impl EdgeVisitor for Updater {
+impl EdgeVisitor for Updater<'_> {
     #[inline]
     fn edge(&mut self, slot: &mut NonNull<u8>) {
-        // SAFETY: every strong pointer is to a live object: an old one, whose header now
-        // holds its forwarding address, or a large one, which does not move.
+        // A large object does not move, nor does any object of a chunk whose objects stay.
+        let Some(chunk) = self.old.chunk_index(slot.as_ptr().addr()) else {
+            return;
+        };
+        if !self.moves[chunk] {
+            return;
+        }
+        // SAFETY: every strong pointer is to a live object: an old one, whose header holds
+        // its forwarding address if it moves.
         let h = unsafe { header::read(*slot) };
         if h.is_forwarded() {
             *slot = h.forwardee();
@@ -80,17 +98,21 @@ impl EdgeVisitor for Updater {
 
 /// The live objects of the old generation, planned: their saved headers in address order.
 struct Plan {
+    /// The headers of the objects that move, in address order.
     saved: Vec<Header>,
+    /// Per chunk: whether some object in it moves.
+    moves: Vec<bool>,
     /// The new end of the objects of each chunk that keeps any.
     tops: Vec<NonNull<u8>>,
     live_bytes: usize,
     has_out_of_line_cells: bool,
 }
 
-/// Phase 3: forwarding addresses for the marked objects, drop glue for the others.
+/// Phase 3: forwarding addresses for the marked objects that move, drop glue for the others.
 fn plan(old: &mut OldSpace, panics: &mut FirstPanic, finalized: &mut u64) -> Plan {
     let mut plan = Plan {
         saved: Vec::new(),
+        moves: vec![false; old.chunk_count()],
         tops: Vec::new(),
         live_bytes: 0,
         has_out_of_line_cells: false,
@@ -101,54 +123,63 @@ fn plan(old: &mut OldSpace, panics: &mut FirstPanic, finalized: &mut u64) -> Pla
     let mut dest_chunk = 0;
     let mut dest = first.memory.start();
     let chunks = &old.chunks;
-    old.walk(|obj| {
-        // SAFETY: before the move phase, every object has an intact header (live ones are
-        // forwarded only once they are passed).
-        let h = unsafe { header::read(obj) };
-        let info = h.type_info();
-        // SAFETY: as above; slice lengths are intact too.
-        let size = unsafe { info.object_size(obj) };
-        if h.has(MARKED) {
-            if dest.as_ptr().addr() + size > chunks[dest_chunk].memory.end().as_ptr().addr() {
-                plan.tops.push(dest);
-                dest_chunk += 1;
-                dest = chunks[dest_chunk].memory.start();
+    for (chunk, moves) in chunks[..old.chunk_count()].iter().zip(&mut plan.moves) {
+        walk_region(chunk.memory.start(), chunk.top, |obj| {
+            // SAFETY: before the move phase, every object has an intact header (live ones
+            // are forwarded only once they are passed).
+            let h = unsafe { header::read(obj) };
+            let info = h.type_info();
+            // SAFETY: as above; slice lengths are intact too.
+            let size = unsafe { info.object_size(obj) };
+            if h.has(MARKED) {
+                if dest.as_ptr().addr() + size > chunks[dest_chunk].memory.end().as_ptr().addr() {
+                    plan.tops.push(dest);
+                    dest_chunk += 1;
+                    dest = chunks[dest_chunk].memory.start();
+                }
+                plan.has_out_of_line_cells |= info.has_out_of_line_cells;
+                if dest != obj {
+                    plan.saved.push(h.bare());
+                    *moves = true;
+                    // SAFETY: as above; the object keeps its memory until the move phase.
+                    unsafe { header::write(obj, Header::forwarding(dest)) };
+                }
+                // SAFETY: the object fits before the end of the destination chunk.
+                dest = unsafe { dest.add(size) };
+                plan.live_bytes += size;
+            } else {
+                // SAFETY: an unmarked object is dead, intact until the move phase, and
+                // reached by nothing; the walk passes it once.
+                *finalized += u64::from(unsafe { finalize_one(obj, panics) });
             }
-            plan.saved.push(h.bare());
-            plan.has_out_of_line_cells |= info.has_out_of_line_cells;
-            // SAFETY: as above; the object keeps its memory until the move phase.
-            unsafe { header::write(obj, Header::forwarding(dest)) };
-            // SAFETY: the object fits before the end of the destination chunk.
-            dest = unsafe { dest.add(size) };
-            plan.live_bytes += size;
-        } else {
-            // SAFETY: an unmarked object is dead, intact until the move phase, and reached by
-            // nothing; the walk passes it once.
-            *finalized += u64::from(unsafe { finalize_one(obj, panics) });
-        }
-        size
-    });
+            Some(size)
+        });
+    }
     plan.tops.push(dest);
     plan
 }
 
 /// Phase 4: scan every live old object with the updater.
-fn update_old(old: &OldSpace, saved: &[Header]) {
-    let mut live = saved.iter();
+fn update_old(old: &OldSpace, plan: &Plan) {
+    let mut moved = plan.saved.iter();
+    let mut updater = Updater {
+        old,
+        moves: &plan.moves,
+    };
     old.walk(|obj| {
-        // SAFETY: before the move phase, dead objects have intact headers and live ones
-        // forwarding headers, with their types saved in order.
+        // SAFETY: before the move phase, dead objects and live ones that stay have intact
+        // headers, and live ones that move forwarding headers, with their types saved in
+        // order.
         let h = unsafe { header::read(obj) };
-        let info = if h.is_forwarded() {
-            live.next()
-                .expect("a saved header per live object")
-                .type_info()
+        let (info, live) = if h.is_forwarded() {
+            let saved = moved.next().expect("a saved header per moving object");
+            (saved.type_info(), true)
         } else {
-            h.type_info()
+            (h.type_info(), h.has(MARKED))
         };
-        if h.is_forwarded() {
+        if live {
             // SAFETY: the object is live and its value intact.
-            unsafe { scan(obj, info, &mut Updater) };
+            unsafe { scan(obj, info, &mut updater) };
         }
         // SAFETY: as above.
         unsafe { info.object_size(obj) }
@@ -167,7 +198,7 @@ fn move_old(old: &mut OldSpace, plan: Plan) {
             // writes past the source of the object being moved).
             let h = unsafe { header::read(obj) };
             let size = if h.is_forwarded() {
-                let saved = *live.next().expect("a saved header per live object");
+                let saved = *live.next().expect("a saved header per moving object");
                 // SAFETY: as above; the length word of a slice is intact.
                 let size = unsafe { saved.type_info().object_size(obj) };
                 let dest = h.forwardee();
@@ -183,7 +214,14 @@ fn move_old(old: &mut OldSpace, plan: Plan) {
                 old.chunks[dest_chunk].set_start(dest);
                 size
             } else {
-                // SAFETY: a dead object's header and length are intact.
+                if h.has(MARKED) {
+                    // A live object that stays: unmarked in place.
+                    // SAFETY: its header is intact; only the state bits change.
+                    unsafe { header::write(obj, h.without(MARKED)) };
+                    old.chunks[ci].set_start(obj);
+                }
+                // SAFETY: the header and length of a dead object, or one that stays, are
+                // intact.
                 unsafe { h.type_info().object_size(obj) }
             };
             // SAFETY: objects lie back to back below `top`.
@@ -225,17 +263,21 @@ pub(crate) fn collect(parts: &mut Parts<'_>, extra: &mut RunStateRoots<'_>) -> (
     let old_after = plan.live_bytes;
 
     // Phase 4: update.
-    roots.for_each_slot(|slot| Updater.edge(slot));
-    extra.trace(&mut Updater);
-    update_old(old, &plan.saved);
+    let mut updater = Updater {
+        old,
+        moves: &plan.moves,
+    };
+    roots.for_each_slot(|slot| updater.edge(slot));
+    extra.trace(&mut updater);
     for object in &spaces.large.get_mut().objects {
         // SAFETY: large objects never move; a marked one is live with an intact value.
         let h = unsafe { header::read(object.start) };
         if h.has(MARKED) {
             // SAFETY: as above.
-            unsafe { scan(object.start, h.type_info(), &mut Updater) };
+            unsafe { scan(object.start, h.type_info(), &mut updater) };
         }
     }
+    update_old(old, &plan);
 
     // Phase 5: move.
     parts

@@ -127,29 +127,32 @@ impl OverflowSpace {
     }
 
     /// The occupied part of each block; `window_cursor` ends the last one.
+    fn occupied_iter(
+        &self,
+        window_cursor: Option<NonNull<u8>>,
+    ) -> impl Iterator<Item = (NonNull<u8>, NonNull<u8>)> + '_ {
+        let last = self.blocks.len().wrapping_sub(1);
+        self.blocks.iter().enumerate().map(move |(i, b)| {
+            let top = if i == last {
+                window_cursor.unwrap_or(b.top)
+            } else {
+                b.top
+            };
+            (b.memory.start(), top)
+        })
+    }
+
+    /// The occupied part of each block; `window_cursor` ends the last one.
     pub(crate) fn occupied(
         &self,
         window_cursor: Option<NonNull<u8>>,
     ) -> Vec<(NonNull<u8>, NonNull<u8>)> {
-        let last = self.blocks.len().wrapping_sub(1);
-        self.blocks
-            .iter()
-            .enumerate()
-            .map(|(i, b)| {
-                let top = if i == last {
-                    window_cursor.unwrap_or(b.top)
-                } else {
-                    b.top
-                };
-                (b.memory.start(), top)
-            })
-            .collect()
+        self.occupied_iter(window_cursor).collect()
     }
 
     /// Bytes of objects in overflow blocks.
     pub(crate) fn used(&self, window_cursor: Option<NonNull<u8>>) -> usize {
-        self.occupied(window_cursor)
-            .iter()
+        self.occupied_iter(window_cursor)
             .map(|(start, top)| top.as_ptr().addr() - start.as_ptr().addr())
             .sum()
     }

@@ -169,3 +169,37 @@ fn major_forwards_weak_pointers_and_clears_those_to_the_dead() {
     assert_eq!(live, Some(a2), "forwarded with its target");
     assert_eq!(dead, None, "cleared: its target died");
 }
+
+#[test]
+fn objects_before_the_first_dead_one_stay_where_they_are() {
+    let mut heap = TestHeap::new();
+    let x = heap.node(10, None);
+    let y = heap.node(20, None);
+    let z = heap.node(30, Some(x));
+    let slots = [x, y, z].map(|obj| heap.roots.add(obj));
+    heap.minor(1);
+    let start = heap.old_start();
+    let before = slots.map(|slot| heap.roots.get(slot));
+    assert_eq!(before.map(|obj| offset(start, obj)), [0, NODE, 2 * NODE]);
+
+    heap.roots.remove(slots[1]);
+    heap.major();
+    let x2 = heap.roots.get(slots[0]);
+    let z2 = heap.roots.get(slots[2]);
+    assert_eq!(x2, before[0], "x precedes the dead object: it stays");
+    assert_eq!(offset(start, z2), NODE, "z slides into y's place");
+    assert!(!is_marked(x2) && !is_marked(z2), "both unmarked afterwards");
+    assert_eq!(node_at(x2), (10, None));
+    assert_eq!(
+        node_at(z2),
+        (30, Some(x2)),
+        "a pointer to an object that stayed"
+    );
+
+    // Everything is live now: nothing moves, and a second major collection changes nothing.
+    heap.major();
+    assert_eq!(heap.roots.get(slots[0]), x2);
+    assert_eq!(heap.roots.get(slots[2]), z2);
+    assert_eq!(node_at(z2), (30, Some(x2)));
+    assert!(!is_marked(x2) && !is_marked(z2));
+}

@@ -1,0 +1,187 @@
+//! [`GcIndexMap`]: a map from plain keys to managed values, the values card-marked.
+
+use core::borrow::Borrow;
+use core::cell::RefCell;
+use core::fmt;
+use core::hash::Hash;
+use std::collections::HashMap;
+
+use crate::collections::GcVec;
+use crate::mutation::Mutation;
+use crate::trace::{Leaf, Rebrand, Trace, Tracer};
+
+/// A hash map from keys that hold no managed pointer (strings, numbers, ids: any [`Leaf`]) to
+/// `Copy` values that may (a `Gc`, or values holding them), kept in insertion order, with
+/// removal by swapping the last entry into the removed one's place.
+///
+/// The keys and the index live in ordinary memory, which the collector never scans; the
+/// values live in a [`GcVec`], so a minor collection scans only the values stored since the
+/// last one, however big the map (see [`crate::collections`]). This is the map to use for a
+/// big, long-lived table of managed objects, where a `HashMap` in a [`GcRefCell`] would be
+/// scanned whole at every minor collection that follows a store into it.
+///
+/// Keys cannot be `Gc`s: a `Gc`'s address changes when its object moves, so it would hash
+/// to a different place after every collection.
+///
+/// [`GcRefCell`]: crate::GcRefCell
+///
+/// ```
+/// use tenured_gc::{Gc, GcIndexMap, Heap};
+///
+/// let mut heap = Heap::new();
+/// let globals = heap.mutate(|m| {
+///     let globals = Gc::new(m, GcIndexMap::new());
+///     globals.insert(m, "pi".to_string(), Gc::new(m, 3.14));
+///     globals.insert(m, "e".to_string(), Gc::new(m, 2.72));
+///     m.root(globals)
+/// });
+/// heap.collect_major();
+/// heap.mutate(|m| {
+///     let globals = globals.get(m);
+///     assert_eq!(*globals.get("pi").unwrap(), 3.14);
+///     assert_eq!(globals.remove(m, "pi").map(|gc| *gc), Some(3.14));
+///     assert_eq!(globals.len(), 1);
+///     assert!(globals.get("pi").is_none());
+/// });
+/// ```
+pub struct GcIndexMap<'gc, K, V> {
+    /// Each key's position in `keys` and `values`.
+    index: RefCell<HashMap<K, usize>>,
+    /// The keys in order.
+    keys: RefCell<Vec<K>>,
+    values: GcVec<'gc, V>,
+}
+
+impl<K, V> GcIndexMap<'_, K, V> {
+    /// An empty map.
+    pub fn new() -> Self {
+        GcIndexMap {
+            index: RefCell::new(HashMap::new()),
+            keys: RefCell::new(Vec::new()),
+            values: GcVec::new(),
+        }
+    }
+
+    /// The number of entries.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// Whether the map has no entries.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl<K, V> Default for GcIndexMap<'_, K, V> {
+    fn default() -> Self {
+        GcIndexMap::new()
+    }
+}
+
+impl<'gc, K, V> GcIndexMap<'gc, K, V>
+where
+    K: Leaf + Hash + Eq + Clone,
+    V: Copy + Trace + Rebrand<'gc, Branded = V>,
+{
+    /// The value of `key`, if any.
+    pub fn get<Q>(&self, key: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let i = *self.index.borrow().get(key)?;
+        self.values.get(i)
+    }
+
+    /// Whether `key` has a value.
+    pub fn contains_key<Q>(&self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.index.borrow().contains_key(key)
+    }
+
+    /// Sets the value of `key`, returning the one it replaces. A new key goes last.
+    pub fn insert(&self, m: &Mutation<'gc>, key: K, value: V) -> Option<V> {
+        let existing = self.index.borrow().get(&key).copied();
+        if let Some(i) = existing {
+            return Some(self.values.set(m, i, value));
+        }
+        let i = self.values.len();
+        self.values.push(m, value);
+        self.keys.borrow_mut().push(key.clone());
+        self.index.borrow_mut().insert(key, i);
+        None
+    }
+
+    /// Removes `key`'s entry and returns its value; the last entry takes its place.
+    pub fn remove<Q>(&self, m: &Mutation<'gc>, key: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let i = self.index.borrow_mut().remove(key)?;
+        let mut keys = self.keys.borrow_mut();
+        keys.swap_remove(i);
+        if let Some(moved) = keys.get(i) {
+            *self
+                .index
+                .borrow_mut()
+                .get_mut::<K>(moved)
+                .expect("every key is indexed") = i;
+        }
+        Some(self.values.swap_remove(m, i))
+    }
+
+    /// The entry at position `i` of the insertion order (as changed by removals).
+    pub fn get_index(&self, i: usize) -> Option<(K, V)> {
+        let key = self.keys.borrow().get(i)?.clone();
+        Some((key, self.values.get(i)?))
+    }
+
+    /// The entries in order, each key cloned.
+    pub fn iter(&self) -> impl Iterator<Item = (K, V)> + use<'_, 'gc, K, V> {
+        (0..self.len()).map_while(|i| self.get_index(i))
+    }
+
+    /// Removes every entry.
+    pub fn clear(&self, m: &Mutation<'gc>) {
+        self.index.borrow_mut().clear();
+        self.keys.borrow_mut().clear();
+        self.values.clear(m);
+    }
+}
+
+impl<'gc, K, V> fmt::Debug for GcIndexMap<'gc, K, V>
+where
+    K: Leaf + Hash + Eq + Clone + fmt::Debug,
+    V: Copy + Trace + Rebrand<'gc, Branded = V> + fmt::Debug,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+// SAFETY: `trace` hands the values, the only managed pointers the map holds, to the tracer.
+// The keys are `Leaf`s (the bound of every method that stores one), so the index and the
+// keys hold no managed pointer and change without a barrier. The map's only cells are the
+// values', in their vector and its managed storage.
+unsafe impl<K, V: Trace> Trace for GcIndexMap<'_, K, V> {
+    const IS_LEAF: bool = false;
+    const HAS_CELLS: bool = true;
+    const HAS_OUT_OF_LINE_CELLS: bool = false;
+
+    fn trace(&mut self, tracer: &mut Tracer<'_>) {
+        tracer.trace(&mut self.values)
+    }
+}
+
+// SAFETY: only the brand changes; the keys carry none.
+unsafe impl<'gc, K: 'gc, V: Rebrand<'gc>> Rebrand<'gc> for GcIndexMap<'_, K, V>
+where
+    V::Branded: Sized,
+{
+    type Branded = GcIndexMap<'gc, K, V::Branded>;
+}

@@ -1,0 +1,24 @@
+//! Managed collections: containers whose storage is itself managed memory.
+//!
+//! A `Vec<Gc<_>>` or a `HashMap<_, Gc<_>>` inside a managed object keeps its pointers in a
+//! buffer the Rust allocator owns, outside the heap. The collector cannot tell which of those
+//! pointers changed, so a minor collection rescans the whole buffer of every such container
+//! that was stored to (and of the state of [`Heap::run`](crate::Heap::run), always). For a
+//! big table that costs as much as the table is big, at every minor collection.
+//!
+//! The collections here keep their elements in a managed slice instead. A store into one is
+//! a store into a cell of that slice, which the write barrier records on the slice's card
+//! table, so a minor collection scans only the part of a big table that changed since the
+//! last one. Use them for tables that are big and live long: an interpreter's globals, a
+//! cache's index, the list of every node of a growing graph.
+//!
+//! - [`GcVec`]: a growable vector of `Copy` values (managed pointers, or values holding
+//!   them).
+//! - [`GcIndexMap`]: a map from plain keys (no managed pointer in them) to such values, in
+//!   insertion order; the keys live in ordinary memory, the values in a [`GcVec`].
+
+mod index_map;
+mod vec;
+
+pub use index_map::GcIndexMap;
+pub use vec::GcVec;

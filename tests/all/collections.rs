@@ -1,0 +1,156 @@
+//! The managed collections: values intact through collections, and minor collections that
+//! scan only what changed in a big one.
+
+use std::cell::Cell;
+
+use tenured_gc::{Gc, GcIndexMap, GcVec, Heap, HeapConfig, Rebrand, Root, Trace, Tracer};
+
+use crate::common::*;
+
+#[test]
+fn a_vector_keeps_its_elements_through_collections() {
+    let mut heap = Heap::with_config(small_config()).unwrap();
+    let n = scaled(5_000) as i64;
+    let list: Root<GcVec<'static, Gc<'static, Node<'static>>>> = heap.mutate(|m| {
+        let list = Gc::new(m, GcVec::new());
+        for i in 0..n {
+            list.push(m, Gc::new(m, Node::new(i)));
+        }
+        m.root(list)
+    });
+    heap.collect_minor();
+    heap.collect_major();
+    heap.mutate(|m| {
+        let list = list.get(m);
+        assert_eq!(list.len(), n as usize);
+        assert!(list.capacity() >= list.len());
+        let values: Vec<i64> = list.iter().map(|node| node.value).collect();
+        assert_eq!(values, (0..n).collect::<Vec<_>>());
+        // Replace, remove and shrink; the new nodes are young, the list old.
+        assert_eq!(list.set(m, 0, Gc::new(m, Node::new(-1))).value, 0);
+        assert_eq!(list.swap_remove(m, 1).value, 1);
+        assert_eq!(list.pop(m).map(|node| node.value), Some(n - 2));
+        list.truncate(m, 10);
+    });
+    heap.collect_minor();
+    assert_eq!(heap.verify(), Ok(()));
+    heap.collect_major();
+    heap.mutate(|m| {
+        let list = list.get(m);
+        let values: Vec<i64> = list.iter().map(|node| node.value).collect();
+        assert_eq!(values, [-1, n - 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+        assert_eq!(list.get(10).map(|node| node.value), None);
+        list.clear(m);
+        assert!(list.is_empty() && list.last().is_none());
+    });
+}
+
+thread_local! {
+    /// How many `Counted` elements were traced on this thread.
+    static TRACED: Cell<usize> = const { Cell::new(0) };
+}
+
+/// An element that counts how often the collector traces it.
+#[derive(Clone, Copy)]
+struct Counted<'gc>(Gc<'gc, u64>);
+
+// SAFETY: `trace` hands the one managed pointer to the tracer and only bumps a counter.
+unsafe impl Trace for Counted<'_> {
+    fn trace(&mut self, tracer: &mut Tracer<'_>) {
+        TRACED.with(|t| t.set(t.get() + 1));
+        tracer.trace(&mut self.0);
+    }
+}
+
+// SAFETY: only the brand changes.
+unsafe impl<'gc> Rebrand<'gc> for Counted<'_> {
+    type Branded = Counted<'gc>;
+}
+
+#[test]
+fn a_minor_collection_scans_only_the_changed_part_of_a_big_vector() {
+    let config = HeapConfig {
+        verify: false,
+        stress: None,
+        ..small_config()
+    };
+    let mut heap = Heap::with_config(config).unwrap();
+    let n = scaled(100_000);
+    let list = heap.mutate(|m| {
+        let list = Gc::new(m, GcVec::with_capacity(m, n));
+        for i in 0..n as u64 {
+            list.push(m, Counted(Gc::new(m, i)));
+        }
+        m.root(list)
+    });
+    heap.collect_major();
+    heap.mutate(|m| {
+        let list = list.get(m);
+        list.set(m, n / 3, Counted(Gc::new(m, 7)));
+        // The storage is full: it grows (a new large object, scanned once as it is made).
+        list.push(m, Counted(Gc::new(m, 8)));
+    });
+    TRACED.with(|t| t.set(0));
+    heap.collect_minor();
+    let traced = TRACED.with(|t| t.replace(0));
+    assert!(
+        (2..n / 20).contains(&traced),
+        "{traced} of {n} elements traced for two stores"
+    );
+    heap.collect_major();
+    heap.mutate(|m| {
+        let list = list.get(m);
+        assert_eq!(list.len(), n + 1);
+        assert_eq!(*list.get(n / 3).unwrap().0, 7);
+        assert_eq!(*list.last().unwrap().0, 8);
+        assert_eq!(*list.get(n / 3 + 1).unwrap().0, n as u64 / 3 + 1);
+    });
+}
+
+#[test]
+fn an_index_map_finds_its_entries_through_collections() {
+    let mut heap = Heap::with_config(small_config()).unwrap();
+    let n = scaled(4_000) as i64;
+    let map: Root<GcIndexMap<'static, String, Gc<'static, Node<'static>>>> = heap.mutate(|m| {
+        let map = Gc::new(m, GcIndexMap::new());
+        for i in 0..n {
+            assert!(map
+                .insert(m, format!("k{i}"), Gc::new(m, Node::new(i)))
+                .is_none());
+        }
+        m.root(map)
+    });
+    heap.collect_major();
+    heap.mutate(|m| {
+        let map = map.get(m);
+        assert_eq!(map.len(), n as usize);
+        for i in (0..n).step_by(2) {
+            assert_eq!(
+                map.remove(m, &format!("k{i}")).map(|node| node.value),
+                Some(i)
+            );
+        }
+        let replaced = map.insert(m, "k1".to_string(), Gc::new(m, Node::new(-1)));
+        assert_eq!(replaced.map(|node| node.value), Some(1));
+        assert!(map.remove(m, "k0").is_none(), "removed already");
+    });
+    heap.collect_minor();
+    assert_eq!(heap.verify(), Ok(()));
+    heap.collect_major();
+    heap.mutate(|m| {
+        let map = map.get(m);
+        assert_eq!(map.len(), n as usize / 2);
+        assert_eq!(map.get("k1").map(|node| node.value), Some(-1));
+        for i in (3..n).step_by(2) {
+            assert_eq!(map.get(&format!("k{i}")).map(|node| node.value), Some(i));
+            assert!(!map.contains_key(&format!("k{}", i - 1)));
+        }
+        let mut keys: Vec<String> = map.iter().map(|(k, _)| k).collect();
+        keys.sort();
+        let mut expected: Vec<String> = (1..n).step_by(2).map(|i| format!("k{i}")).collect();
+        expected.sort();
+        assert_eq!(keys, expected);
+        map.clear(m);
+        assert!(map.is_empty() && map.get("k1").is_none());
+    });
+}
