@@ -179,7 +179,31 @@ impl HeapState {
         stats.bytes_reclaimed_by_scopes += bytes;
     }
 
+    /// Bytes of objects in the heap now, live or not yet found dead.
+    pub(crate) fn heap_used(&self) -> usize {
+        let view = self.view();
+        view.young_allocated + view.survivor_used + view.old_used
+    }
+
+    /// Bytes of objects ever allocated: eden's share is counted into the statistics only at
+    /// each minor collection.
+    fn total_allocated(&self) -> u64 {
+        self.stats.borrow().bytes_allocated + self.young_allocated() as u64
+    }
+
+    /// Notes what the heap holds when a collection ends; `live` is what a major one kept.
+    pub(crate) fn collection_ended(&mut self, live_after_major: Option<usize>) {
+        let (used, allocated) = (self.heap_used() as u64, self.total_allocated());
+        let stats = self.stats.get_mut();
+        if let Some(live) = live_after_major {
+            stats.live_after_last_major = live as u64;
+        }
+        stats.used_after_last_collection = used;
+        stats.allocated_at_last_collection = allocated;
+    }
+
     pub(crate) fn stats(&self) -> HeapStats {
+        let allocated = self.total_allocated();
         let stats = self.stats.borrow();
         let old = self.spaces.old.borrow();
         let large = self.spaces.large.borrow();
@@ -188,12 +212,14 @@ impl HeapState {
         HeapStats {
             minor: stats.minor.summary(),
             major: stats.major.summary(),
-            bytes_allocated: stats.bytes_allocated + view.young_allocated as u64,
+            bytes_allocated: allocated,
             bytes_promoted: stats.bytes_promoted,
             bytes_freed: stats.bytes_freed,
             bytes_reclaimed_by_scopes: stats.bytes_reclaimed_by_scopes,
-            live_bytes: (view.young_allocated + view.survivor_used + old.used() + large.used())
-                as u64,
+            heap_used: (view.young_allocated + view.survivor_used + view.old_used) as u64,
+            live_after_last_major: stats.live_after_last_major,
+            used_after_last_collection: stats.used_after_last_collection,
+            allocated_since_last_collection: allocated - stats.allocated_at_last_collection,
             objects_finalized: stats.objects_finalized,
             eden_used: view.eden_used,
             eden_size: nursery.eden_size(),

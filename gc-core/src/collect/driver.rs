@@ -70,11 +70,12 @@ impl HeapState {
         }
         self.roots.begin_collection();
         let start = Instant::now();
-        let panics = self.run_collector(kind, extra);
+        let (panics, live_after_major) = self.run_collector(kind, extra);
         let pause = start.elapsed();
         self.stats.get_mut().record_pause(kind, pause);
         self.pace_eden();
         self.alloc.reopen_eden(&self.spaces.nursery);
+        self.collection_ended(live_after_major);
         if self.config.verify {
             self.verify(extra)
                 .unwrap_or_else(|e| panic!("after a {kind} collection: {e}"));
@@ -93,7 +94,12 @@ impl HeapState {
     }
 
     /// Resizes eden if the pacer says so, then runs the collector.
-    fn run_collector(&mut self, kind: CollectionKind, extra: &mut RunStateRoots<'_>) -> FirstPanic {
+    /// Returns the first panic from drop glue, and after a major collection the bytes it kept.
+    fn run_collector(
+        &mut self,
+        kind: CollectionKind,
+        extra: &mut RunStateRoots<'_>,
+    ) -> (FirstPanic, Option<usize>) {
         // The eden the young objects were allocated in, before the pacer resizes it.
         let eden = self.spaces.nursery.eden_size();
         if let Some(eden) = self.pacer.eden_size(&self.view()) {
@@ -119,12 +125,12 @@ impl HeapState {
                 let panics = minor::collect(&mut parts, extra, tenuring_threshold, false);
                 let survived = (parts.stats.bytes_copied - copied_before) as usize;
                 self.pacer.minor_ended(young, survived, eden);
-                panics
+                (panics, None)
             }
             CollectionKind::Major => {
                 let (panics, live) = major::collect(&mut parts, extra);
                 self.pacer.major_ended(live);
-                panics
+                (panics, Some(live))
             }
         }
     }
@@ -175,9 +181,9 @@ fn trace_line(
     let count = after.minor.count + after.major.count;
     let young = |s: &HeapStats| Bytes((s.eden_used + s.overflow_used + s.survivor_used) as u64);
     eprintln!(
-        "gc {count} {kind}: {} -> {} live (young {} -> {}, old {} -> {}, large {} -> {}), {} reserved, {:.3} ms",
-        Bytes(before.live_bytes),
-        Bytes(after.live_bytes),
+        "gc {count} {kind}: {} -> {} used (young {} -> {}, old {} -> {}, large {} -> {}), {} reserved, {:.3} ms",
+        Bytes(before.heap_used),
+        Bytes(after.heap_used),
         young(before),
         young(after),
         Bytes(before.old_used as u64),
