@@ -27,6 +27,7 @@ use core::ptr::NonNull;
 use crate::collect::tracer::RunStateRoots;
 use crate::collect::verify::HeapCorruption;
 use crate::config::{ConfigError, HeapConfig};
+use crate::event::CollectionReason::Requested;
 use crate::heap_state::HeapState;
 use crate::mutation::Mutation;
 use crate::stats::{CollectionKind, HeapStats};
@@ -201,13 +202,13 @@ impl Heap {
     /// Runs a minor collection now.
     pub fn collect_minor(&mut self) {
         self.inner_mut()
-            .collect(CollectionKind::Minor, &mut RunStateRoots(None))
+            .collect(CollectionKind::Minor, Requested, &mut RunStateRoots(None))
     }
 
     /// Runs a major (full-heap) collection now.
     pub fn collect_major(&mut self) {
         self.inner_mut()
-            .collect(CollectionKind::Major, &mut RunStateRoots(None))
+            .collect(CollectionKind::Major, Requested, &mut RunStateRoots(None))
     }
 
     /// What the collector has done and what the heap holds.

@@ -12,6 +12,7 @@
 //! | `pacer` | `collect/pacer.rs` | when to collect and how big the spaces may be |
 //! | `roots` | `root.rs` | the root table |
 //! | `stats` | `stats.rs` | what the collector did |
+//! | `collection_hooks` | `event.rs` | who hears of each collection |
 //!
 //! The collectors take the parts they need as arguments; the collection driver
 //! (`collect/driver.rs`) and the public types are the only code that sees the whole.
@@ -26,6 +27,7 @@ use crate::alloc::allocator::{Allocator, SlowPath};
 use crate::collect::pacer::{HeapView, Pacer, Policy};
 use crate::config::HeapConfig;
 use crate::error::AllocError;
+use crate::event::CollectionHook;
 use crate::remembered::RememberedSet;
 use crate::root_table::RootTable;
 use crate::scope::{Escape, ScopeState};
@@ -44,6 +46,9 @@ pub(crate) struct HeapState {
     pub(crate) pacer: Pacer,
     pub(crate) roots: Rc<RootTable>,
     pub(crate) stats: RefCell<Stats>,
+    /// What receives each collection's event: the configuration's hook, and the `GC_TRACE`
+    /// printer when tracing is on. Empty when nothing watches, so no event is built.
+    pub(crate) collection_hooks: Vec<CollectionHook>,
     /// A collection was interrupted by a panic; the heap must not be used.
     poisoned: Cell<bool>,
 }
@@ -52,6 +57,8 @@ impl HeapState {
     /// The state of a new heap with `config`, which must be valid.
     pub(crate) fn new(config: HeapConfig) -> Self {
         let spaces = Spaces::new(&config);
+        let trace = config.trace.then(CollectionHook::trace);
+        let collection_hooks = trace.into_iter().chain(config.collection_hook.clone());
         let state = HeapState {
             alloc: Allocator::new(config.large_object_threshold),
             scope: ScopeState::new(&spaces.nursery),
@@ -61,6 +68,7 @@ impl HeapState {
             pacer: Pacer::new(&config),
             roots: Rc::new(RootTable::new()),
             stats: RefCell::new(Stats::new()),
+            collection_hooks: collection_hooks.collect(),
             poisoned: Cell::new(false),
             config,
         };

@@ -15,7 +15,8 @@
 //!   roots (`root_table` is the table the collector traces).
 //! - [`trace`]: the [`Trace`], [`Leaf`] and [`Rebrand`] traits; `trace_impls` for std types;
 //!   `private` for what `#[derive(Trace)]` expands to.
-//! - [`config`], [`stats`], [`error`]: configuration, statistics and errors.
+//! - [`config`], [`stats`], [`error`]: configuration, statistics and errors; [`event`]: the
+//!   event each collection reports to a hook (and to `GC_TRACE`).
 //!
 //! Inside, one room per job:
 //! - `heap_state`: the parts one heap owns, together.
@@ -74,6 +75,7 @@ pub mod cell;
 mod collect;
 pub mod config;
 pub mod error;
+pub mod event;
 pub mod gc;
 mod header;
 pub mod heap;
@@ -97,6 +99,7 @@ pub use cell::{GcCell, GcRefCell};
 pub use collect::verify::HeapCorruption;
 pub use config::{ConfigError, HeapConfig};
 pub use error::AllocError;
+pub use event::{CollectionEvent, CollectionHook, CollectionReason, HeapSizes};
 pub use gc::Gc;
 pub use heap::{Branded, Heap};
 pub use mutation::Mutation;

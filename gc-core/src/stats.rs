@@ -74,6 +74,11 @@ impl PauseHistogram {
         self.max = self.max.max(pause);
     }
 
+    /// How many pauses were recorded.
+    pub(crate) fn count(&self) -> u64 {
+        self.count
+    }
+
     /// The pause that `p` percent of pauses do not exceed.
     pub(crate) fn percentile(&self, p: f64) -> Duration {
         if self.count == 0 {

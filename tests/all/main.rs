@@ -5,6 +5,7 @@ mod basics;
 mod common;
 mod config;
 mod cycles;
+mod events;
 mod faults;
 mod large;
 mod limit;

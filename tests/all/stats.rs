@@ -86,7 +86,8 @@ fn gc_trace_prints_one_line_per_collection() {
     let lines: Vec<_> = stderr.lines().filter(|l| l.starts_with("gc ")).collect();
     assert_eq!(lines.len(), 2, "{stderr}");
     assert!(
-        lines[0].starts_with("gc 1 minor: ") && lines[1].starts_with("gc 2 major: "),
+        lines[0].starts_with("gc 1 minor (requested): ")
+            && lines[1].starts_with("gc 2 major (requested): "),
         "{stderr}"
     );
     for line in lines {
