@@ -16,7 +16,8 @@
 //! - [`trace`]: the [`Trace`], [`Leaf`] and [`Rebrand`] traits; `trace_impls` for std types;
 //!   `private` for what `#[derive(Trace)]` expands to.
 //! - [`config`], [`stats`], [`error`]: configuration, statistics and errors; [`event`]: the
-//!   event each collection reports to a hook (and to `GC_TRACE`).
+//!   event each collection reports to a hook (and to `GC_TRACE`); [`census`]: the reachable
+//!   objects by type and space.
 //!
 //! Inside, one room per job:
 //! - `heap_state`: the parts one heap owns, together.
@@ -72,6 +73,7 @@ pub mod __private;
 mod alloc;
 mod barrier;
 pub mod cell;
+pub mod census;
 mod collect;
 pub mod config;
 pub mod error;
@@ -96,6 +98,7 @@ mod type_info;
 pub mod weak;
 
 pub use cell::{GcCell, GcRefCell};
+pub use census::{Census, CensusEntry, Tally};
 pub use collect::verify::HeapCorruption;
 pub use config::{ConfigError, HeapConfig};
 pub use error::AllocError;

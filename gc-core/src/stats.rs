@@ -130,7 +130,8 @@ pub struct PauseStats {
 /// Sizes count whole objects, headers included. Only a collection finds out what is dead, so
 /// between collections the figures of what the heap *holds* ([`heap_used`](Self::heap_used)
 /// and the space sizes) include garbage not yet found; what the collector found *live* is
-/// [`live_after_last_major`](Self::live_after_last_major).
+/// [`live_after_last_major`](Self::live_after_last_major). For what is reachable right now,
+/// by type, take a [`census`](crate::Heap::census).
 ///
 /// Three identities hold at every moment:
 /// `bytes_allocated == heap_used + bytes_freed`,

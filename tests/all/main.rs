@@ -2,6 +2,7 @@
 
 mod barrier;
 mod basics;
+mod census;
 mod common;
 mod config;
 mod cycles;
