@@ -304,7 +304,11 @@ fn main() {
         ("allocated", kib(s.bytes_allocated)),
         ("promoted", kib(s.bytes_promoted)),
         ("freed", kib(s.bytes_freed)),
-        ("live", format!("{} B", s.live_bytes)),
+        (
+            "live after the last major",
+            format!("{} B", s.live_after_last_major),
+        ),
+        ("heap used", format!("{} B", s.heap_used)),
         ("objects finalized", s.objects_finalized.to_string()),
         ("heap reserved", kib(s.heap_reserved as u64)),
     ];
@@ -312,5 +316,9 @@ fn main() {
     for (name, value) in rows {
         println!("{name:<28}{value:>16}");
     }
-    assert_eq!(s.bytes_allocated, s.live_bytes + s.bytes_freed);
+    assert_eq!(s.bytes_allocated, s.heap_used + s.bytes_freed);
+    assert_eq!(
+        s.heap_used, s.live_after_last_major,
+        "right after a major collection"
+    );
 }

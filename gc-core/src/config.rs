@@ -15,6 +15,7 @@
 
 use core::fmt;
 
+use crate::event::{CollectionEvent, CollectionHook};
 use crate::header::MAX_AGE;
 use crate::space::old::CHUNK_SIZE;
 
@@ -63,8 +64,13 @@ pub struct HeapConfig {
     /// Check the whole heap before and after every collection (the heap verifier). Several
     /// times slower collections; on by default in debug builds, off in release builds.
     pub verify: bool,
-    /// Print one line per collection on standard error.
+    /// Print one line per collection on standard error (`GC_TRACE=1`): each collection's
+    /// [`CollectionEvent`], as it displays.
     pub trace: bool,
+    /// A callback that receives every collection's [`CollectionEvent`] once the collection
+    /// has finished (see [`event`](crate::event)); set it with
+    /// [`on_collection`](HeapConfig::on_collection). `None` by default.
+    pub collection_hook: Option<CollectionHook>,
 }
 
 impl Default for HeapConfig {
@@ -79,6 +85,7 @@ impl Default for HeapConfig {
             stress: None,
             verify: cfg!(debug_assertions),
             trace: false,
+            collection_hook: None,
         }
     }
 }
@@ -186,6 +193,36 @@ impl HeapConfig {
             )?;
         }
         Ok(())
+    }
+
+    /// This configuration with `hook` called after every collection, with what it did: to
+    /// export collections to a program's own metrics, or to watch a heap in a test.
+    ///
+    /// The hook runs once the collection has finished and the heap is consistent; a panic out
+    /// of it propagates to the collection point and leaves the heap usable.
+    ///
+    /// ```
+    /// use std::cell::RefCell;
+    /// use std::rc::Rc;
+    /// use tenured_gc::event::CollectionReason;
+    /// use tenured_gc::{CollectionKind, Gc, Heap, HeapConfig};
+    ///
+    /// let events = Rc::new(RefCell::new(Vec::new()));
+    /// let log = events.clone();
+    /// let config = HeapConfig::default().on_collection(move |e| log.borrow_mut().push(*e));
+    /// let mut heap = Heap::with_config(config).unwrap();
+    /// let _kept = heap.mutate(|m| m.root(Gc::new(m, [1u64; 8])));
+    /// heap.collect_major();
+    ///
+    /// let events = events.borrow();
+    /// assert_eq!(events.len(), 1);
+    /// let major = &events[0];
+    /// assert_eq!((major.kind, major.reason), (CollectionKind::Major, CollectionReason::Requested));
+    /// assert_eq!(major.after.used(), heap.stats().live_after_last_major as usize);
+    /// ```
+    pub fn on_collection(mut self, hook: impl Fn(&CollectionEvent) + 'static) -> Self {
+        self.collection_hook = Some(CollectionHook::new(hook));
+        self
     }
 
     /// The bytes of each survivor space, for an eden of `eden_size` bytes.

@@ -24,9 +24,11 @@
 use core::ops::ControlFlow;
 use core::ptr::NonNull;
 
+use crate::census::Census;
 use crate::collect::tracer::RunStateRoots;
 use crate::collect::verify::HeapCorruption;
 use crate::config::{ConfigError, HeapConfig};
+use crate::event::CollectionReason::Requested;
 use crate::heap_state::HeapState;
 use crate::mutation::Mutation;
 use crate::stats::{CollectionKind, HeapStats};
@@ -201,18 +203,40 @@ impl Heap {
     /// Runs a minor collection now.
     pub fn collect_minor(&mut self) {
         self.inner_mut()
-            .collect(CollectionKind::Minor, &mut RunStateRoots(None))
+            .collect(CollectionKind::Minor, Requested, &mut RunStateRoots(None))
     }
 
     /// Runs a major (full-heap) collection now.
     pub fn collect_major(&mut self) {
         self.inner_mut()
-            .collect(CollectionKind::Major, &mut RunStateRoots(None))
+            .collect(CollectionKind::Major, Requested, &mut RunStateRoots(None))
     }
 
     /// What the collector has done and what the heap holds.
     pub fn stats(&self) -> HeapStats {
         self.inner().stats()
+    }
+
+    /// What the reachable objects are: for each type, how many objects the roots reach and
+    /// their bytes, in the young generation, the old one and the large-object space. One walk
+    /// of the reachable objects, which moves nothing and changes no statistic; weak
+    /// references are not followed (see [`census`](crate::census)). Right after
+    /// [`collect_major`](Heap::collect_major) its bytes are those of
+    /// [`HeapStats::heap_used`].
+    ///
+    /// ```
+    /// use tenured_gc::{Gc, Heap};
+    ///
+    /// let mut heap = Heap::new();
+    /// let kept = heap.mutate(|m| m.root(Gc::from_vec(m, vec![1u32; 10])));
+    /// let census = heap.census();
+    /// let arrays = census.of::<[u32]>().unwrap();
+    /// assert_eq!(arrays.young.objects, 1); // not yet promoted
+    /// assert_eq!(arrays.young.bytes, 56); // header, length, ten u32s
+    /// # drop(kept);
+    /// ```
+    pub fn census(&self) -> Census {
+        self.inner().census()
     }
 
     /// Checks the whole heap: every pointer from a root or an object lands on the header of

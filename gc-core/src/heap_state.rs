@@ -12,6 +12,7 @@
 //! | `pacer` | `collect/pacer.rs` | when to collect and how big the spaces may be |
 //! | `roots` | `root.rs` | the root table |
 //! | `stats` | `stats.rs` | what the collector did |
+//! | `collection_hooks` | `event.rs` | who hears of each collection |
 //!
 //! The collectors take the parts they need as arguments; the collection driver
 //! (`collect/driver.rs`) and the public types are the only code that sees the whole.
@@ -26,6 +27,7 @@ use crate::alloc::allocator::{Allocator, SlowPath};
 use crate::collect::pacer::{HeapView, Pacer, Policy};
 use crate::config::HeapConfig;
 use crate::error::AllocError;
+use crate::event::CollectionHook;
 use crate::remembered::RememberedSet;
 use crate::root_table::RootTable;
 use crate::scope::{Escape, ScopeState};
@@ -44,6 +46,9 @@ pub(crate) struct HeapState {
     pub(crate) pacer: Pacer,
     pub(crate) roots: Rc<RootTable>,
     pub(crate) stats: RefCell<Stats>,
+    /// What receives each collection's event: the configuration's hook, and the `GC_TRACE`
+    /// printer when tracing is on. Empty when nothing watches, so no event is built.
+    pub(crate) collection_hooks: Vec<CollectionHook>,
     /// A collection was interrupted by a panic; the heap must not be used.
     poisoned: Cell<bool>,
 }
@@ -52,6 +57,8 @@ impl HeapState {
     /// The state of a new heap with `config`, which must be valid.
     pub(crate) fn new(config: HeapConfig) -> Self {
         let spaces = Spaces::new(&config);
+        let trace = config.trace.then(CollectionHook::trace);
+        let collection_hooks = trace.into_iter().chain(config.collection_hook.clone());
         let state = HeapState {
             alloc: Allocator::new(config.large_object_threshold),
             scope: ScopeState::new(&spaces.nursery),
@@ -61,6 +68,7 @@ impl HeapState {
             pacer: Pacer::new(&config),
             roots: Rc::new(RootTable::new()),
             stats: RefCell::new(Stats::new()),
+            collection_hooks: collection_hooks.collect(),
             poisoned: Cell::new(false),
             config,
         };
@@ -179,7 +187,31 @@ impl HeapState {
         stats.bytes_reclaimed_by_scopes += bytes;
     }
 
+    /// Bytes of objects in the heap now, live or not yet found dead.
+    pub(crate) fn heap_used(&self) -> usize {
+        let view = self.view();
+        view.young_allocated + view.survivor_used + view.old_used
+    }
+
+    /// Bytes of objects ever allocated: eden's share is counted into the statistics only at
+    /// each minor collection.
+    fn total_allocated(&self) -> u64 {
+        self.stats.borrow().bytes_allocated + self.young_allocated() as u64
+    }
+
+    /// Notes what the heap holds when a collection ends; `live` is what a major one kept.
+    pub(crate) fn collection_ended(&mut self, live_after_major: Option<usize>) {
+        let (used, allocated) = (self.heap_used() as u64, self.total_allocated());
+        let stats = self.stats.get_mut();
+        if let Some(live) = live_after_major {
+            stats.live_after_last_major = live as u64;
+        }
+        stats.used_after_last_collection = used;
+        stats.allocated_at_last_collection = allocated;
+    }
+
     pub(crate) fn stats(&self) -> HeapStats {
+        let allocated = self.total_allocated();
         let stats = self.stats.borrow();
         let old = self.spaces.old.borrow();
         let large = self.spaces.large.borrow();
@@ -188,12 +220,14 @@ impl HeapState {
         HeapStats {
             minor: stats.minor.summary(),
             major: stats.major.summary(),
-            bytes_allocated: stats.bytes_allocated + view.young_allocated as u64,
+            bytes_allocated: allocated,
             bytes_promoted: stats.bytes_promoted,
             bytes_freed: stats.bytes_freed,
             bytes_reclaimed_by_scopes: stats.bytes_reclaimed_by_scopes,
-            live_bytes: (view.young_allocated + view.survivor_used + old.used() + large.used())
-                as u64,
+            heap_used: (view.young_allocated + view.survivor_used + view.old_used) as u64,
+            live_after_last_major: stats.live_after_last_major,
+            used_after_last_collection: stats.used_after_last_collection,
+            allocated_since_last_collection: allocated - stats.allocated_at_last_collection,
             objects_finalized: stats.objects_finalized,
             eden_used: view.eden_used,
             eden_size: nursery.eden_size(),

@@ -17,7 +17,9 @@
 //!   the containers for big, long-lived tables.
 //! - [`trace`]: the [`Trace`], [`Leaf`] and [`Rebrand`] traits; `trace_impls` for std types;
 //!   `private` for what `#[derive(Trace)]` expands to.
-//! - [`config`], [`stats`], [`error`]: configuration, statistics and errors.
+//! - [`config`], [`stats`], [`error`]: configuration, statistics and errors; [`event`]: the
+//!   event each collection reports to a hook (and to `GC_TRACE`); [`census`]: the reachable
+//!   objects by type and space.
 //!
 //! Inside, one room per job:
 //! - `heap_state`: the parts one heap owns, together.
@@ -73,10 +75,12 @@ pub mod __private;
 mod alloc;
 mod barrier;
 pub mod cell;
+pub mod census;
 mod collect;
 pub mod collections;
 pub mod config;
 pub mod error;
+pub mod event;
 pub mod gc;
 mod header;
 pub mod heap;
@@ -97,10 +101,12 @@ mod type_info;
 pub mod weak;
 
 pub use cell::{GcCell, GcRefCell};
+pub use census::{Census, CensusEntry, Tally};
 pub use collect::verify::HeapCorruption;
 pub use collections::{GcIndexMap, GcVec};
 pub use config::{ConfigError, HeapConfig};
 pub use error::AllocError;
+pub use event::{CollectionEvent, CollectionHook, CollectionReason, HeapSizes};
 pub use gc::Gc;
 pub use heap::{Branded, Heap};
 pub use mutation::Mutation;

@@ -18,6 +18,7 @@ use crate::error::AllocError;
 use crate::header::{self, align_up, Header, WORD};
 use crate::heap_state::HeapState;
 use crate::scope::Escape;
+use crate::stats::HeapStats;
 use crate::trace::Trace;
 use crate::type_info::{Object, TypeInfo};
 
@@ -36,6 +37,26 @@ impl<'gc> Mutation<'gc> {
             heap: NonNull::from(heap),
             _brand: PhantomData,
         }
+    }
+
+    /// The heap's statistics now, as [`Heap::stats`](crate::Heap::stats) gives them between
+    /// scopes: inside a scope of [`Heap::mutate`](crate::Heap::mutate) or a step of
+    /// [`Heap::run`](crate::Heap::run), they include what the scope allocated so far.
+    ///
+    /// ```
+    /// use tenured_gc::{Gc, Heap};
+    ///
+    /// let mut heap = Heap::new();
+    /// heap.mutate(|m| {
+    ///     let before = m.stats();
+    ///     Gc::new(m, 1u64);
+    ///     let after = m.stats();
+    ///     assert_eq!(after.bytes_allocated - before.bytes_allocated, 16);
+    ///     assert_eq!(after.eden_used - before.eden_used, 16);
+    /// });
+    /// ```
+    pub fn stats(&self) -> HeapStats {
+        self.heap().stats()
     }
 
     /// The heap this scope mutates.

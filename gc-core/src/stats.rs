@@ -74,6 +74,11 @@ impl PauseHistogram {
         self.max = self.max.max(pause);
     }
 
+    /// How many pauses were recorded.
+    pub(crate) fn count(&self) -> u64 {
+        self.count
+    }
+
     /// The pause that `p` percent of pauses do not exceed.
     pub(crate) fn percentile(&self, p: f64) -> Duration {
         if self.count == 0 {
@@ -119,14 +124,44 @@ pub struct PauseStats {
     pub p99: Duration,
 }
 
-/// A snapshot of a heap's statistics, from [`Heap::stats`](crate::Heap::stats).
+/// A snapshot of a heap's statistics, from [`Heap::stats`](crate::Heap::stats) (or
+/// [`Mutation::stats`](crate::Mutation::stats) inside a scope).
+///
+/// Sizes count whole objects, headers included. Only a collection finds out what is dead, so
+/// between collections the figures of what the heap *holds* ([`heap_used`](Self::heap_used)
+/// and the space sizes) include garbage not yet found; what the collector found *live* is
+/// [`live_after_last_major`](Self::live_after_last_major). For what is reachable right now,
+/// by type, take a [`census`](crate::Heap::census).
+///
+/// Three identities hold at every moment:
+/// `bytes_allocated == heap_used + bytes_freed`,
+/// `heap_used == eden_used + overflow_used + survivor_used + old_used + large_used`, and,
+/// right after a major collection, `heap_used == live_after_last_major`.
+///
+/// ```
+/// use tenured_gc::{Gc, Heap};
+///
+/// let mut heap = Heap::new();
+/// let keep = heap.mutate(|m| {
+///     Gc::new(m, [0u64; 100]); // garbage, counted until a collection finds it
+///     m.root(Gc::new(m, 7u64))
+/// });
+/// let before = heap.stats();
+/// assert_eq!(before.heap_used, before.bytes_allocated - before.bytes_freed);
+/// heap.collect_major();
+/// let after = heap.stats();
+/// assert_eq!(after.live_after_last_major, 16); // one header word and one u64
+/// assert_eq!(after.heap_used, after.live_after_last_major);
+/// assert_eq!(after.allocated_since_last_collection, 0);
+/// # drop(keep);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HeapStats {
     /// Minor (nursery) collections.
     pub minor: PauseStats,
     /// Major (full-heap) collections.
     pub major: PauseStats,
-    /// Bytes of objects ever allocated, headers included.
+    /// Bytes of objects ever allocated.
     pub bytes_allocated: u64,
     /// Bytes of objects copied from the nursery into the old generation.
     pub bytes_promoted: u64,
@@ -135,30 +170,45 @@ pub struct HeapStats {
     /// Of `bytes_freed`, the bytes of eden given back when a mutation scope ended with
     /// nothing it allocated reachable from outside it (no collection needed).
     pub bytes_reclaimed_by_scopes: u64,
-    /// Bytes of objects in the heap now: `bytes_allocated - bytes_freed`.
-    pub live_bytes: u64,
+    /// Bytes of objects in the heap now, live or dead: everything allocated and not yet
+    /// freed (`bytes_allocated - bytes_freed`). Objects allocated since the last minor
+    /// collection, and old and large objects since the last major one, count here until a
+    /// collection finds them dead.
+    pub heap_used: u64,
+    /// Bytes of objects the last major collection found reachable: the old and large objects
+    /// it kept (it empties the nursery). Zero before the first major collection. A figure that
+    /// grows from one major collection to the next is a heap that grows.
+    pub live_after_last_major: u64,
+    /// What `heap_used` was when the last collection (of either kind) ended: after a major
+    /// one, `live_after_last_major`; after a minor one, the young objects it found reachable
+    /// plus every old and large object, which a minor collection does not examine. Zero
+    /// before the first collection.
+    pub used_after_last_collection: u64,
+    /// Bytes of objects allocated since the last collection ended, in any space, including
+    /// those whose eden a scope gave back since.
+    pub allocated_since_last_collection: u64,
     /// Objects whose drop glue the collector ran.
     pub objects_finalized: u64,
-    /// Bytes of eden in use now.
+    /// Bytes of eden handed out since the last minor collection.
     pub eden_used: usize,
     /// The size of eden.
     pub eden_size: usize,
     /// Bytes a scope allocated past the end of eden, in overflow blocks that the next minor
     /// collection evacuates and frees.
     pub overflow_used: usize,
-    /// Bytes of survivors in the nursery now.
+    /// Bytes of the survivors of earlier minor collections still in the nursery.
     pub survivor_used: usize,
     /// The size of each survivor space.
     pub survivor_size: usize,
-    /// Bytes of objects in the old generation.
+    /// Bytes of objects in the old generation, live or not yet found dead.
     pub old_used: usize,
     /// Bytes the old generation reserves.
     pub old_capacity: usize,
-    /// Bytes of objects in the large-object space.
+    /// Bytes of objects in the large-object space, live or not yet found dead.
     pub large_used: usize,
     /// Bytes the whole heap reserves from the system.
     pub heap_reserved: usize,
-    /// Bytes the old generation may hold before the next major collection.
+    /// Bytes old and large objects may hold before the pacer runs a major collection.
     pub old_budget: usize,
 }
 
@@ -176,6 +226,11 @@ pub(crate) struct Stats {
     /// the old generation).
     pub(crate) bytes_copied: u64,
     pub(crate) objects_finalized: u64,
+    /// Old and large bytes the last major collection kept.
+    pub(crate) live_after_last_major: u64,
+    /// Bytes in the heap, and bytes ever allocated, when the last collection ended.
+    pub(crate) used_after_last_collection: u64,
+    pub(crate) allocated_at_last_collection: u64,
 }
 
 impl Stats {
@@ -189,6 +244,9 @@ impl Stats {
             bytes_reclaimed_by_scopes: 0,
             bytes_copied: 0,
             objects_finalized: 0,
+            live_after_last_major: 0,
+            used_after_last_collection: 0,
+            allocated_at_last_collection: 0,
         }
     }
 

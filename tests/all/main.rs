@@ -3,10 +3,12 @@
 mod barrier;
 mod basics;
 mod cards;
+mod census;
 mod collections;
 mod common;
 mod config;
 mod cycles;
+mod events;
 mod faults;
 mod large;
 mod limit;

@@ -80,7 +80,7 @@ fn scopes_of_garbage_give_their_eden_back_without_collecting() {
         stats.bytes_reclaimed_by_scopes
     );
     assert!(stats.bytes_allocated >= stats.bytes_reclaimed_by_scopes);
-    assert_eq!(stats.live_bytes, 0);
+    assert_eq!(stats.heap_used, 0);
     assert_eq!(stats.eden_used, 0);
     if !stressed(&heap) {
         // Many edens' worth of objects, and never a collection.
@@ -232,7 +232,7 @@ fn a_scope_that_overflows_eden_is_kept_and_its_garbage_dies_young() {
         "the collection point freed the overflow"
     );
     assert!(stats.minor.count >= 1);
-    assert_eq!(stats.live_bytes, 0);
+    assert_eq!(stats.heap_used, 0);
 }
 
 #[test]

@@ -12,7 +12,10 @@
 //! 3. Roots that drop glue releases stay roots until the collection ends (see `root.rs`).
 //! 4. Before a minor collection the pacer may resize eden; after any collection it sets how
 //!    much of eden the allocation window may cover, and the window is reopened over eden.
-//! 5. With `HeapConfig::trace`, one line per collection goes to standard error.
+//! 5. Once the heap is consistent again (unpoisoned), the collection's event goes to each
+//!    hook: the configuration's `collection_hook` and, with `HeapConfig::trace`, the one that
+//!    prints the `GC_TRACE` line. Without hooks no event is built. A panic from a hook
+//!    propagates and leaves the heap usable.
 //! 6. A panic from drop glue is resumed last, once the heap is consistent: it stays usable.
 //!
 //! # Dropping a heap
@@ -27,19 +30,22 @@ use crate::collect::tracer::RunStateRoots;
 use crate::collect::verify::{self, HeapCorruption, Subject};
 use crate::collect::{major, minor, Parts};
 use crate::config::HeapConfig;
+use crate::event::{CollectionEvent, CollectionReason, HeapSizes};
 use crate::header;
 use crate::heap_state::HeapState;
-use crate::stats::{Bytes, CollectionKind, HeapStats};
+use crate::stats::CollectionKind;
 
 impl HeapState {
     /// A collection point: collects if the pacer says so.
     pub(crate) fn collection_point(&mut self, extra: &mut RunStateRoots<'_>) {
         self.check_usable();
         let view = self.view();
-        if let Some(kind) = self.pacer.decide(&view) {
-            self.collect(kind, extra);
-            if kind == CollectionKind::Minor && self.pacer.old_over_budget(&self.view()) {
-                self.collect(CollectionKind::Major, extra);
+        if let Some((kind, reason)) = self.pacer.decide(&view) {
+            self.collect(kind, reason, extra);
+            if kind == CollectionKind::Minor {
+                if let Some(reason) = self.pacer.old_over_budget(&self.view()) {
+                    self.collect(CollectionKind::Major, reason, extra);
+                }
             }
         }
     }
@@ -59,22 +65,28 @@ impl HeapState {
         verify::verify(&self.subject(), extra)
     }
 
-    /// Runs one collection of `kind` now.
-    pub(crate) fn collect(&mut self, kind: CollectionKind, extra: &mut RunStateRoots<'_>) {
+    /// Runs one collection of `kind` now, for `reason`.
+    pub(crate) fn collect(
+        &mut self,
+        kind: CollectionKind,
+        reason: CollectionReason,
+        extra: &mut RunStateRoots<'_>,
+    ) {
         self.check_usable();
         self.poison();
-        let before = self.config.trace.then(|| self.stats());
+        let before = (!self.collection_hooks.is_empty()).then(|| self.sizes());
         if self.config.verify {
             self.verify(extra)
                 .unwrap_or_else(|e| panic!("before a {kind} collection: {e}"));
         }
         self.roots.begin_collection();
         let start = Instant::now();
-        let panics = self.run_collector(kind, extra);
+        let (panics, live_after_major) = self.run_collector(kind, extra);
         let pause = start.elapsed();
         self.stats.get_mut().record_pause(kind, pause);
         self.pace_eden();
         self.alloc.reopen_eden(&self.spaces.nursery);
+        self.collection_ended(live_after_major);
         if self.config.verify {
             self.verify(extra)
                 .unwrap_or_else(|e| panic!("after a {kind} collection: {e}"));
@@ -87,13 +99,43 @@ impl HeapState {
         self.roots.end_collection();
         self.unpoison();
         if let Some(before) = before {
-            trace_line(kind, &before, &self.stats(), pause);
+            let stats = self.stats.get_mut();
+            let event = CollectionEvent {
+                number: stats.minor.count() + stats.major.count(),
+                kind,
+                reason,
+                pause,
+                before,
+                after: self.sizes(),
+            };
+            // The heap is consistent: a hook that panics leaves it usable (and the first
+            // panic from drop glue, if any, is dropped with the collection's other state).
+            for hook in &self.collection_hooks {
+                hook.call(&event);
+            }
         }
         panics.resume();
     }
 
+    /// What the spaces hold now, for a collection event.
+    fn sizes(&self) -> HeapSizes {
+        let view = self.view();
+        let large = self.spaces.large.borrow().used();
+        HeapSizes {
+            young: view.young_allocated + view.survivor_used,
+            old: view.old_used - large,
+            large,
+            reserved: view.reserved,
+        }
+    }
+
     /// Resizes eden if the pacer says so, then runs the collector.
-    fn run_collector(&mut self, kind: CollectionKind, extra: &mut RunStateRoots<'_>) -> FirstPanic {
+    /// Returns the first panic from drop glue, and after a major collection the bytes it kept.
+    fn run_collector(
+        &mut self,
+        kind: CollectionKind,
+        extra: &mut RunStateRoots<'_>,
+    ) -> (FirstPanic, Option<usize>) {
         // The eden the young objects were allocated in, before the pacer resizes it.
         let eden = self.spaces.nursery.eden_size();
         if let Some(eden) = self.pacer.eden_size(&self.view()) {
@@ -119,12 +161,12 @@ impl HeapState {
                 let panics = minor::collect(&mut parts, extra, tenuring_threshold, false);
                 let survived = (parts.stats.bytes_copied - copied_before) as usize;
                 self.pacer.minor_ended(young, survived, eden);
-                panics
+                (panics, None)
             }
             CollectionKind::Major => {
                 let (panics, live) = major::collect(&mut parts, extra);
                 self.pacer.major_ended(live);
-                panics
+                (panics, Some(live))
             }
         }
     }
@@ -163,28 +205,4 @@ impl HeapState {
         unsafe { finalize_all(dead, &mut panics) };
         panics.resume_unless_panicking();
     }
-}
-
-/// Prints one `GC_TRACE` line.
-fn trace_line(
-    kind: CollectionKind,
-    before: &HeapStats,
-    after: &HeapStats,
-    pause: std::time::Duration,
-) {
-    let count = after.minor.count + after.major.count;
-    let young = |s: &HeapStats| Bytes((s.eden_used + s.overflow_used + s.survivor_used) as u64);
-    eprintln!(
-        "gc {count} {kind}: {} -> {} live (young {} -> {}, old {} -> {}, large {} -> {}), {} reserved, {:.3} ms",
-        Bytes(before.live_bytes),
-        Bytes(after.live_bytes),
-        young(before),
-        young(after),
-        Bytes(before.old_used as u64),
-        Bytes(after.old_used as u64),
-        Bytes(before.large_used as u64),
-        Bytes(after.large_used as u64),
-        Bytes(after.heap_reserved as u64),
-        pause.as_secs_f64() * 1000.0,
-    );
 }

@@ -35,6 +35,7 @@ use core::cell::Cell;
 
 use crate::config::HeapConfig;
 use crate::error::AllocError;
+use crate::event::CollectionReason;
 use crate::space::old::CHUNK_SIZE;
 use crate::stats::CollectionKind;
 
@@ -78,10 +79,11 @@ pub(crate) struct HeapView {
 
 /// What a pacing policy answers.
 pub(crate) trait Policy {
-    /// At a collection point: what to collect, if anything.
-    fn decide(&mut self, view: &HeapView) -> Option<CollectionKind>;
-    /// Whether the old generation should be collected now (after a minor collection, say).
-    fn old_over_budget(&self, view: &HeapView) -> bool;
+    /// At a collection point: what to collect, if anything, and why.
+    fn decide(&mut self, view: &HeapView) -> Option<(CollectionKind, CollectionReason)>;
+    /// Whether the old generation should be collected now (after a minor collection, say),
+    /// and why.
+    fn old_over_budget(&self, view: &HeapView) -> Option<CollectionReason>;
     /// The bytes old and large objects may hold before a major collection.
     fn old_budget(&self, view: &HeapView) -> usize;
     /// At the start of a minor collection: eden's new soft size, if it should change.
@@ -144,37 +146,44 @@ impl Pacer {
 }
 
 impl Policy for Pacer {
-    fn decide(&mut self, view: &HeapView) -> Option<CollectionKind> {
+    fn decide(&mut self, view: &HeapView) -> Option<(CollectionKind, CollectionReason)> {
         self.collection_points += 1;
         if let Some(every) = self.stress {
             let major = self.collection_points.is_multiple_of(u64::from(every));
-            return Some(if major {
+            let kind = if major {
                 CollectionKind::Major
             } else {
                 CollectionKind::Minor
-            });
+            };
+            return Some((kind, CollectionReason::Stress));
         }
-        if self.old_over_budget(view) {
-            return Some(CollectionKind::Major);
+        if let Some(reason) = self.old_over_budget(view) {
+            return Some((CollectionKind::Major, reason));
         }
         let eden = view.eden_size.min(view.eden_allowance);
         let used = view.eden_used;
         let eden_full = used * 8 >= eden * EDEN_FULL_EIGHTHS;
         let next_scope_would_overflow = used > 0 && used + self.scope_peak.get() > eden;
-        if view.overflowed || eden_full || next_scope_would_overflow {
-            return Some(CollectionKind::Minor);
-        }
-        None
+        let reason = if view.overflowed {
+            CollectionReason::EdenOverflowed
+        } else if eden_full {
+            CollectionReason::EdenFull
+        } else if next_scope_would_overflow {
+            CollectionReason::NextScopeWouldNotFit
+        } else {
+            return None;
+        };
+        Some((CollectionKind::Minor, reason))
     }
 
-    fn old_over_budget(&self, view: &HeapView) -> bool {
+    fn old_over_budget(&self, view: &HeapView) -> Option<CollectionReason> {
         if view.old_used > self.old_budget(view) {
-            return true;
+            return Some(CollectionReason::OldOverBudget);
         }
-        match self.heap_limit {
-            Some(limit) => view.old_used > self.live_after_major && view.reserved >= limit / 10 * 9,
-            None => false,
-        }
+        let near_limit = self.heap_limit.is_some_and(|limit| {
+            view.old_used > self.live_after_major && view.reserved >= limit / 10 * 9
+        });
+        near_limit.then_some(CollectionReason::NearHeapLimit)
     }
 
     fn old_budget(&self, view: &HeapView) -> usize {

@@ -1,4 +1,6 @@
 use super::*;
+use CollectionKind::{Major, Minor};
+use CollectionReason::*;
 
 const KIB: usize = 1024;
 const EDEN: usize = 64 * KIB;
@@ -54,14 +56,14 @@ fn decide_runs_a_minor_collection_when_eden_is_nearly_full() {
         eden_used: EDEN / 8 * 7,
         ..view()
     };
-    assert_eq!(p.decide(&full), Some(CollectionKind::Minor));
+    assert_eq!(p.decide(&full), Some((Minor, EdenFull)));
     // Under an allowance, eden is as full as the allowance is.
     let allowed = HeapView {
         eden_allowance: 1000,
         eden_used: 900,
         ..view()
     };
-    assert_eq!(p.decide(&allowed), Some(CollectionKind::Minor));
+    assert_eq!(p.decide(&allowed), Some((Minor, EdenFull)));
 }
 
 #[test]
@@ -71,7 +73,7 @@ fn decide_runs_a_minor_collection_when_eden_overflowed() {
         overflowed: true,
         ..view()
     };
-    assert_eq!(p.decide(&overflowed), Some(CollectionKind::Minor));
+    assert_eq!(p.decide(&overflowed), Some((Minor, EdenOverflowed)));
 }
 
 #[test]
@@ -83,7 +85,10 @@ fn decide_runs_a_minor_collection_when_the_next_scope_would_not_fit() {
         eden_used: EDEN - peak + 1,
         ..view()
     };
-    assert_eq!(p.decide(&just_too_full), Some(CollectionKind::Minor));
+    assert_eq!(
+        p.decide(&just_too_full),
+        Some((Minor, NextScopeWouldNotFit))
+    );
     let just_room = HeapView {
         eden_used: EDEN - peak,
         ..view()
@@ -109,8 +114,8 @@ fn decide_runs_a_major_collection_when_old_is_over_budget() {
         old_used: 4 * EDEN + 1,
         ..view()
     };
-    assert_eq!(p.decide(&over), Some(CollectionKind::Major));
-    assert!(p.old_over_budget(&over));
+    assert_eq!(p.decide(&over), Some((Major, OldOverBudget)));
+    assert_eq!(p.old_over_budget(&over), Some(OldOverBudget));
     // A larger eden once raises the floor.
     let grown = HeapView {
         largest_eden_size: 2 * EDEN,
@@ -134,28 +139,18 @@ fn major_ended_moves_the_budget() {
         old_used: 2 * live + 1,
         ..view()
     };
-    assert_eq!(p.decide(&over), Some(CollectionKind::Major));
+    assert_eq!(p.decide(&over), Some((Major, OldOverBudget)));
     p.major_ended(0);
     assert_eq!(p.old_budget(&view()), 4 * EDEN);
-    assert_eq!(p.decide(&grown), Some(CollectionKind::Major));
+    assert_eq!(p.decide(&grown), Some((Major, OldOverBudget)));
 }
 
 #[test]
 fn stress_collects_at_every_point_and_majors_every_nth() {
     let mut p = pacer(None, Some(3));
     let kinds: Vec<_> = (0..6).map(|_| p.decide(&view())).collect();
-    use CollectionKind::{Major, Minor};
-    assert_eq!(
-        kinds,
-        [
-            Some(Minor),
-            Some(Minor),
-            Some(Major),
-            Some(Minor),
-            Some(Minor),
-            Some(Major)
-        ]
-    );
+    let (minor, major) = (Some((Minor, Stress)), Some((Major, Stress)));
+    assert_eq!(kinds, [minor, minor, major, minor, minor, major]);
 }
 
 #[test]
@@ -168,17 +163,17 @@ fn old_over_budget_near_the_limit_after_promotion() {
         reserved: limit / 10 * 9,
         ..view()
     };
-    assert!(p.old_over_budget(&near));
+    assert_eq!(p.old_over_budget(&near), Some(NearHeapLimit));
     let nothing_new = HeapView {
         old_used: 100 * KIB,
         ..near
     };
-    assert!(!p.old_over_budget(&nothing_new));
+    assert_eq!(p.old_over_budget(&nothing_new), None);
     let far = HeapView {
         reserved: limit / 2,
         ..near
     };
-    assert!(!p.old_over_budget(&far));
+    assert_eq!(p.old_over_budget(&far), None);
 }
 
 #[test]
