@@ -3,8 +3,7 @@
 //! # Phases
 //! 1. **Evacuate the nursery.** A minor collection that promotes every survivor, so the
 //!    nursery is empty, and the remembered set and every card table are clean.
-//! 2. **Mark.** From the roots, with an explicit work list (no recursion: a list of ten
-//!    million nodes needs no deeper stack than one of ten), setting MARKED in headers.
+//! 2. **Mark** (`collect/mark.rs`). From the roots, setting MARKED in headers.
 //! 3. **Plan.** Walk the old generation in address order. Each marked object gets the next
 //!    free place in the compacted order (objects slide towards the first chunk, never past a
 //!    chunk's end). An object whose place is where it is already (every live object before
@@ -25,35 +24,13 @@
 use core::ptr::NonNull;
 
 use crate::collect::finalize::{finalize_one, FirstPanic};
-use crate::collect::minor;
 use crate::collect::tracer::{scan, RunStateRoots};
 use crate::collect::Parts;
+use crate::collect::{mark, minor};
 use crate::header::{self, Header, MARKED};
 use crate::space::old::OldSpace;
 use crate::space::walk_region;
 use crate::trace::EdgeVisitor;
-
-/// Marks reachable objects.
-struct Marker {
-    stack: Vec<NonNull<u8>>,
-}
-
-impl EdgeVisitor for Marker {
-    #[inline]
-    fn edge(&mut self, slot: &mut NonNull<u8>) {
-        let obj = *slot;
-        // SAFETY: after the nursery is evacuated every pointer is to an old or large object
-        // with an intact header.
-        let h = unsafe { header::read(obj) };
-        if !h.has(MARKED) {
-            // SAFETY: as above; only the state bits change.
-            unsafe { header::write(obj, h.with(MARKED)) };
-            self.stack.push(obj);
-        }
-    }
-
-    fn weak_edge(&mut self, _: &mut Option<NonNull<u8>>) {}
-}
 
 /// Rewrites pointers to forwarding addresses.
 struct Updater<'a> {
@@ -247,13 +224,7 @@ pub(crate) fn collect(parts: &mut Parts<'_>, extra: &mut RunStateRoots<'_>) -> (
     let (spaces, roots) = (&mut *parts.spaces, parts.roots);
 
     // Phase 2: mark.
-    let mut marker = Marker { stack: Vec::new() };
-    roots.for_each_slot(|slot| marker.edge(slot));
-    extra.trace(&mut marker);
-    while let Some(obj) = marker.stack.pop() {
-        // SAFETY: marked objects are live, with intact values and MARKED headers.
-        unsafe { scan(obj, header::read(obj).type_info(), &mut marker) };
-    }
+    mark::mark(roots, extra);
 
     // Phase 3: plan.
     let mut finalized = 0;

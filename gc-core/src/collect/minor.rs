@@ -29,10 +29,12 @@
 //! drop glue runs before eden is reused.
 
 use core::mem::MaybeUninit;
+use core::num::NonZeroUsize;
 use core::ptr::NonNull;
 
 use crate::alloc::bump::Bump;
 use crate::collect::finalize::{finalize_all, FirstPanic};
+use crate::collect::mark::prefetch;
 use crate::collect::tracer::{scan, scan_part, RunStateRoots};
 use crate::collect::Parts;
 use crate::header::{self, Header, REMEMBERED, WORD};
@@ -161,7 +163,7 @@ impl Evacuator<'_> {
     }
 
     /// Scans a copy in the *to* survivor space.
-    fn scan_young_copy(&mut self, obj: NonNull<u8>, info: &TypeInfo) {
+    fn scan_young_copy(&mut self, obj: NonNull<u8>, info: &'static TypeInfo) {
         self.scanning = Some(obj);
         // SAFETY: `obj` is a copy made by this collection, with an intact header and value;
         // nothing else refers to the value during the collection.
@@ -221,14 +223,35 @@ impl Evacuator<'_> {
                 .expect("an object covers every address below a chunk's top");
             let mut obj = first.as_ptr().addr().max(scanned_to);
             while obj < to {
-                // SAFETY: `obj` is an object start in the chunk (the covering object, or the
-                // end of one scanned before), below the top the chunk had when the collection
-                // began.
-                let at = unsafe { first.with_addr(core::num::NonZeroUsize::new_unchecked(obj)) };
-                self.scan_old_with(at, None, Some(OwnerCards::Old(chunk)));
-                // SAFETY: as above: an old object with an intact header.
-                obj += unsafe { header::read(at).type_info().object_size(at) };
-                scanned_to = obj;
+                // A batch of objects: their young targets are fetched into the cache first,
+                // then the objects are scanned, so the misses overlap instead of following
+                // one another.
+                let batch_end = to.min(obj + PREFETCH_BATCH);
+                let mut prefetcher = Prefetcher {
+                    nursery: self.nursery,
+                    overflow: self.overflow,
+                };
+                let mut at = obj;
+                while at < batch_end {
+                    // SAFETY: as below.
+                    let start = unsafe { first.with_addr(NonZeroUsize::new_unchecked(at)) };
+                    // SAFETY: as below: an old object with an intact header and value.
+                    let info = unsafe { header::read(start).type_info() };
+                    // SAFETY: as above; the prefetcher only reads the slots.
+                    unsafe { scan(start, info, &mut prefetcher) };
+                    // SAFETY: as above.
+                    at += unsafe { info.object_size(start) };
+                }
+                while obj < batch_end {
+                    // SAFETY: `obj` is an object start in the chunk (the covering object, or
+                    // the end of one scanned before), below the top the chunk had when the
+                    // collection began.
+                    let at = unsafe { first.with_addr(NonZeroUsize::new_unchecked(obj)) };
+                    self.scan_old_with(at, None, Some(OwnerCards::Old(chunk)));
+                    // SAFETY: as above: an old object with an intact header.
+                    obj += unsafe { header::read(at).type_info().object_size(at) };
+                    scanned_to = obj;
+                }
             }
         }
     }
@@ -283,25 +306,58 @@ impl Evacuator<'_> {
 
     /// Scans copies until none is left: Cheney's scan pointers, one per space copies go to.
     fn drain(&mut self, mut young_scan: NonNull<u8>, mut old_scan: OldCursor) {
+        // Copies are scanned in batches, their young targets fetched into the cache first
+        // (as on dirty cards).
+        let mut batch = Vec::with_capacity(SCAN_BATCH);
         loop {
             let mut progressed = false;
             while young_scan < self.to_space.cursor {
-                // SAFETY: the *to* space holds back-to-back copies below its cursor.
-                let info = unsafe { header::read(young_scan).type_info() };
-                // SAFETY: as above.
-                let size = unsafe { info.object_size(young_scan) };
-                self.scan_young_copy(young_scan, info);
-                // SAFETY: as above.
-                young_scan = unsafe { young_scan.add(size) };
+                while young_scan < self.to_space.cursor && batch.len() < SCAN_BATCH {
+                    // SAFETY: the *to* space holds back-to-back copies below its cursor.
+                    let info = unsafe { header::read(young_scan).type_info() };
+                    batch.push((young_scan, info));
+                    // SAFETY: as above.
+                    young_scan = unsafe { young_scan.add(info.object_size(young_scan)) };
+                }
+                self.prefetch_targets(&batch);
+                for (obj, info) in batch.drain(..) {
+                    self.scan_young_copy(obj, info);
+                }
                 progressed = true;
             }
-            while let Some(obj) = self.old.next_object(&mut old_scan) {
-                self.scan_old(obj, None);
+            loop {
+                while batch.len() < SCAN_BATCH {
+                    let Some(obj) = self.old.next_object(&mut old_scan) else {
+                        break;
+                    };
+                    // SAFETY: promoted copies have intact headers.
+                    batch.push((obj, unsafe { header::read(obj).type_info() }));
+                }
+                if batch.is_empty() {
+                    break;
+                }
+                self.prefetch_targets(&batch);
+                for (obj, _) in batch.drain(..) {
+                    self.scan_old(obj, None);
+                }
                 progressed = true;
             }
             if !progressed {
                 return;
             }
+        }
+    }
+
+    /// Asks for the headers of the nursery objects that the copies in `batch` point to.
+    fn prefetch_targets(&self, batch: &[(NonNull<u8>, &'static TypeInfo)]) {
+        let mut prefetcher = Prefetcher {
+            nursery: self.nursery,
+            overflow: self.overflow,
+        };
+        for &(obj, info) in batch {
+            // SAFETY: copies made by this collection, intact; the prefetcher only reads the
+            // slots.
+            unsafe { scan(obj, info, &mut prefetcher) };
         }
     }
 
@@ -342,6 +398,29 @@ impl Evacuator<'_> {
             self.remember(owner);
         }
     }
+}
+
+/// The copies scanned together, their young targets prefetched first.
+const SCAN_BATCH: usize = 16;
+
+/// The bytes of old objects on dirty cards whose young targets are prefetched together.
+const PREFETCH_BATCH: usize = 1024;
+
+/// Asks for the headers of the nursery objects an object points to, ahead of scanning it.
+struct Prefetcher<'a> {
+    nursery: &'a Nursery,
+    overflow: &'a [(usize, usize)],
+}
+
+impl EdgeVisitor for Prefetcher<'_> {
+    #[inline]
+    fn edge(&mut self, slot: &mut NonNull<u8>) {
+        if in_from_space(self.nursery, self.overflow, slot.as_ptr().addr()) {
+            prefetch(*slot);
+        }
+    }
+
+    fn weak_edge(&mut self, _: &mut Option<NonNull<u8>>) {}
 }
 
 /// Dirties the card of `addr`, a slot of an old chunk or a large object.

@@ -3,7 +3,8 @@
 //! - `driver.rs`: a collection from start to end: the pacer's decision, verification before
 //!   and after, the trace line, poisoning, and resuming a panic from drop glue.
 //! - `minor.rs` (nursery copying) and `major.rs` (mark-compact): the collectors, which take
-//!   the heap's parts they work on ([`Parts`]) and nothing else.
+//!   the heap's parts they work on ([`Parts`]) and nothing else; `mark.rs`: the major
+//!   collection's marking.
 //! - `pacer.rs`: when to collect, what, and how big the spaces may be.
 //! - `finalize.rs`: drop glue of dead objects; `tracer.rs`: scanning one object;
 //!   `verify.rs`: the heap verifier.
@@ -18,6 +19,7 @@ use crate::stats::Stats;
 pub(crate) mod driver;
 pub(crate) mod finalize;
 pub(crate) mod major;
+pub(crate) mod mark;
 pub(crate) mod minor;
 pub(crate) mod pacer;
 pub(crate) mod tracer;

@@ -13,7 +13,7 @@ use core::cell::Cell;
 use core::ptr::NonNull;
 
 /// The bytes of memory one card covers.
-pub(crate) const CARD_SIZE: usize = 512;
+pub(crate) const CARD_SIZE: usize = 128;
 
 const DIRTY: u8 = 1;
 
