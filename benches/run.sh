@@ -10,6 +10,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 manifest=benches/Cargo.toml
 target=benches/target
+# Cargo builds into CARGO_TARGET_DIR when it is set (relative to the repository root, where
+# cargo runs); the build errors and results stay in benches/target.
+harness="${CARGO_TARGET_DIR:-$target}/release/gc-bench"
 optional=(bumpalo gc gc-arena dumpster rust-cc)
 
 rm -rf "$target/build-errors"
@@ -56,6 +59,6 @@ results="$target/results-$(date -u +%Y%m%d-%H%M%S).md"
         echo "- $(go version), default GOGC, GODEBUG=gctrace=1 for the pauses"
     fi
     echo
-    "$target/release/gc-bench" "$@" "${java_args[@]}" "${go_args[@]}"
+    "$harness" "$@" "${java_args[@]}" "${go_args[@]}"
 } | tee "$results"
 echo "run.sh: results saved to $results" >&2
