@@ -10,6 +10,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 manifest=benches/Cargo.toml
 target=benches/target
+# Cargo builds into CARGO_TARGET_DIR when it is set (relative to the repository root, where
+# cargo runs); the build errors and results stay in benches/target.
+harness="${CARGO_TARGET_DIR:-$target}/release/gc-bench"
 optional=(bumpalo gc gc-arena dumpster rust-cc)
 
 rm -rf "$target/build-errors"
@@ -50,12 +53,12 @@ results="$target/results-$(date -u +%Y%m%d-%H%M%S).md"
     echo "- Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr)"
     echo "- tenured-gc at commit $(git rev-parse --short HEAD)$(git status --porcelain -- gc-core gc-derive | grep -q . && echo ' with uncommitted changes'), $(rustc --version)"
     if ((${#java_args[@]})); then
-        echo "- $(java -version 2>&1 | head -n 1): binary-trees and gcbench with -XX:+UseSerialGC, at default heap sizing and with -Xmn set to tenured-gc's default max_nursery_size; the workloads of live data with -XX:+UseSerialGC and with -XX:+UseParallelGC, both at default heap sizing"
+        echo "- $(java -version 2>&1 | head -n 1): binary-trees and gcbench with -XX:+UseSerialGC, at default heap sizing and with -Xmn set to tenured-gc's default max_nursery_size; the workloads of live data with -XX:+UseSerialGC and with -XX:+UseParallelGC, both at default heap sizing; every run with -Xlog:gc on standard error for its pauses"
     fi
     if ((${#go_args[@]})); then
-        echo "- $(go version), default GOGC"
+        echo "- $(go version), default GOGC, GODEBUG=gctrace=1 for the pauses"
     fi
     echo
-    "$target/release/gc-bench" "$@" "${java_args[@]}" "${go_args[@]}"
+    "$harness" "$@" "${java_args[@]}" "${go_args[@]}"
 } | tee "$results"
 echo "run.sh: results saved to $results" >&2

@@ -11,6 +11,8 @@
 //! - Memory: the child's peak resident set size, from `wait4`'s `ru_maxrss`, exact because
 //!   each run is its own process.
 //! - Output: every run of every peer must print the same check lines as tenured-gc's first run.
+//! - Pauses: tenured-gc's from its `heap.stats()`, HotSpot's from `-Xlog:gc` and Go's from
+//!   `GODEBUG=gctrace=1`, both on standard error (see [`pauses`]), shown for the median run.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -18,12 +20,16 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::pauses::{self, PauseLog, Pauses};
 use crate::{HotSpot, Workload, WORKLOADS};
 
 /// The line a child prints last: the workload's time in nanoseconds.
 pub const ELAPSED: &str = "elapsed_ns: ";
 /// The prefix of tenured-gc's pause lines: kind, count, then total, p50, p90, p99 and max in ns.
 pub const PAUSES: &str = "pauses: ";
+/// HotSpot's flag that logs every pause, on standard error so that standard output keeps only
+/// the check lines.
+const XLOG_GC: &str = "-Xlog:gc:stderr";
 
 /// A run that takes longer than this is killed.
 const TIMEOUT: Duration = Duration::from_secs(300);
@@ -83,19 +89,21 @@ struct Sample {
     elapsed: Duration,
     peak_rss_bytes: u64,
     checks: Vec<String>,
-    pauses: Vec<String>,
+    /// `None` for a peer that reports no pauses, an error for a log that could not be read.
+    pauses: Option<Result<Pauses, String>>,
 }
 
 /// A table row: a peer and its runs, or why it has none.
 struct Row {
     peer: String,
     command: Option<Command>,
+    pause_log: PauseLog,
     samples: Result<Vec<Sample>, String>,
 }
 
 impl Row {
     /// A row that runs `command`, or that shows why there is none.
-    fn new(peer: &str, command: Result<Command, String>) -> Row {
+    fn new(peer: &str, command: Result<Command, String>, pause_log: PauseLog) -> Row {
         let (command, samples) = match command {
             Ok(command) => (Some(command), Ok(Vec::new())),
             Err(why) => (None, Err(why)),
@@ -103,6 +111,7 @@ impl Row {
         Row {
             peer: peer.to_string(),
             command,
+            pause_log,
             samples,
         }
     }
@@ -139,7 +148,7 @@ pub fn run_all(opts: Options) -> Result<(), String> {
                 let (Some(command), Ok(samples)) = (&mut row.command, &mut row.samples) else {
                     continue;
                 };
-                let result = run_child(command);
+                let result = run_child(command, row.pause_log);
                 match &result {
                     Ok(s) => eprintln!(
                         "{} {size} {:<18} run {run}/{}: {}",
@@ -158,6 +167,7 @@ pub fn run_all(opts: Options) -> Result<(), String> {
         }
         mismatches.extend(check_outputs(workload.name, &mut rows));
         print!("{}", table(workload, size, opts.runs, &rows));
+        print!("{}", pause_table(workload, size, &rows));
         if let Some(Ok(samples)) = rows.first().map(|r| &r.samples) {
             pauses += &pause_rows(workload.name, size, samples);
         }
@@ -193,7 +203,7 @@ fn rows(workload: &Workload, size: u32, exe: &Path, opts: &Options) -> Vec<Row> 
                 }
                 None => Err(build_error(peer)),
             };
-            Row::new(peer, command)
+            Row::new(peer, command, PauseLog::Stats)
         })
         .collect();
     if let Some(class) = workload.java_class {
@@ -208,7 +218,7 @@ fn rows(workload: &Workload, size: u32, exe: &Path, opts: &Options) -> Vec<Row> 
             None => Err("java not found".to_string()),
         };
         for &hotspot in workload.hotspot {
-            let flags = match hotspot {
+            let mut flags = match hotspot {
                 HotSpot::Serial => vec!["-XX:+UseSerialGC".to_string()],
                 HotSpot::SerialNurseryBudget => {
                     let young_mib = tenured_gc::HeapConfig::default().max_nursery_size >> 20;
@@ -217,7 +227,12 @@ fn rows(workload: &Workload, size: u32, exe: &Path, opts: &Options) -> Vec<Row> 
                 HotSpot::Parallel => vec!["-XX:+UseParallelGC".to_string()],
             };
             let name = flags.join(" ").replace("-XX:+Use", "");
-            rows.push(Row::new(&format!("HotSpot {name}"), command(&flags)));
+            flags.push(XLOG_GC.to_string());
+            rows.push(Row::new(
+                &format!("HotSpot {name}"),
+                command(&flags),
+                PauseLog::HotSpot,
+            ));
         }
     }
     if workload.go {
@@ -225,12 +240,13 @@ fn rows(workload: &Workload, size: u32, exe: &Path, opts: &Options) -> Vec<Row> 
             Some(binary) if binary.exists() => {
                 let mut c = Command::new(binary);
                 c.args([workload.name, &size.to_string()]);
+                c.env("GODEBUG", "gctrace=1");
                 Ok(c)
             }
             Some(binary) => Err(format!("{} not found", binary.display())),
             None => Err("go not found".to_string()),
         };
-        rows.push(Row::new("Go", command));
+        rows.push(Row::new("Go", command, PauseLog::Go));
     }
     rows
 }
@@ -251,8 +267,9 @@ fn build_error(peer: &str) -> String {
     )
 }
 
-/// Runs one child to completion and reads what it printed and how much memory it used.
-fn run_child(command: &mut Command) -> Result<Sample, String> {
+/// Runs one child to completion and reads what it printed, its pauses (from where `pause_log`
+/// says) and how much memory it used.
+fn run_child(command: &mut Command, pause_log: PauseLog) -> Result<Sample, String> {
     let dir = std::env::temp_dir();
     let out_path = dir.join(format!("gc-bench-{}.out", std::process::id()));
     let err_path = dir.join(format!("gc-bench-{}.err", std::process::id()));
@@ -277,7 +294,10 @@ fn run_child(command: &mut Command) -> Result<Sample, String> {
         } else {
             format!("exited with status {}", libc::WEXITSTATUS(status))
         };
-        let last = stderr.lines().rfind(|l| !l.trim().is_empty()).unwrap_or("");
+        let last = stderr
+            .lines()
+            .rfind(|l| !l.trim().is_empty() && !pauses::is_log_line(l))
+            .unwrap_or("");
         return Err(format!("{how}: {}", last.trim()));
     }
     let mut sample = Sample {
@@ -285,14 +305,15 @@ fn run_child(command: &mut Command) -> Result<Sample, String> {
         // Linux reports `ru_maxrss` in KiB.
         peak_rss_bytes: usage.ru_maxrss as u64 * 1024,
         checks: Vec::new(),
-        pauses: Vec::new(),
+        pauses: None,
     };
+    let mut stats = Vec::new();
     for line in stdout.lines() {
         if let Some(nanos) = line.strip_prefix(ELAPSED) {
             let nanos = nanos.trim().parse().map_err(|e| format!("`{line}`: {e}"))?;
             sample.elapsed = Duration::from_nanos(nanos);
         } else if let Some(pauses) = line.strip_prefix(PAUSES) {
-            sample.pauses.push(pauses.to_string());
+            stats.push(pauses.to_string());
         } else {
             sample.checks.push(line.to_string());
         }
@@ -300,6 +321,7 @@ fn run_child(command: &mut Command) -> Result<Sample, String> {
     if sample.elapsed.is_zero() {
         return Err("printed no time".to_string());
     }
+    sample.pauses = pauses::read(pause_log, &stats, &stderr);
     Ok(sample)
 }
 
@@ -413,37 +435,46 @@ fn median(samples: &[Sample]) -> &Sample {
     sorted[(sorted.len() - 1) / 2]
 }
 
-/// The pause table rows of tenured-gc's median run of a workload.
-fn pause_rows(workload: &str, size: u32, samples: &[Sample]) -> String {
-    let mut out = String::new();
-    if samples.is_empty() {
-        return out;
+/// The pause table of a workload: a row for each peer whose median run reported pauses, or
+/// nothing when none did.
+fn pause_table(workload: &Workload, size: u32, rows: &[Row]) -> String {
+    let reported: Vec<pauses::TableRow<'_>> = rows
+        .iter()
+        .filter_map(|row| match &row.samples {
+            Ok(samples) if !samples.is_empty() => {
+                let pauses = median(samples).pauses.as_ref()?;
+                Some((row.peer.as_str(), row.pause_log, pauses))
+            }
+            _ => None,
+        })
+        .collect();
+    if reported.is_empty() {
+        return String::new();
     }
-    for line in &median(samples).pauses {
-        let fields: Vec<&str> = line.split_whitespace().collect();
-        let [kind, count, nanos @ ..] = fields.as_slice() else {
-            continue;
-        };
-        let times: Vec<String> = nanos
-            .iter()
-            .map(|n| n.parse().map_or(n.to_string(), pause))
-            .collect();
+    let size = format!("{} {size}", workload.size_unit);
+    pauses::table(workload.name, &size, &reported)
+}
+
+/// The rows of the summary of tenured-gc's pauses for its median run of a workload.
+fn pause_rows(workload: &str, size: u32, samples: &[Sample]) -> String {
+    if samples.is_empty() {
+        return String::new();
+    }
+    let Some(Ok(p)) = &median(samples).pauses else {
+        return String::new();
+    };
+    let mut out = String::new();
+    for (kind, s) in [("minor", Some(&p.minor)), ("major", p.major.as_ref())] {
+        let Some(s) = s else { continue };
+        let times = [s.total, s.p50, s.p90, s.p99, s.max].map(pauses::pause);
         let _ = writeln!(
             out,
-            "| {workload} {size} | {kind} | {count} | {} |",
+            "| {workload} {size} | {kind} | {} | {} |",
+            s.count,
             times.join(" | ")
         );
     }
     out
-}
-
-/// A pause in the unit that suits it.
-fn pause(nanos: u64) -> String {
-    match nanos {
-        0..1_000 => format!("{nanos} ns"),
-        1_000..1_000_000 => format!("{:.1} µs", nanos as f64 / 1e3),
-        _ => format!("{:.2} ms", nanos as f64 / 1e6),
-    }
 }
 
 fn seconds(d: Duration) -> String {

@@ -14,8 +14,10 @@
 //! - [`lru_cache`]: an LRU cache (hash map index plus linked list) under a skewed load.
 //! - [`ring_roots`]: the rings of `cycles`, one scope and one root per ring.
 //!
-//! The pause distribution of tenured-gc itself is read from `Heap::stats()` at the end of its
-//! runs of binary-trees, GCBench and the four workloads of live data.
+//! The pause distribution of tenured-gc is read from `Heap::stats()` at the end of its runs
+//! of binary-trees, GCBench and the four workloads of live data, HotSpot's from `-Xlog:gc` and
+//! Go's from `GODEBUG=gctrace=1` ([`pauses`]); each workload's table of times is followed by
+//! one of pauses.
 //!
 //! # Measurement
 //! The harness re-runs itself as `gc-bench run WORKLOAD PEER SIZE`, one fresh process per run
@@ -30,6 +32,7 @@ mod growing_graph;
 mod harness;
 mod lru_cache;
 mod old_table;
+mod pauses;
 mod ring_roots;
 mod rng;
 
