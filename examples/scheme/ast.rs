@@ -6,9 +6,7 @@
 //! variable); globals to the [`Global`] cell that holds them. Nodes that can fail at run
 //! time carry the position of their source, for the error message.
 
-use std::collections::HashMap;
-
-use tenured_gc::{Gc, GcCell, GcRefCell, Mutation, Trace};
+use tenured_gc::{Gc, GcCell, GcIndexMap, Mutation, Trace};
 
 use crate::error::{Pos, Result};
 use crate::symbol::Symbol;
@@ -109,10 +107,12 @@ pub struct Global<'gc> {
     pub value: GcCell<'gc, Value<'gc>>,
 }
 
-/// The global environment: every global variable the program has mentioned, by name.
+/// The global environment: every global variable the program has mentioned, by name. A
+/// `GcIndexMap`, so that a minor collection scans only the globals defined since the last one,
+/// however many a program has.
 #[derive(Trace)]
 pub struct Globals<'gc> {
-    table: GcRefCell<'gc, HashMap<Symbol, Gc<'gc, Global<'gc>>>>,
+    table: GcIndexMap<'gc, Symbol, Gc<'gc, Global<'gc>>>,
 }
 
 impl<'gc> Globals<'gc> {
@@ -120,7 +120,7 @@ impl<'gc> Globals<'gc> {
         Gc::new(
             m,
             Globals {
-                table: GcRefCell::new(HashMap::new()),
+                table: GcIndexMap::new(),
             },
         )
     }
@@ -128,7 +128,7 @@ impl<'gc> Globals<'gc> {
     /// The variable called `name`, made (undefined) the first time it is mentioned, so
     /// that code can refer to a global before its definition runs.
     pub fn lookup(&self, m: &Mutation<'gc>, name: Symbol) -> Result<Gc<'gc, Global<'gc>>> {
-        if let Some(&global) = self.table.borrow().get(&name) {
+        if let Some(global) = self.table.get(&name) {
             return Ok(global);
         }
         let global = Gc::try_new(
@@ -138,7 +138,7 @@ impl<'gc> Globals<'gc> {
                 value: GcCell::new(Value::Undefined),
             },
         )?;
-        self.table.borrow_mut(m).insert(name, global);
+        self.table.try_insert(m, name, global)?;
         Ok(global)
     }
 }

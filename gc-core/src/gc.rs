@@ -138,7 +138,7 @@ impl<'gc> Gc<'gc, str> {
 #[cold]
 #[inline(never)]
 #[track_caller]
-fn alloc_failed(e: AllocError) -> ! {
+pub(crate) fn alloc_failed(e: AllocError) -> ! {
     panic!("tenured-gc: allocation failed: {e}; use the `try_` allocation APIs to handle this")
 }
 

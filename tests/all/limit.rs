@@ -56,7 +56,7 @@ fn a_growing_live_set_gets_the_limit_error_and_keeps_its_data() {
                 head.next.set(m, Some(chunk));
                 built += 1;
             }
-            Ok(())
+            Ok::<(), tenured_gc::AllocError>(())
         });
         if let Err(e) = result {
             break e;
@@ -130,4 +130,33 @@ fn a_scope_cannot_run_past_the_limit_into_the_reserved_eden() {
     let stats = heap.stats();
     assert!(stats.heap_reserved <= LIMIT, "{stats:?}");
     heap.verify().unwrap();
+}
+
+#[test]
+fn a_managed_vector_at_the_limit_reports_it_and_keeps_its_elements() {
+    let mut heap = limited();
+    let list = heap.mutate(|m| m.root(Gc::new(m, tenured_gc::GcVec::<Gc<u64>>::new())));
+    let mut pushed = 0u64;
+    let error = loop {
+        let result = heap.mutate(|m| {
+            let list = list.get(m);
+            // Each push of a new value, in scopes of a thousand, until the limit says no.
+            for _ in 0..1000 {
+                let value = Gc::try_new(m, pushed)?;
+                list.try_push(m, value)?;
+                pushed += 1;
+            }
+            Ok::<(), tenured_gc::AllocError>(())
+        });
+        if let Err(e) = result {
+            break e;
+        }
+    };
+    assert!(error.to_string().contains("limit"), "{error}");
+    heap.collect_major();
+    heap.mutate(|m| {
+        let list = list.get(m);
+        assert_eq!(list.len() as u64, pushed, "a failed push changes nothing");
+        assert!(list.iter().map(|gc: Gc<u64>| *gc).eq(0..pushed));
+    });
 }

@@ -7,6 +7,7 @@ use core::hash::Hash;
 use std::collections::HashMap;
 
 use crate::collections::GcVec;
+use crate::error::AllocError;
 use crate::mutation::Mutation;
 use crate::trace::{Leaf, Rebrand, Trace, Tracer};
 
@@ -104,16 +105,26 @@ where
     }
 
     /// Sets the value of `key`, returning the one it replaces. A new key goes last.
+    ///
+    /// # Panics
+    /// If the heap limit is reached; [`GcIndexMap::try_insert`] returns the error instead.
     pub fn insert(&self, m: &Mutation<'gc>, key: K, value: V) -> Option<V> {
+        self.try_insert(m, key, value)
+            .unwrap_or_else(|e| crate::gc::alloc_failed(e))
+    }
+
+    /// Sets the value of `key`, returning the one it replaces, or reports that making room
+    /// for a new key would pass the heap limit (the map is then unchanged).
+    pub fn try_insert(&self, m: &Mutation<'gc>, key: K, value: V) -> Result<Option<V>, AllocError> {
         let existing = self.index.borrow().get(&key).copied();
         if let Some(i) = existing {
-            return Some(self.values.set(m, i, value));
+            return Ok(Some(self.values.set(m, i, value)));
         }
         let i = self.values.len();
-        self.values.push(m, value);
+        self.values.try_push(m, value)?;
         self.keys.borrow_mut().push(key.clone());
         self.index.borrow_mut().insert(key, i);
-        None
+        Ok(None)
     }
 
     /// Removes `key`'s entry and returns its value; the last entry takes its place.

@@ -4,6 +4,8 @@ use core::cell::Cell;
 use core::fmt;
 
 use crate::cell::GcCell;
+use crate::error::AllocError;
+use crate::gc::alloc_failed;
 use crate::gc::Gc;
 use crate::mutation::Mutation;
 use crate::trace::{Rebrand, Trace, Tracer};
@@ -102,12 +104,20 @@ impl<'gc, T: Copy + Trace + Rebrand<'gc, Branded = T>> GcVec<'gc, T> {
         capacity: usize,
         from: Option<(Storage<'gc, T>, usize)>,
     ) -> Storage<'gc, T> {
+        Self::try_alloc_storage(m, capacity, from).unwrap_or_else(|e| alloc_failed(e))
+    }
+
+    fn try_alloc_storage(
+        m: &Mutation<'gc>,
+        capacity: usize,
+        from: Option<(Storage<'gc, T>, usize)>,
+    ) -> Result<Storage<'gc, T>, AllocError> {
         let mut cells = Vec::with_capacity(capacity);
         if let Some((old, len)) = from {
             cells.extend(old[..len].iter().map(|cell| GcCell::new(cell.get())));
         }
         cells.resize_with(capacity, || GcCell::new(None));
-        Gc::from_vec(m, cells)
+        Gc::try_from_vec(m, cells)
     }
 
     /// The number of elements the vector holds before it must grow its storage.
@@ -146,19 +156,29 @@ impl<'gc, T: Copy + Trace + Rebrand<'gc, Branded = T>> GcVec<'gc, T> {
     }
 
     /// Appends `value`, growing the storage (to twice its size) when it is full.
+    ///
+    /// # Panics
+    /// If the heap limit is reached; [`GcVec::try_push`] returns the error instead.
     pub fn push(&self, m: &Mutation<'gc>, value: T) {
+        self.try_push(m, value).unwrap_or_else(|e| alloc_failed(e))
+    }
+
+    /// Appends `value`, or reports that growing the storage would pass the heap limit (the
+    /// vector is then unchanged).
+    pub fn try_push(&self, m: &Mutation<'gc>, value: T) -> Result<(), AllocError> {
         let len = self.len();
         let storage = match self.storage.get() {
             Some(s) if s.len() > len => s,
             old => {
                 let capacity = (2 * len).max(FIRST_CAPACITY);
-                let grown = Self::alloc_storage(m, capacity, old.map(|s| (s, len)));
+                let grown = Self::try_alloc_storage(m, capacity, old.map(|s| (s, len)))?;
                 self.storage.set(m, Some(grown));
                 grown
             }
         };
         storage[len].set(m, Some(value));
         self.len.set(len + 1);
+        Ok(())
     }
 
     /// Removes and returns the last element.
