@@ -225,6 +225,9 @@ pub(crate) struct Stats {
     /// Bytes minor collections copied out of the young generation (to a survivor space or
     /// the old generation).
     pub(crate) bytes_copied: u64,
+    /// Edges minor collections visited in their roots: the root table, the state of
+    /// `Heap::run`, the remembered set and the objects on dirty cards.
+    pub(crate) root_edges: u64,
     pub(crate) objects_finalized: u64,
     /// Old and large bytes the last major collection kept.
     pub(crate) live_after_last_major: u64,
@@ -243,6 +246,7 @@ impl Stats {
             bytes_freed: 0,
             bytes_reclaimed_by_scopes: 0,
             bytes_copied: 0,
+            root_edges: 0,
             objects_finalized: 0,
             live_after_last_major: 0,
             used_after_last_collection: 0,

@@ -157,10 +157,12 @@ impl HeapState {
         let young = young_allocated + parts.spaces.nursery.survivor_used();
         match kind {
             CollectionKind::Minor => {
-                let copied_before = parts.stats.bytes_copied;
+                let (copied_before, edges_before) =
+                    (parts.stats.bytes_copied, parts.stats.root_edges);
                 let panics = minor::collect(&mut parts, extra, tenuring_threshold, false);
                 let survived = (parts.stats.bytes_copied - copied_before) as usize;
-                self.pacer.minor_ended(young, survived, eden);
+                let root_edges = (parts.stats.root_edges - edges_before) as usize;
+                self.pacer.minor_ended(young, survived, eden, root_edges);
                 (panics, None)
             }
             CollectionKind::Major => {

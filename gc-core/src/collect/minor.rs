@@ -75,6 +75,8 @@ struct Evacuator<'a> {
     promoted_out_of_line_cells: bool,
     copied_bytes: usize,
     promoted_bytes: usize,
+    /// Edges visited so far.
+    edges: usize,
 }
 
 /// Copies an object of `size` bytes (a multiple of the word) from `from` to `to`: small
@@ -475,6 +477,7 @@ impl EdgeVisitor for WeakFixer<'_> {
 impl EdgeVisitor for Evacuator<'_> {
     #[inline]
     fn edge(&mut self, slot: &mut NonNull<u8>) {
+        self.edges += 1;
         let target = *slot;
         if self.in_from_space(target.as_ptr().addr()) {
             // SAFETY: a nursery pointer is the start of an object there, or its forwarded copy.
@@ -608,6 +611,7 @@ pub(crate) fn collect(
         promoted_out_of_line_cells: false,
         copied_bytes: 0,
         promoted_bytes: 0,
+        edges: 0,
     };
     parts.roots.for_each_slot(|slot| ev.edge(slot));
     extra.trace(&mut ev);
@@ -625,6 +629,8 @@ pub(crate) fn collect(
     for (i, ranges) in large_cards {
         ev.scan_large_cards(i, &ranges);
     }
+    // What the roots cost, whatever survives: the collection's fixed work.
+    let root_edges = ev.edges;
     ev.drain(young_scan, old_scan);
     ev.fix_weak_pointers(extra);
 
@@ -668,6 +674,7 @@ pub(crate) fn collect(
     stats.bytes_promoted += promoted as u64;
     stats.bytes_freed += (young_before - copied) as u64;
     stats.bytes_copied += copied as u64;
+    stats.root_edges += root_edges as u64;
     stats.objects_finalized += finalized;
     panics
 }

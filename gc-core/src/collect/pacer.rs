@@ -12,7 +12,9 @@
 //!   It also follows survival, as HotSpot's young-generation sizing does: when most of what a
 //!   minor collection found survived, a bigger eden would have copied the same objects in
 //!   fewer collections, each of which pays the same fixed costs (the roots, the state of
-//!   `Heap::run`, the remembered set), so eden doubles. Both kinds of growth are bounded by
+//!   `Heap::run`, the remembered set, the dirty cards), so eden doubles. It doubles too when
+//!   those fixed costs dominate: when the roots held more than two edges per word copied,
+//!   and more than an eighth of eden's size in words. Both kinds of growth are bounded by
 //!   the young budget: half the old generation, but at least [`SURVIVAL_EDEN_FLOOR`], and
 //!   never past `max_nursery_size` (so young memory stays in proportion to old, like
 //!   HotSpot's `NewRatio`). A bigger eden lowers survival by itself (its objects have had
@@ -36,6 +38,7 @@ use core::cell::Cell;
 use crate::config::HeapConfig;
 use crate::error::AllocError;
 use crate::event::CollectionReason;
+use crate::header::WORD;
 use crate::space::old::CHUNK_SIZE;
 use crate::stats::CollectionKind;
 
@@ -50,6 +53,10 @@ pub(crate) const SURVIVAL_EDEN_FLOOR: usize = 64 << 20;
 /// A minor collection after which more than this share (in eighths) of the young bytes it
 /// found survived counts as one where most survived.
 const MOST_SURVIVED_EIGHTHS: usize = 4;
+
+/// A minor collection whose roots held more than this many edges per word it copied counts
+/// as one whose fixed costs dominate: visiting an edge costs about what copying a word does.
+const ROOTS_DOMINATE_EDGES_PER_WORD: usize = 2;
 
 /// A minor collection after which less than this share (in sixteenths) of the young bytes it
 /// found survived counts as one where few survived.
@@ -98,8 +105,9 @@ pub(crate) trait Policy {
     fn major_ended(&mut self, live: usize);
     /// A minor collection ended: of `young` bytes in eden, overflow and the *from* survivor
     /// space, `survived` were copied (to the survivor space or the old generation); eden's
-    /// soft size was `eden`.
-    fn minor_ended(&mut self, young: usize, survived: usize, eden: usize);
+    /// soft size was `eden`; it visited `root_edges` edges in its roots (the root table, the
+    /// state of `Heap::run`, the remembered set and the objects on dirty cards).
+    fn minor_ended(&mut self, young: usize, survived: usize, eden: usize, root_edges: usize);
 }
 
 /// The default policy's settings and state.
@@ -265,12 +273,18 @@ impl Policy for Pacer {
     /// Only a collection that found eden at least half full says anything about eden's
     /// size: the survival of an early one (the stress mode's, or one a program asked for)
     /// is that of objects too young to have had a chance to die.
-    fn minor_ended(&mut self, young: usize, survived: usize, eden: usize) {
+    fn minor_ended(&mut self, young: usize, survived: usize, eden: usize, root_edges: usize) {
         self.most_survived = false;
         if young * 2 < eden {
             return;
         }
-        if survived * 8 > young * MOST_SURVIVED_EIGHTHS {
+        let most_survived = survived * 8 > young * MOST_SURVIVED_EIGHTHS;
+        // Every minor collection pays for its roots again: when they cost more than the
+        // copying, and are not small beside eden either, fewer, bigger collections pay for
+        // them less often.
+        let roots_dominate = root_edges > ROOTS_DOMINATE_EDGES_PER_WORD * (survived / WORD)
+            && root_edges * WORD * 8 > eden;
+        if most_survived || roots_dominate {
             self.most_survived = true;
             self.survival_eden = 2 * eden;
         } else if survived * 16 < young * FEW_SURVIVED_SIXTEENTHS {

@@ -291,9 +291,9 @@ fn eden_doubles_while_most_survives_within_the_young_budget() {
         max_nursery_size: max,
         ..HeapConfig::default()
     });
-    p.minor_ended(EDEN, EDEN / 8, EDEN);
+    p.minor_ended(EDEN, EDEN / 8, EDEN, 0);
     assert_eq!(p.eden_size(&view()), None, "little survived: no growth");
-    p.minor_ended(EDEN, EDEN / 8 * 7, EDEN);
+    p.minor_ended(EDEN, EDEN / 8 * 7, EDEN, 0);
     assert_eq!(
         p.eden_size(&view()),
         Some(2 * EDEN),
@@ -323,22 +323,22 @@ fn eden_doubles_while_most_survives_within_the_young_budget() {
 fn eden_keeps_its_size_while_some_survive_and_shrinks_once_few_do() {
     let mut p = pacer(None, None);
     // Survival grew eden to its largest.
-    p.minor_ended(MAX_EDEN / 2, MAX_EDEN / 2, MAX_EDEN / 2);
+    p.minor_ended(MAX_EDEN / 2, MAX_EDEN / 2, MAX_EDEN / 2, 0);
     let grown = at_eden(MAX_EDEN);
     assert_eq!(p.eden_size(&grown), None, "still surviving: eden stays");
-    p.minor_ended(MAX_EDEN, MAX_EDEN / 4, MAX_EDEN);
+    p.minor_ended(MAX_EDEN, MAX_EDEN / 4, MAX_EDEN, 0);
     assert_eq!(
         p.eden_size(&grown),
         None,
         "a quarter survived: the bigger eden is paying, and stays"
     );
-    p.minor_ended(MAX_EDEN, 0, MAX_EDEN);
+    p.minor_ended(MAX_EDEN, 0, MAX_EDEN, 0);
     assert_eq!(p.eden_size(&grown), None, "one halving is within the slack");
-    p.minor_ended(MAX_EDEN, 0, MAX_EDEN);
+    p.minor_ended(MAX_EDEN, 0, MAX_EDEN, 0);
     let shrunk = p.eden_size(&grown).expect("two halvings shrink eden");
     assert!(shrunk <= MAX_EDEN / 4, "{shrunk}");
     for _ in 0..32 {
-        p.minor_ended(MAX_EDEN, 0, MAX_EDEN);
+        p.minor_ended(MAX_EDEN, 0, MAX_EDEN, 0);
     }
     assert_eq!(
         p.eden_size(&grown),
@@ -351,16 +351,36 @@ fn eden_keeps_its_size_while_some_survive_and_shrinks_once_few_do() {
 fn an_early_minor_collection_says_nothing_about_eden() {
     let mut p = pacer(None, None);
     // All of a small amount survived: a collection long before eden filled.
-    p.minor_ended(EDEN / 4, EDEN / 4, EDEN);
+    p.minor_ended(EDEN / 4, EDEN / 4, EDEN, 0);
     assert_eq!(
         p.eden_size(&view()),
         None,
         "no growth from an early collection"
     );
-    p.minor_ended(EDEN / 2, EDEN / 2, EDEN);
+    p.minor_ended(EDEN / 2, EDEN / 2, EDEN, 0);
     assert_eq!(
         p.eden_size(&view()),
         Some(2 * EDEN),
         "half full and all survived"
+    );
+}
+
+#[test]
+fn eden_doubles_when_the_roots_cost_more_than_the_copying() {
+    let mut p = pacer(None, None);
+    // A quarter survived (not most), but the roots held far more edges than words copied:
+    // a big `run` state, or an old generation stored to all over.
+    let copied_words = EDEN / 4 / crate::header::WORD;
+    p.minor_ended(EDEN, EDEN / 4, EDEN, copied_words);
+    assert_eq!(
+        p.eden_size(&view()),
+        None,
+        "roots as costly as the copying: no growth"
+    );
+    p.minor_ended(EDEN, EDEN / 4, EDEN, 10 * copied_words);
+    assert_eq!(
+        p.eden_size(&view()),
+        Some(2 * EDEN),
+        "roots ten times the copying: twice eden"
     );
 }
