@@ -84,6 +84,15 @@ impl<T: Copy + Trace + fmt::Debug> fmt::Debug for GcCell<'_, T> {
     }
 }
 
+/// Compares the values, as `Cell` does; a `Gc` inside compares by identity.
+impl<T: Copy + Trace + PartialEq> PartialEq for GcCell<'_, T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.get() == other.get()
+    }
+}
+
+impl<T: Copy + Trace + Eq> Eq for GcCell<'_, T> {}
+
 impl<T: Default> Default for GcCell<'_, T> {
     fn default() -> Self {
         GcCell::new(T::default())
@@ -188,6 +197,18 @@ impl<T: Trace + fmt::Debug> fmt::Debug for GcRefCell<'_, T> {
         }
     }
 }
+
+/// Compares the values, as `RefCell` does; a `Gc` inside compares by identity.
+///
+/// # Panics
+/// If either value is borrowed mutably.
+impl<T: Trace + PartialEq> PartialEq for GcRefCell<'_, T> {
+    fn eq(&self, other: &Self) -> bool {
+        *self.borrow() == *other.borrow()
+    }
+}
+
+impl<T: Trace + Eq> Eq for GcRefCell<'_, T> {}
 
 impl<T: Default> Default for GcRefCell<'_, T> {
     fn default() -> Self {

@@ -69,6 +69,25 @@ impl<T: ?Sized> Root<T> {
         Gc::from_obj(self.table.get(self.index))
     }
 
+    /// Whether `a` and `b` root the same object.
+    ///
+    /// Unlike the address of the object, which changes when it moves, this holds between
+    /// scopes and through collections. Roots of different heaps are never the same.
+    ///
+    /// ```
+    /// use tenured_gc::{Gc, Heap, Root};
+    ///
+    /// let mut heap = Heap::new();
+    /// let (a, b) = heap.mutate(|m| (m.root(Gc::new(m, 1)), m.root(Gc::new(m, 1))));
+    /// let also_a = a.clone();
+    /// heap.collect_minor();
+    /// assert!(Root::ptr_eq(&a, &also_a));
+    /// assert!(!Root::ptr_eq(&a, &b));
+    /// ```
+    pub fn ptr_eq(a: &Root<T>, b: &Root<T>) -> bool {
+        Rc::ptr_eq(&a.table, &b.table) && a.table.get(a.index) == b.table.get(b.index)
+    }
+
     /// Roots `gc` in place of the object rooted so far.
     ///
     /// # Panics

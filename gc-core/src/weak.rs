@@ -54,7 +54,39 @@ impl<'gc, T: ?Sized> GcWeak<'gc, T> {
     pub fn is_dead(self) -> bool {
         self.obj.is_none()
     }
+
+    /// Whether `a` and `b` refer to the same object, or both to none (what `a == b` says
+    /// too).
+    ///
+    /// Like [`Gc::ptr_eq`], this compares identity, which collections keep; two references
+    /// whose targets have died are equal, as `std::rc::Weak::ptr_eq` has it.
+    ///
+    /// ```
+    /// use tenured_gc::{Gc, GcWeak, Heap};
+    ///
+    /// let mut heap = Heap::new();
+    /// heap.mutate(|m| {
+    ///     let (a, b) = (Gc::new(m, 1), Gc::new(m, 1));
+    ///     assert!(GcWeak::ptr_eq(Gc::downgrade(a), Gc::downgrade(a)));
+    ///     assert!(!GcWeak::ptr_eq(Gc::downgrade(a), Gc::downgrade(b)));
+    ///     assert!(GcWeak::ptr_eq(GcWeak::<i32>::new(), GcWeak::new()));
+    /// });
+    /// ```
+    #[inline]
+    pub fn ptr_eq(a: GcWeak<'gc, T>, b: GcWeak<'gc, T>) -> bool {
+        a.obj == b.obj
+    }
 }
+
+/// Equality is identity, as for [`Gc`]: see [`GcWeak::ptr_eq`].
+impl<'gc, T: ?Sized> PartialEq for GcWeak<'gc, T> {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        GcWeak::ptr_eq(*self, *other)
+    }
+}
+
+impl<T: ?Sized> Eq for GcWeak<'_, T> {}
 
 impl<'gc, T: ?Sized> Gc<'gc, T> {
     /// A weak reference to the object.

@@ -6,6 +6,7 @@ mod common;
 mod config;
 mod cycles;
 mod faults;
+mod identity;
 mod large;
 mod limit;
 mod long_list;
