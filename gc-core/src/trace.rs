@@ -118,6 +118,12 @@ pub unsafe trait Trace {
 /// A type that never holds a managed pointer: the keys of traced maps and the elements of
 /// traced sets must be leaves.
 ///
+/// Why keys: the collector moves objects, so the address of an object changes at every
+/// collection. A key hashed or ordered by a `Gc`'s address would sit in the wrong bucket after
+/// the first move and never be found again; and since a map hands out no `&mut` to its keys,
+/// the collector could not rewrite a pointer inside a key at all. Key a map by a plain value,
+/// such as an id or a name kept in the object, and keep the `Gc` in the value.
+///
 /// `#[derive(Trace)]` implements it for a type whose traced fields are all leaves; tenured-gc
 /// implements it for numbers, strings, and the standard containers, tuples and arrays of
 /// leaves. A generic key type needs the bound: `struct Index<K: Leaf, V> { map: HashMap<K, V> }`.
@@ -154,7 +160,8 @@ pub unsafe trait Trace {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a `Leaf`: the keys of a traced map and the elements of a traced set must hold no managed pointer",
     label = "`{Self}` may hold a managed pointer",
-    note = "the collector could not rewrite a pointer inside a key when its object moves: keep the pointer in the value, or key by something pointer-free (a name, an id)",
+    note = "the collector moves objects, so their addresses change: a hash or an order computed from a `Gc` would be lost at the next collection, and a map gives the collector no `&mut` to rewrite a pointer inside a key",
+    note = "key by a plain value instead, such as an id or a name kept in the object (`HashMap<u64, Gc<'gc, T>>`), and keep the `Gc` in the value",
     note = "derived pointer-free types, numbers, strings and tuples, `Option`s, `Box`es and `Vec`s of leaves are `Leaf`; a generic key type needs a `tenured_gc::Leaf` bound"
 )]
 pub unsafe trait Leaf {}

@@ -5,7 +5,8 @@
 //! collector's view. Use `GcCell` and `GcRefCell` instead.
 //!
 //! The keys of maps and the elements of sets must be [`Leaf`]s: a key cannot be rewritten in
-//! place without breaking the map's invariants. The bound makes a key that may hold a managed
+//! place without breaking the map's invariants, and a hash of an address would be lost when the
+//! object moves. The bound makes a key that may hold a managed
 //! pointer a type error wherever the map's `Trace` impl is needed. A hasher must be `'static`,
 //! so it cannot hold a managed pointer either.
 //!
@@ -223,6 +224,43 @@ where
     type Branded = VecDeque<T::Branded>;
 }
 
+/// The values are traced; the keys must be [`Leaf`]s, which hold no managed pointer.
+///
+/// The collector moves objects, so their addresses change at every collection: a key hashed
+/// by a `Gc` would be in the wrong bucket after the first move, and the map would lose the
+/// entry (the map hands out no `&mut` to its keys, so the collector could not even rewrite the
+/// pointer). Key by a plain value, such as an id or a name kept in the object, and keep the
+/// `Gc` in the value. The same holds for `BTreeMap` keys and for `HashSet` and `BTreeSet`
+/// elements.
+///
+/// ```
+/// use std::collections::HashMap;
+/// use tenured_gc::{Gc, GcRefCell, Heap, Trace};
+///
+/// #[derive(Trace)]
+/// struct Person {
+///     id: u32,
+///     name: String,
+/// }
+///
+/// #[derive(Trace)]
+/// struct Directory<'gc> {
+///     by_id: GcRefCell<'gc, HashMap<u32, Gc<'gc, Person>>>, // not `HashMap<Gc<Person>, _>`
+/// }
+///
+/// let mut heap = Heap::new();
+/// let directory = heap.mutate(|m| {
+///     let directory = Gc::new(m, Directory { by_id: GcRefCell::default() });
+///     for (id, name) in [(1, "Ada"), (2, "Grace")] {
+///         let person = Gc::new(m, Person { id, name: name.into() });
+///         directory.by_id.borrow_mut(m).insert(person.id, person);
+///     }
+///     m.root(directory)
+/// });
+/// heap.collect_minor();
+/// heap.collect_major(); // every person moved; the keys did not change
+/// heap.mutate(|m| assert_eq!(directory.get(m).by_id.borrow()[&2].name, "Grace"));
+/// ```
 // SAFETY: keys are leaves and the hasher is `'static`, so only values hold managed pointers;
 // they are traced in place.
 unsafe impl<K: Leaf, V: Trace, S: BuildHasher + 'static> Trace for HashMap<K, V, S> {
