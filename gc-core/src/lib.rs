@@ -34,7 +34,8 @@
 //! it, and no collection runs inside a scope. Objects survive scopes only through [`Root`]s
 //! (or the state of [`Heap::run`]), which the collector updates when it moves objects.
 //! Stores of managed pointers into existing objects go through [`GcCell`] or [`GcRefCell`],
-//! which run the write barrier; `Trace` is not implemented for `Cell`, `RefCell` or `Rc`.
+//! which run the write barrier; `Trace` is not implemented for `RefCell`, `Rc`, or a `Cell`
+//! that could hold a managed pointer (a `Cell` of a [`Leaf`] needs no barrier).
 //! Every way an object could outlive its scope (that barrier, a root, drop glue, ...) passes
 //! through one function of `scope`; if none was taken, the scope's eden is reused at once.
 //! A derived type may not implement `Drop`, so no destructor can see a dead object.

@@ -63,7 +63,8 @@ use core::ptr::NonNull;
 /// 2. `trace` must not allocate, must not read the contents of any managed object, and must
 ///    not move values out of `self`.
 /// 3. A managed pointer held by the value must not be reachable by a shared-reference mutation
-///    that bypasses the write barrier (no `Cell<Gc<_>>`, `RefCell<Gc<_>>`, ...).
+///    that bypasses the write barrier (no `Cell<Gc<_>>`, `RefCell<Gc<_>>`, ...; a `Cell` of a
+///    [`Leaf`] is fine).
 /// 4. `IS_LEAF` may be `true` only if the value can never hold a managed pointer. (This and
 ///    the rules below concern the layout constants, which only an impl that overrides them
 ///    must think about: their defaults keep every rule.)
@@ -85,7 +86,7 @@ use core::ptr::NonNull;
     message = "`{Self}` cannot be traced by the garbage collector",
     label = "`{Self}` does not implement `Trace`",
     note = "derive it with `#[derive(Trace)]`, or mark a field that holds no managed pointer `#[gc(ignore)]`",
-    note = "`Cell`, `RefCell`, `Rc` and raw pointers are not traceable: use `GcCell` or `GcRefCell` for fields that change"
+    note = "`Cell<T>` is traceable only where `T` holds no managed pointer (a `Leaf`, such as a number); `RefCell`, `Rc` and raw pointers never are: use `GcCell` or `GcRefCell` for fields that change"
 )]
 pub unsafe trait Trace {
     /// The value never holds a managed pointer; the collector never scans it.

@@ -8,6 +8,7 @@ mod cycles;
 mod faults;
 mod identity;
 mod large;
+mod leaf_cells;
 mod limit;
 mod long_list;
 mod model;
