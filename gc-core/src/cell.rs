@@ -78,6 +78,7 @@ impl<'gc, T: Copy + Trace> GcCell<'gc, T> {
     }
 }
 
+/// Writes `GcCell(value)`; a `Gc` inside ends on cycles (see its `Debug`).
 impl<T: Copy + Trace + fmt::Debug> fmt::Debug for GcCell<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("GcCell").field(&self.get()).finish()
@@ -189,6 +190,8 @@ impl<'gc, T: Trace> GcRefCell<'gc, T> {
     }
 }
 
+/// Writes `GcRefCell(value)`, or `GcRefCell(<borrowed>)` while it is borrowed mutably; a `Gc`
+/// inside ends on cycles (see its `Debug`).
 impl<T: Trace + fmt::Debug> fmt::Debug for GcRefCell<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.value.try_borrow() {

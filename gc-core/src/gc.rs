@@ -201,9 +201,36 @@ impl<T: ?Sized + Object> Deref for Gc<'_, T> {
     }
 }
 
+/// Writes the value, as `Rc` does, and ends on cycles and deep structures.
+///
+/// A `Gc` to an object whose output is being written already (a cycle) is written
+/// `Gc(<cycle: Node>)`, and one that would enter more than 128 objects one inside the other is
+/// written `Gc(<depth limit: Node>)`, so a derived `Debug` of a cyclic graph or of a long list
+/// ends, and says where it stopped.
+///
+/// ```
+/// use tenured_gc::{Gc, GcCell, Heap, Trace};
+///
+/// #[derive(Trace, Debug)]
+/// struct Node<'gc> {
+///     name: &'static str,
+///     next: GcCell<'gc, Option<Gc<'gc, Node<'gc>>>>,
+/// }
+///
+/// let mut heap = Heap::new();
+/// heap.mutate(|m| {
+///     let a = Gc::new(m, Node { name: "a", next: GcCell::new(None) });
+///     let b = Gc::new(m, Node { name: "b", next: GcCell::new(Some(a)) });
+///     a.next.set(m, Some(b));
+///     assert_eq!(
+///         format!("{a:?}"),
+///         r#"Node { name: "a", next: GcCell(Some(Node { name: "b", next: GcCell(Some(Gc(<cycle: Node>))) })) }"#
+///     );
+/// });
+/// ```
 impl<T: ?Sized + Object + fmt::Debug> fmt::Debug for Gc<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&**self, f)
+        crate::debug::fmt_object(self.obj, &**self, f)
     }
 }
 

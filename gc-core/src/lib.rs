@@ -15,7 +15,8 @@
 //!   roots (`root_table` is the table the collector traces).
 //! - [`trace`]: the [`Trace`], [`Leaf`] and [`Rebrand`] traits; `trace_impls` for std types;
 //!   `private` for what `#[derive(Trace)]` expands to.
-//! - [`config`], [`stats`], [`error`]: configuration, statistics and errors.
+//! - [`config`], [`stats`], [`error`]: configuration, statistics and errors; `debug`: the
+//!   `Debug` of a `Gc`, which ends on cycles and deep structures.
 //!
 //! Inside, one room per job:
 //! - `heap_state`: the parts one heap owns, together.
@@ -74,6 +75,7 @@ mod barrier;
 pub mod cell;
 mod collect;
 pub mod config;
+mod debug;
 pub mod error;
 pub mod gc;
 mod header;

@@ -102,6 +102,8 @@ impl<T: ?Sized> Default for GcWeak<'_, T> {
     }
 }
 
+/// Writes `GcWeak(alive)` or `GcWeak(dead)`: it does not enter the target, so a graph held
+/// together by weak references is written without following them.
 impl<T: ?Sized> fmt::Debug for GcWeak<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(if self.obj.is_some() {

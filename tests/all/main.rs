@@ -5,6 +5,7 @@ mod basics;
 mod common;
 mod config;
 mod cycles;
+mod debug;
 mod faults;
 mod identity;
 mod large;
