@@ -24,6 +24,34 @@ use crate::trace::{Rebrand, Trace, Tracer};
 use crate::type_info::Object;
 
 /// A pointer to a managed object of type `T`, valid in the mutation scope `'gc`.
+///
+/// Made by [`Gc::new`] (or [`Gc::from_vec`], [`Gc::new_str`] for slices and strings), it
+/// derefs to `&T`, is `Copy`, and cannot leave its scope: [root](crate::Root) the object to
+/// keep it for a later scope. `==` compares identity ([`Gc::ptr_eq`]); there is no `Hash`,
+/// since the address changes when the collector moves the object.
+///
+/// ```
+/// use tenured_gc::{Gc, Heap, Trace};
+///
+/// #[derive(Trace)]
+/// struct Point {
+///     x: i32,
+///     y: i32,
+/// }
+///
+/// let mut heap = Heap::new();
+/// let kept = heap.mutate(|m| {
+///     let p = Gc::new(m, Point { x: 1, y: 2 });
+///     let q = p; // a copy of the pointer, the same object
+///     assert_eq!(q.x + q.y, 3);
+///     assert!(p == q);
+///     let word = Gc::new_str(m, "word");
+///     assert_eq!(&*word, "word");
+///     m.root(p)
+/// });
+/// heap.collect_major();
+/// heap.mutate(|m| assert_eq!(kept.get(m).y, 2));
+/// ```
 #[repr(transparent)]
 pub struct Gc<'gc, T: ?Sized + 'gc> {
     pub(crate) obj: NonNull<u8>,

@@ -97,6 +97,21 @@ mod type_info;
 pub mod weak;
 
 pub use cell::{GcCell, GcRefCell};
+/// [`Heap::verify`] reports every problem it finds in one `HeapCorruption`.
+///
+/// ```
+/// use tenured_gc::{Gc, Heap, HeapCorruption};
+///
+/// let mut heap = Heap::new();
+/// let kept = heap.mutate(|m| m.root(Gc::new(m, [1_u32; 4])));
+/// heap.collect_major();
+/// let checked: Result<(), HeapCorruption> = heap.verify();
+/// assert!(checked.is_ok());
+///
+/// let found = HeapCorruption { problems: vec!["a pointer lands outside the heap".into()] };
+/// assert!(found.to_string().contains("1 problem(s)"));
+/// # drop(kept);
+/// ```
 pub use collect::verify::HeapCorruption;
 pub use config::{ConfigError, HeapConfig};
 pub use error::AllocError;
@@ -105,6 +120,29 @@ pub use heap::{Branded, Heap};
 pub use mutation::Mutation;
 pub use root::Root;
 pub use stats::{CollectionKind, HeapStats, PauseStats};
+/// Derives [`Trace`](trait@Trace), [`Rebrand`] and, for a pointer-free type, [`Leaf`].
+///
+/// ```
+/// use tenured_gc::{Gc, GcRefCell, Heap, Trace};
+///
+/// #[derive(Trace)]
+/// enum Tree<'gc> {
+///     Leaf(i64),
+///     Node(GcRefCell<'gc, Vec<Gc<'gc, Tree<'gc>>>>),
+/// }
+///
+/// let mut heap = Heap::new();
+/// let tree = heap.mutate(|m| {
+///     let children = (1..=3).map(|i| Gc::new(m, Tree::Leaf(i))).collect();
+///     m.root(Gc::new(m, Tree::Node(GcRefCell::new(children))))
+/// });
+/// heap.collect_major();
+/// heap.mutate(|m| {
+///     let Tree::Node(children) = &*tree.get(m) else { unreachable!() };
+///     let sum: i64 = children.borrow().iter().map(|c| match **c { Tree::Leaf(v) => v, _ => 0 }).sum();
+///     assert_eq!(sum, 6);
+/// });
+/// ```
 pub use tenured_gc_derive::Trace;
 pub use trace::{GcDrop, Leaf, Rebrand, Trace, Tracer, NO_SLOT};
 pub use type_info::Object;

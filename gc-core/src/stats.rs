@@ -8,6 +8,13 @@ use core::fmt;
 use core::time::Duration;
 
 /// Which collector ran.
+///
+/// ```
+/// use tenured_gc::CollectionKind;
+///
+/// assert_eq!(CollectionKind::Minor.to_string(), "minor");
+/// assert_ne!(CollectionKind::Minor, CollectionKind::Major);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CollectionKind {
     /// A nursery collection.
@@ -103,6 +110,17 @@ impl PauseHistogram {
 }
 
 /// The pauses of one kind of collection.
+///
+/// ```
+/// use tenured_gc::Heap;
+///
+/// let mut heap = Heap::new();
+/// heap.collect_minor();
+/// heap.collect_minor();
+/// let minor = heap.stats().minor;
+/// assert_eq!(minor.count, 2);
+/// assert!(minor.p50 <= minor.p99 && minor.p99 <= minor.max && minor.max <= minor.total);
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct PauseStats {
     /// How many collections of this kind ran.
@@ -120,6 +138,22 @@ pub struct PauseStats {
 }
 
 /// A snapshot of a heap's statistics, from [`Heap::stats`](crate::Heap::stats).
+///
+/// ```
+/// use tenured_gc::{Gc, Heap};
+///
+/// let mut heap = Heap::new();
+/// let kept = heap.mutate(|m| {
+///     let _garbage = Gc::new(m, [0_u64; 8]);
+///     m.root(Gc::new(m, 7_u64))
+/// });
+/// heap.collect_major();
+/// let stats = heap.stats();
+/// assert_eq!(stats.major.count, 1);
+/// assert!(stats.live_bytes > 0);
+/// assert_eq!(stats.bytes_allocated, stats.live_bytes + stats.bytes_freed);
+/// drop(kept);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HeapStats {
     /// Minor (nursery) collections.

@@ -173,6 +173,41 @@ pub const NO_SLOT: u32 = u32::MAX;
 
 /// Permits `impl Drop` on a type that derives `Trace` with `#[gc(unsafe_allow_drop)]`.
 ///
+/// Without both, `impl Drop` for a derived type does not compile: the destructor runs during a
+/// collection, when the objects the value points to may already be freed.
+///
+/// ```
+/// use std::cell::Cell;
+/// use std::rc::Rc;
+/// use tenured_gc::{Gc, GcDrop, Heap, Trace};
+///
+/// #[derive(Trace)]
+/// #[gc(unsafe_allow_drop)]
+/// struct Handle<'gc> {
+///     #[gc(ignore)]
+///     closed: Rc<Cell<bool>>,
+///     owner: Option<Gc<'gc, str>>,
+/// }
+///
+/// // SAFETY: `drop` touches `closed` only, never `owner`.
+/// unsafe impl GcDrop for Handle<'_> {}
+///
+/// impl Drop for Handle<'_> {
+///     fn drop(&mut self) {
+///         self.closed.set(true);
+///     }
+/// }
+///
+/// let closed = Rc::new(Cell::new(false));
+/// let mut heap = Heap::new();
+/// heap.mutate(|m| {
+///     let owner = Some(Gc::new_str(m, "me"));
+///     Gc::new(m, Handle { closed: closed.clone(), owner });
+/// });
+/// heap.collect_major();
+/// assert!(closed.get(), "the dead handle was dropped");
+/// ```
+///
 /// # Safety
 /// The type's `Drop::drop` must not read, write or follow any managed pointer (`Gc`,
 /// `GcWeak`, a cell holding one) that the value holds: when it runs during a collection, the
@@ -180,6 +215,23 @@ pub const NO_SLOT: u32 = u32::MAX;
 pub unsafe trait GcDrop {}
 
 /// Maps a type to the same type under another `'gc` brand.
+///
+/// `#[derive(Trace)]` implements it; a hand-written `Trace` type writes it too (see
+/// [`Trace`]). Generic code that allocates names it in the bound `Gc::new` needs:
+///
+/// ```
+/// use tenured_gc::{Gc, Heap, Mutation, Rebrand, Trace};
+///
+/// fn pair<'gc, T>(m: &Mutation<'gc>, a: T, b: T) -> Gc<'gc, [T]>
+/// where
+///     T: Trace + Rebrand<'gc, Branded = T>,
+/// {
+///     Gc::from_vec(m, vec![a, b])
+/// }
+///
+/// let mut heap = Heap::new();
+/// heap.mutate(|m| assert_eq!(*pair(m, 1, 2), [1, 2]));
+/// ```
 ///
 /// # Safety
 /// `Branded` must be `Self` with every occurrence of the `'gc` brand lifetime replaced by the
@@ -200,7 +252,38 @@ pub(crate) trait EdgeVisitor {
 
 /// The collector's side of tracing: receives the managed pointers a value holds.
 ///
-/// Only the collector creates a `Tracer`; `Trace` impls pass it on to their fields.
+/// Only the collector creates a `Tracer`; `Trace` impls pass it on to their fields with
+/// [`Tracer::trace`].
+///
+/// ```
+/// use tenured_gc::{Gc, Heap, Rebrand, Trace, Tracer};
+///
+/// /// Holds its pointers in a `Vec`, whose `Trace` impl the tracer reaches through `trace`.
+/// struct Bag<'gc> {
+///     items: Vec<Gc<'gc, u32>>,
+/// }
+///
+/// // SAFETY: `trace` hands the only managed pointers, the items, to the tracer.
+/// unsafe impl Trace for Bag<'_> {
+///     fn trace(&mut self, tracer: &mut Tracer<'_>) {
+///         tracer.trace(&mut self.items)
+///     }
+/// }
+///
+/// // SAFETY: only the brand changes.
+/// unsafe impl<'gc> Rebrand<'gc> for Bag<'_> {
+///     type Branded = Bag<'gc>;
+/// }
+///
+/// let mut heap = Heap::new();
+/// let bag = heap.mutate(|m| {
+///     let items = (0..10).map(|i| Gc::new(m, i)).collect();
+///     m.root(Gc::new(m, Bag { items }))
+/// });
+/// heap.collect_minor();
+/// heap.collect_major();
+/// heap.mutate(|m| assert_eq!(bag.get(m).items.iter().map(|i| **i).sum::<u32>(), 45));
+/// ```
 pub struct Tracer<'a> {
     pub(crate) visitor: &'a mut dyn EdgeVisitor,
 }

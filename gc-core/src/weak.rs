@@ -17,6 +17,25 @@ use crate::type_info::Object;
 ///
 /// Store it in a field (or a [`GcCell`](crate::GcCell) to change it later) and call
 /// [`GcWeak::upgrade`] in a later scope.
+///
+/// ```
+/// use tenured_gc::{Gc, GcCell, GcWeak, Heap};
+///
+/// let mut heap = Heap::new();
+/// let (cache, value) = heap.mutate(|m| {
+///     let value = Gc::new(m, 42_u32);
+///     let cache = Gc::new(m, GcCell::new(Gc::downgrade(value)));
+///     (m.root(cache), m.root(value))
+/// });
+/// heap.collect_minor(); // the value moves; the weak reference follows it
+/// heap.mutate(|m| assert_eq!(cache.get(m).get().upgrade().map(|v| *v), Some(42)));
+/// drop(value); // nothing else keeps the value alive
+/// heap.collect_major();
+/// heap.mutate(|m| {
+///     let weak: GcWeak<u32> = cache.get(m).get();
+///     assert!(weak.is_dead() && weak.upgrade().is_none());
+/// });
+/// ```
 #[repr(transparent)]
 pub struct GcWeak<'gc, T: ?Sized + 'gc> {
     obj: Option<NonNull<u8>>,
