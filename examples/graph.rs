@@ -10,9 +10,6 @@ use tenured_gc::{Gc, GcRefCell, Heap, HeapConfig, Mutation, Trace};
 
 #[derive(Trace)]
 struct Vertex<'gc> {
-    /// A `Gc` has no stable address to hash (the collector moves objects), so the traversal
-    /// tells vertices apart by this number.
-    id: usize,
     name: String,
     /// Edges are added after both ends exist, so they live in a cell: `borrow_mut(m)` runs the
     /// write barrier that tells the collector about the new pointers.
@@ -44,7 +41,6 @@ fn vertex<'gc>(
     let v = Gc::new(
         m,
         Vertex {
-            id: all.len(),
             name: name.into(),
             edges: GcRefCell::default(),
         },
@@ -54,13 +50,17 @@ fn vertex<'gc>(
 }
 
 /// The names of the vertices reachable from `start`, breadth-first, each with its distance.
+///
+/// The walk runs within one mutation scope, where no object moves, so the vertices' addresses
+/// (`Gc::as_ptr`) tell them apart. A set kept across scopes could not use them: a collection
+/// moves the vertices.
 fn breadth_first<'gc>(start: Gc<'gc, Vertex<'gc>>) -> Vec<String> {
-    let (mut seen, mut order) = (HashSet::from([start.id]), Vec::new());
+    let (mut seen, mut order) = (HashSet::from([Gc::as_ptr(start)]), Vec::new());
     let mut queue = VecDeque::from([(start, 0)]);
     while let Some((v, hops)) = queue.pop_front() {
         order.push(format!("{} ({hops})", v.name));
         for &next in v.edges.borrow().iter() {
-            if seen.insert(next.id) {
+            if seen.insert(Gc::as_ptr(next)) {
                 queue.push_back((next, hops + 1));
             }
         }

@@ -51,10 +51,6 @@ impl Drop for DropCount {
     }
 }
 
-fn address<T: tenured_gc::Object>(gc: Gc<'_, T>) -> usize {
-    Gc::as_ref(gc) as *const T as usize
-}
-
 fn build_list<'gc>(m: &Mutation<'gc>, len: u32) -> Gc<'gc, ListNode<'gc>> {
     let head = Gc::new(
         m,
@@ -198,13 +194,14 @@ fn main() {
 
     // 4. Objects move: watch the list's head through collections.
     println!("4. Collections move objects and update every pointer to them:");
-    let first = heap.mutate(|m| address(list.get(m)));
+    // An address is only good within its scope (`{:p}` prints it); identity lasts.
+    let first = heap.mutate(|m| format!("{:p}", list.get(m)));
     heap.collect_minor();
-    let second = heap.mutate(|m| address(list.get(m)));
+    let second = heap.mutate(|m| format!("{:p}", list.get(m)));
     heap.collect_minor();
     heap.collect_major();
-    let third = heap.mutate(|m| address(list.get(m)));
-    println!("   the list head lived at {first:#x}, then {second:#x} (survivor space), then {third:#x} (old generation)");
+    let third = heap.mutate(|m| format!("{:p}", list.get(m)));
+    println!("   the list head lived at {first}, then {second} (survivor space), then {third} (old generation)");
     heap.mutate(|m| println!("   and still reads {:?}\n", list_values(list.get(m))));
 
     // 5. Weak references.

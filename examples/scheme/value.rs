@@ -176,7 +176,7 @@ pub fn is_list(value: Value<'_>) -> bool {
 /// The address of a managed object, stable for the rest of the mutation scope: for tables
 /// that must recognise an object they have seen (printing and comparing cyclic data).
 pub fn address<T: tenured_gc::Object + ?Sized>(gc: Gc<'_, T>) -> usize {
-    (Gc::as_ref(gc) as *const T).cast::<u8>() as usize
+    Gc::as_ptr(gc).cast::<u8>() as usize
 }
 
 /// `eqv?`: the same object, or the same immediate value.
@@ -188,10 +188,10 @@ pub fn eqv<'gc>(a: Value<'gc>, b: Value<'gc>) -> bool {
         (Value::Bool(x), Value::Bool(y)) => x == y,
         (Value::Int(x), Value::Int(y)) => x == y,
         (Value::Sym(x), Value::Sym(y)) => x == y,
-        (Value::Str(x), Value::Str(y)) => address(x) == address(y),
-        (Value::Pair(x), Value::Pair(y)) => Gc::ptr_eq(x, y),
-        (Value::Vector(x), Value::Vector(y)) => address(x) == address(y),
-        (Value::Closure(x), Value::Closure(y)) => Gc::ptr_eq(x, y),
+        (Value::Str(x), Value::Str(y)) => x == y,
+        (Value::Pair(x), Value::Pair(y)) => x == y,
+        (Value::Vector(x), Value::Vector(y)) => x == y,
+        (Value::Closure(x), Value::Closure(y)) => x == y,
         (Value::Prim(x), Value::Prim(y)) => std::ptr::eq(x.0, y.0),
         _ => false,
     }

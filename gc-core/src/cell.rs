@@ -78,11 +78,21 @@ impl<'gc, T: Copy + Trace> GcCell<'gc, T> {
     }
 }
 
+/// Writes `GcCell(value)`; a `Gc` inside ends on cycles (see its `Debug`).
 impl<T: Copy + Trace + fmt::Debug> fmt::Debug for GcCell<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("GcCell").field(&self.get()).finish()
     }
 }
+
+/// Compares the values, as `Cell` does; a `Gc` inside compares by identity.
+impl<T: Copy + Trace + PartialEq> PartialEq for GcCell<'_, T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.get() == other.get()
+    }
+}
+
+impl<T: Copy + Trace + Eq> Eq for GcCell<'_, T> {}
 
 impl<T: Default> Default for GcCell<'_, T> {
     fn default() -> Self {
@@ -180,6 +190,8 @@ impl<'gc, T: Trace> GcRefCell<'gc, T> {
     }
 }
 
+/// Writes `GcRefCell(value)`, or `GcRefCell(<borrowed>)` while it is borrowed mutably; a `Gc`
+/// inside ends on cycles (see its `Debug`).
 impl<T: Trace + fmt::Debug> fmt::Debug for GcRefCell<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.value.try_borrow() {
@@ -188,6 +200,18 @@ impl<T: Trace + fmt::Debug> fmt::Debug for GcRefCell<'_, T> {
         }
     }
 }
+
+/// Compares the values, as `RefCell` does; a `Gc` inside compares by identity.
+///
+/// # Panics
+/// If either value is borrowed mutably.
+impl<T: Trace + PartialEq> PartialEq for GcRefCell<'_, T> {
+    fn eq(&self, other: &Self) -> bool {
+        *self.borrow() == *other.borrow()
+    }
+}
+
+impl<T: Trace + Eq> Eq for GcRefCell<'_, T> {}
 
 impl<T: Default> Default for GcRefCell<'_, T> {
     fn default() -> Self {

@@ -32,6 +32,22 @@ pub const MIN_LARGE_OBJECT_THRESHOLD: usize = 256;
 pub const MAX_LARGE_OBJECT_THRESHOLD: usize = CHUNK_SIZE / 4;
 
 /// How a heap sizes its spaces and paces its collections.
+///
+/// Start from the default and change what you need; [`Heap::with_config`](crate::Heap::with_config)
+/// checks every field.
+///
+/// ```
+/// use tenured_gc::{Gc, Heap, HeapConfig};
+///
+/// let config = HeapConfig {
+///     nursery_size: 256 * 1024,
+///     heap_limit: Some(64 << 20),
+///     ..HeapConfig::default()
+/// };
+/// let mut heap = Heap::with_config(config).unwrap();
+/// assert_eq!(heap.config().nursery_size, 256 * 1024);
+/// heap.mutate(|m| assert_eq!(*Gc::new(m, 1), 1));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HeapConfig {
     /// Bytes of eden, where objects are born, to start with. Each of the two survivor spaces
@@ -91,6 +107,16 @@ impl Default for HeapConfig {
 }
 
 /// A configuration that breaks a rule: names the field, its value and the rule.
+///
+/// ```
+/// use tenured_gc::{Heap, HeapConfig};
+///
+/// let config = HeapConfig { nursery_size: 1, ..HeapConfig::default() };
+/// assert!(Heap::with_config(config.clone()).is_err());
+/// let error = config.validate().unwrap_err();
+/// assert_eq!(error.field, "nursery_size");
+/// assert!(error.to_string().starts_with("invalid heap configuration: `nursery_size` = 1"));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConfigError {
     /// The field that is wrong.

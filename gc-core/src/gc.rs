@@ -5,8 +5,12 @@
 //! scope's `'gc` lifetime (so it cannot outlive the scope, after which the object may move),
 //! and neither `Send` nor `Sync` (a heap belongs to one thread).
 //!
-//! Objects move at every collection, so a `Gc` has no address to hash or order by.
-//! [`Gc::ptr_eq`] compares identity within a scope.
+//! # Identity
+//! Objects move at every collection, so a `Gc` has no address to hash or order by: a
+//! `HashMap<Gc<_>, _>` would lose its entries at the first move. What a moving collector does
+//! keep is identity: two `Gc`s to the same object stay equal, two to different objects stay
+//! different. So `==` on `Gc`s ([`Gc::ptr_eq`]) compares identity, and [`Gc::as_ptr`] and
+//! `{:p}` show the object's address, which holds until the scope ends.
 
 use core::cell::Cell;
 use core::fmt;
@@ -20,6 +24,34 @@ use crate::trace::{Rebrand, Trace, Tracer};
 use crate::type_info::Object;
 
 /// A pointer to a managed object of type `T`, valid in the mutation scope `'gc`.
+///
+/// Made by [`Gc::new`] (or [`Gc::from_vec`], [`Gc::new_str`] for slices and strings), it
+/// derefs to `&T`, is `Copy`, and cannot leave its scope: [root](crate::Root) the object to
+/// keep it for a later scope. `==` compares identity ([`Gc::ptr_eq`]); there is no `Hash`,
+/// since the address changes when the collector moves the object.
+///
+/// ```
+/// use tenured_gc::{Gc, Heap, Trace};
+///
+/// #[derive(Trace)]
+/// struct Point {
+///     x: i32,
+///     y: i32,
+/// }
+///
+/// let mut heap = Heap::new();
+/// let kept = heap.mutate(|m| {
+///     let p = Gc::new(m, Point { x: 1, y: 2 });
+///     let q = p; // a copy of the pointer, the same object
+///     assert_eq!(q.x + q.y, 3);
+///     assert!(p == q);
+///     let word = Gc::new_str(m, "word");
+///     assert_eq!(&*word, "word");
+///     m.root(p)
+/// });
+/// heap.collect_major();
+/// heap.mutate(|m| assert_eq!(kept.get(m).y, 2));
+/// ```
 #[repr(transparent)]
 pub struct Gc<'gc, T: ?Sized + 'gc> {
     pub(crate) obj: NonNull<u8>,
@@ -43,7 +75,24 @@ impl<'gc, T: ?Sized> Gc<'gc, T> {
         }
     }
 
-    /// Whether `a` and `b` are the same object.
+    /// Whether `a` and `b` are the same object (what `a == b` says too).
+    ///
+    /// Identity survives collections: the collector moves an object with every pointer to it,
+    /// so two `Gc`s that are the same object in one scope are the same object in every later
+    /// one.
+    ///
+    /// ```
+    /// use tenured_gc::{Gc, Heap};
+    ///
+    /// let mut heap = Heap::new();
+    /// heap.mutate(|m| {
+    ///     let (a, b) = (Gc::new(m, 1), Gc::new(m, 1));
+    ///     let same = a;
+    ///     assert!(Gc::ptr_eq(a, same));
+    ///     assert!(!Gc::ptr_eq(a, b)); // equal values, two objects
+    ///     assert_eq!(*a, *b);         // compare values through the deref
+    /// });
+    /// ```
     #[inline]
     pub fn ptr_eq(a: Gc<'gc, T>, b: Gc<'gc, T>) -> bool {
         a.obj == b.obj
@@ -78,6 +127,34 @@ impl<'gc, T: ?Sized + Object> Gc<'gc, T> {
     pub fn as_ref(this: Gc<'gc, T>) -> &'gc T {
         // SAFETY: a `Gc<'gc, _>` points at a live object, and no collection runs during `'gc`.
         unsafe { T::value(this.obj) }
+    }
+
+    /// The address of the value, valid only until the scope ends.
+    ///
+    /// The object stays where it is for the whole mutation scope, so within one scope the
+    /// address tells objects apart (`{:p}` prints it). A collection moves the object: the same
+    /// object has another address in a later scope, so do not keep the address past the scope
+    /// (to hash, to order, to find the object again). [`Gc::ptr_eq`] compares identity, which
+    /// does survive collections.
+    ///
+    /// ```
+    /// use tenured_gc::{Gc, Heap};
+    ///
+    /// let mut heap = Heap::new();
+    /// let root = heap.mutate(|m| {
+    ///     let a = Gc::new(m, 7_u64);
+    ///     assert_eq!(Gc::as_ptr(a), &*a as *const u64);
+    ///     assert_eq!(format!("{a:p}"), format!("{:p}", Gc::as_ptr(a)));
+    ///     m.root(a)
+    /// });
+    /// let before = heap.mutate(|m| Gc::as_ptr(root.get(m)) as usize);
+    /// heap.collect_minor(); // copies the object out of the nursery
+    /// let after = heap.mutate(|m| Gc::as_ptr(root.get(m)) as usize);
+    /// assert_ne!(before, after);
+    /// ```
+    #[inline(always)]
+    pub fn as_ptr(this: Gc<'gc, T>) -> *const T {
+        Gc::as_ref(this)
     }
 }
 
@@ -152,9 +229,62 @@ impl<T: ?Sized + Object> Deref for Gc<'_, T> {
     }
 }
 
+/// Writes the value, as `Rc` does, and ends on cycles and deep structures.
+///
+/// A `Gc` to an object whose output is being written already (a cycle) is written
+/// `Gc(<cycle: Node>)`, and one that would enter more than 128 objects one inside the other is
+/// written `Gc(<depth limit: Node>)`, so a derived `Debug` of a cyclic graph or of a long list
+/// ends, and says where it stopped.
+///
+/// ```
+/// use tenured_gc::{Gc, GcCell, Heap, Trace};
+///
+/// #[derive(Trace, Debug)]
+/// struct Node<'gc> {
+///     name: &'static str,
+///     next: GcCell<'gc, Option<Gc<'gc, Node<'gc>>>>,
+/// }
+///
+/// let mut heap = Heap::new();
+/// heap.mutate(|m| {
+///     let a = Gc::new(m, Node { name: "a", next: GcCell::new(None) });
+///     let b = Gc::new(m, Node { name: "b", next: GcCell::new(Some(a)) });
+///     a.next.set(m, Some(b));
+///     assert_eq!(
+///         format!("{a:?}"),
+///         r#"Node { name: "a", next: GcCell(Some(Node { name: "b", next: GcCell(Some(Gc(<cycle: Node>))) })) }"#
+///     );
+/// });
+/// ```
 impl<T: ?Sized + Object + fmt::Debug> fmt::Debug for Gc<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&**self, f)
+        crate::debug::fmt_object(self.obj, &**self, f)
+    }
+}
+
+/// Equality is identity: `a == b` when both point to the same object ([`Gc::ptr_eq`]).
+///
+/// Unlike `Rc`, whose `==` compares values, a `Gc` compares what a reference in a managed
+/// language compares (Java's `==`, Scheme's `eq?`): an object model's values are often cyclic,
+/// and a derived `PartialEq` of a type that holds `Gc`s then ends and takes constant time per
+/// pointer, where comparing values would follow the cycle forever. Compare the values through
+/// the deref (`*a == *b`) where that is what you mean.
+///
+/// There is no `Hash` and no `Ord`: they would have to use the address, which changes when the
+/// collector moves the object. Key a map by a plain value (an id, a name) instead.
+impl<'gc, T: ?Sized> PartialEq for Gc<'gc, T> {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        Gc::ptr_eq(*self, *other)
+    }
+}
+
+impl<T: ?Sized> Eq for Gc<'_, T> {}
+
+/// The address of the value, as [`Gc::as_ptr`] gives it: valid only within the scope.
+impl<T: ?Sized + Object> fmt::Pointer for Gc<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Pointer::fmt(&Gc::as_ptr(*self), f)
     }
 }
 

@@ -35,6 +35,28 @@ use crate::stats::{CollectionKind, HeapStats};
 use crate::trace::{Rebrand, Trace, Tracer};
 
 /// `S` under the brand `'gc`: the type a step of [`Heap::run`] receives and returns.
+///
+/// ```
+/// use tenured_gc::{Branded, Gc, Mutation};
+///
+/// type State = (Gc<'static, u64>, u32);
+///
+/// /// A step of `heap.run::<State, _>`, written as a function.
+/// fn step<'gc>(m: &Mutation<'gc>, (total, i): Branded<'gc, State>) -> Branded<'gc, State> {
+///     (Gc::new(m, *total + u64::from(i)), i + 1)
+/// }
+///
+/// let mut heap = tenured_gc::Heap::new();
+/// let sum = heap.run::<State, _>(
+///     |m| (Gc::new(m, 0), 0),
+///     |m, state| {
+///         let (total, i) = step(m, state);
+///         if i == 100 { std::ops::ControlFlow::Break(*total) }
+///         else { std::ops::ControlFlow::Continue((total, i)) }
+///     },
+/// );
+/// assert_eq!(sum, 4950);
+/// ```
 pub type Branded<'gc, S> = <S as Rebrand<'gc>>::Branded;
 
 /// A garbage-collected heap.

@@ -19,7 +19,8 @@
 //!   `private` for what `#[derive(Trace)]` expands to.
 //! - [`config`], [`stats`], [`error`]: configuration, statistics and errors; [`event`]: the
 //!   event each collection reports to a hook (and to `GC_TRACE`); [`census`]: the reachable
-//!   objects by type and space.
+//!   objects by type and space; `debug`: the `Debug` of a `Gc`, which ends on cycles and
+//!   deep structures.
 //!
 //! Inside, one room per job:
 //! - `heap_state`: the parts one heap owns, together.
@@ -38,7 +39,8 @@
 //! it, and no collection runs inside a scope. Objects survive scopes only through [`Root`]s
 //! (or the state of [`Heap::run`]), which the collector updates when it moves objects.
 //! Stores of managed pointers into existing objects go through [`GcCell`] or [`GcRefCell`],
-//! which run the write barrier; `Trace` is not implemented for `Cell`, `RefCell` or `Rc`.
+//! which run the write barrier; `Trace` is not implemented for `RefCell`, `Rc`, or a `Cell`
+//! that could hold a managed pointer (a `Cell` of a [`Leaf`] needs no barrier).
 //! Every way an object could outlive its scope (that barrier, a root, drop glue, ...) passes
 //! through one function of `scope`; if none was taken, the scope's eden is reused at once.
 //! A derived type may not implement `Drop`, so no destructor can see a dead object.
@@ -79,6 +81,7 @@ pub mod census;
 mod collect;
 pub mod collections;
 pub mod config;
+mod debug;
 pub mod error;
 pub mod event;
 pub mod gc;
@@ -102,6 +105,21 @@ pub mod weak;
 
 pub use cell::{GcCell, GcRefCell};
 pub use census::{Census, CensusEntry, Tally};
+/// [`Heap::verify`] reports every problem it finds in one `HeapCorruption`.
+///
+/// ```
+/// use tenured_gc::{Gc, Heap, HeapCorruption};
+///
+/// let mut heap = Heap::new();
+/// let kept = heap.mutate(|m| m.root(Gc::new(m, [1_u32; 4])));
+/// heap.collect_major();
+/// let checked: Result<(), HeapCorruption> = heap.verify();
+/// assert!(checked.is_ok());
+///
+/// let found = HeapCorruption { problems: vec!["a pointer lands outside the heap".into()] };
+/// assert!(found.to_string().contains("1 problem(s)"));
+/// # drop(kept);
+/// ```
 pub use collect::verify::HeapCorruption;
 pub use collections::{GcIndexMap, GcVec};
 pub use config::{ConfigError, HeapConfig};
@@ -112,6 +130,29 @@ pub use heap::{Branded, Heap};
 pub use mutation::Mutation;
 pub use root::Root;
 pub use stats::{CollectionKind, HeapStats, PauseStats};
+/// Derives [`Trace`](trait@Trace), [`Rebrand`] and, for a pointer-free type, [`Leaf`].
+///
+/// ```
+/// use tenured_gc::{Gc, GcRefCell, Heap, Trace};
+///
+/// #[derive(Trace)]
+/// enum Tree<'gc> {
+///     Leaf(i64),
+///     Node(GcRefCell<'gc, Vec<Gc<'gc, Tree<'gc>>>>),
+/// }
+///
+/// let mut heap = Heap::new();
+/// let tree = heap.mutate(|m| {
+///     let children = (1..=3).map(|i| Gc::new(m, Tree::Leaf(i))).collect();
+///     m.root(Gc::new(m, Tree::Node(GcRefCell::new(children))))
+/// });
+/// heap.collect_major();
+/// heap.mutate(|m| {
+///     let Tree::Node(children) = &*tree.get(m) else { unreachable!() };
+///     let sum: i64 = children.borrow().iter().map(|c| match **c { Tree::Leaf(v) => v, _ => 0 }).sum();
+///     assert_eq!(sum, 6);
+/// });
+/// ```
 pub use tenured_gc_derive::Trace;
 pub use trace::{GcDrop, Leaf, Rebrand, Trace, Tracer, NO_SLOT};
 pub use type_info::Object;

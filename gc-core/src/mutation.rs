@@ -24,6 +24,34 @@ use crate::type_info::{Object, TypeInfo};
 
 /// The handle of a mutation scope: allocate with it, store through barriered cells with it,
 /// root with it.
+///
+/// [`Heap::mutate`](crate::Heap::mutate) hands one to its closure; its brand `'gc` is the
+/// scope's, and every `Gc<'gc, _>` made with it lives at most as long. Functions that work
+/// with managed values take it by reference and name the brand:
+///
+/// ```
+/// use tenured_gc::{Gc, GcRefCell, Heap, Mutation, Trace};
+///
+/// #[derive(Trace)]
+/// struct Log<'gc> {
+///     lines: GcRefCell<'gc, Vec<Gc<'gc, str>>>,
+/// }
+///
+/// fn append<'gc>(m: &Mutation<'gc>, log: Gc<'gc, Log<'gc>>, line: &str) {
+///     let line = Gc::new_str(m, line); // allocate
+///     log.lines.borrow_mut(m).push(line); // store, with the write barrier
+/// }
+///
+/// let mut heap = Heap::new();
+/// let log = heap.mutate(|m| {
+///     let log = Gc::new(m, Log { lines: GcRefCell::default() });
+///     append(m, log, "started");
+///     m.root(log) // root, to keep it past the scope
+/// });
+/// heap.mutate(|m| append(m, log.get(m), "running"));
+/// heap.collect_major();
+/// heap.mutate(|m| assert_eq!(log.get(m).lines.borrow().len(), 2));
+/// ```
 pub struct Mutation<'gc> {
     /// The heap, held by pointer so that the only reason a `Mutation` is neither `Send` nor
     /// `Sync` is this pointer (and so the compiler's message names it alone).

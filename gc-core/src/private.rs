@@ -2,7 +2,8 @@
 //!
 //! # Checks
 //! Two functions that compile only when a rule of the derive holds: an ignored field is
-//! `'static`, and a type that may implement `Drop` vouches for it with `GcDrop`.
+//! `'static`, and a type that may implement `Drop` vouches for it with `GcDrop`; and the trait
+//! whose impls conflict when a derived type implements `Drop` without that vouching.
 //!
 //! # Facts of recursive types
 //! The layout facts of `struct Tree { children: Vec<Tree> }` depend on themselves:
@@ -24,6 +25,24 @@ pub fn assert_ignored_field_is_static<T: ?Sized + 'static>() {}
 /// Fails to compile unless a type that derives `Trace` with `unsafe_allow_drop` also has
 /// an `unsafe impl GcDrop`.
 pub fn assert_drop_is_vouched_for<T: ?Sized + crate::GcDrop>() {}
+
+/// The guard against `impl Drop` on a type that derives `Trace`.
+///
+/// Every type that implements `Drop` implements it here, and the derive implements it for the
+/// derived type too: the two impls conflict exactly when the derived type implements `Drop`
+/// (pin-project's trick). A conflict is reported as "conflicting implementations of trait
+/// `...`" with no room for a note, so the name of the trait is the message.
+#[allow(non_camel_case_types)]
+pub trait a_type_that_derives_Trace_must_not_implement_Drop_because_drop_runs_during_a_collection_when_the_objects_it_points_to_may_already_be_freed__opt_in_with_gc_unsafe_allow_drop_and_an_unsafe_impl_GcDrop
+{
+}
+
+#[allow(drop_bounds)]
+impl<T: Drop + ?Sized>
+    a_type_that_derives_Trace_must_not_implement_Drop_because_drop_runs_during_a_collection_when_the_objects_it_points_to_may_already_be_freed__opt_in_with_gc_unsafe_allow_drop_and_an_unsafe_impl_GcDrop
+    for T
+{
+}
 
 macro_rules! rounds {
     ($($facts:ident $level:ident $round:literal;)*) => {$(

@@ -21,6 +21,37 @@ use crate::Gc;
 ///
 /// Made by [`Mutation::root`]; `T` is the object's type under the `'static` brand
 /// (`Root<Node<'static>>`). Cloning makes another root of the same object.
+///
+/// ```
+/// use tenured_gc::{Gc, GcCell, Heap, Root, Trace};
+///
+/// #[derive(Trace)]
+/// struct Counter<'gc> {
+///     count: GcCell<'gc, u64>,
+///     last: GcCell<'gc, Option<Gc<'gc, str>>>,
+/// }
+///
+/// let mut heap = Heap::new();
+/// let counter: Root<Counter<'static>> = heap.mutate(|m| {
+///     let counter = Counter { count: GcCell::new(0), last: GcCell::new(None) };
+///     m.root(Gc::new(m, counter))
+/// });
+/// for word in ["a", "b", "c"] {
+///     heap.mutate(|m| {
+///         let c = counter.get(m); // the object, under this scope's brand
+///         c.count.set(m, c.count.get() + 1);
+///         c.last.set(m, Some(Gc::new_str(m, word)));
+///     });
+///     heap.collect_minor(); // the counter moves; the root follows it
+/// }
+/// heap.mutate(|m| {
+///     let c = counter.get(m);
+///     assert_eq!((c.count.get(), &*c.last.get().unwrap()), (3, "c"));
+/// });
+/// drop(counter); // the object may now be collected
+/// heap.collect_major();
+/// assert_eq!(heap.stats().live_after_last_major, 0);
+/// ```
 pub struct Root<T: ?Sized> {
     table: Rc<RootTable>,
     index: usize,
@@ -67,6 +98,25 @@ impl<T: ?Sized> Root<T> {
     {
         self.check_heap(m);
         Gc::from_obj(self.table.get(self.index))
+    }
+
+    /// Whether `a` and `b` root the same object.
+    ///
+    /// Unlike the address of the object, which changes when it moves, this holds between
+    /// scopes and through collections. Roots of different heaps are never the same.
+    ///
+    /// ```
+    /// use tenured_gc::{Gc, Heap, Root};
+    ///
+    /// let mut heap = Heap::new();
+    /// let (a, b) = heap.mutate(|m| (m.root(Gc::new(m, 1)), m.root(Gc::new(m, 1))));
+    /// let also_a = a.clone();
+    /// heap.collect_minor();
+    /// assert!(Root::ptr_eq(&a, &also_a));
+    /// assert!(!Root::ptr_eq(&a, &b));
+    /// ```
+    pub fn ptr_eq(a: &Root<T>, b: &Root<T>) -> bool {
+        Rc::ptr_eq(&a.table, &b.table) && a.table.get(a.index) == b.table.get(b.index)
     }
 
     /// Roots `gc` in place of the object rooted so far.

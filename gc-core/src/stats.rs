@@ -8,6 +8,13 @@ use core::fmt;
 use core::time::Duration;
 
 /// Which collector ran.
+///
+/// ```
+/// use tenured_gc::CollectionKind;
+///
+/// assert_eq!(CollectionKind::Minor.to_string(), "minor");
+/// assert_ne!(CollectionKind::Minor, CollectionKind::Major);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CollectionKind {
     /// A nursery collection.
@@ -108,6 +115,17 @@ impl PauseHistogram {
 }
 
 /// The pauses of one kind of collection.
+///
+/// ```
+/// use tenured_gc::Heap;
+///
+/// let mut heap = Heap::new();
+/// heap.collect_minor();
+/// heap.collect_minor();
+/// let minor = heap.stats().minor;
+/// assert_eq!(minor.count, 2);
+/// assert!(minor.p50 <= minor.p99 && minor.p99 <= minor.max && minor.max <= minor.total);
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct PauseStats {
     /// How many collections of this kind ran.

@@ -63,7 +63,8 @@ use core::ptr::NonNull;
 /// 2. `trace` must not allocate, must not read the contents of any managed object, and must
 ///    not move values out of `self`.
 /// 3. A managed pointer held by the value must not be reachable by a shared-reference mutation
-///    that bypasses the write barrier (no `Cell<Gc<_>>`, `RefCell<Gc<_>>`, ...).
+///    that bypasses the write barrier (no `Cell<Gc<_>>`, `RefCell<Gc<_>>`, ...; a `Cell` of a
+///    [`Leaf`] is fine).
 /// 4. `IS_LEAF` may be `true` only if the value can never hold a managed pointer. (This and
 ///    the rules below concern the layout constants, which only an impl that overrides them
 ///    must think about: their defaults keep every rule.)
@@ -85,7 +86,7 @@ use core::ptr::NonNull;
     message = "`{Self}` cannot be traced by the garbage collector",
     label = "`{Self}` does not implement `Trace`",
     note = "derive it with `#[derive(Trace)]`, or mark a field that holds no managed pointer `#[gc(ignore)]`",
-    note = "`Cell`, `RefCell`, `Rc` and raw pointers are not traceable: use `GcCell` or `GcRefCell` for fields that change"
+    note = "`Cell<T>` is traceable only where `T` holds no managed pointer (a `Leaf`, such as a number); `RefCell`, `Rc` and raw pointers never are: use `GcCell` or `GcRefCell` for fields that change"
 )]
 pub unsafe trait Trace {
     /// The value never holds a managed pointer; the collector never scans it.
@@ -117,6 +118,12 @@ pub unsafe trait Trace {
 
 /// A type that never holds a managed pointer: the keys of traced maps and the elements of
 /// traced sets must be leaves.
+///
+/// Why keys: the collector moves objects, so the address of an object changes at every
+/// collection. A key hashed or ordered by a `Gc`'s address would sit in the wrong bucket after
+/// the first move and never be found again; and since a map hands out no `&mut` to its keys,
+/// the collector could not rewrite a pointer inside a key at all. Key a map by a plain value,
+/// such as an id or a name kept in the object, and keep the `Gc` in the value.
 ///
 /// `#[derive(Trace)]` implements it for a type whose traced fields are all leaves; tenured-gc
 /// implements it for numbers, strings, and the standard containers, tuples and arrays of
@@ -154,7 +161,8 @@ pub unsafe trait Trace {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a `Leaf`: the keys of a traced map and the elements of a traced set must hold no managed pointer",
     label = "`{Self}` may hold a managed pointer",
-    note = "the collector could not rewrite a pointer inside a key when its object moves: keep the pointer in the value, or key by something pointer-free (a name, an id)",
+    note = "the collector moves objects, so their addresses change: a hash or an order computed from a `Gc` would be lost at the next collection, and a map gives the collector no `&mut` to rewrite a pointer inside a key",
+    note = "key by a plain value instead, such as an id or a name kept in the object (`HashMap<u64, Gc<'gc, T>>`), and keep the `Gc` in the value",
     note = "derived pointer-free types, numbers, strings and tuples, `Option`s, `Box`es and `Vec`s of leaves are `Leaf`; a generic key type needs a `tenured_gc::Leaf` bound"
 )]
 pub unsafe trait Leaf {}
@@ -165,6 +173,41 @@ pub const NO_SLOT: u32 = u32::MAX;
 
 /// Permits `impl Drop` on a type that derives `Trace` with `#[gc(unsafe_allow_drop)]`.
 ///
+/// Without both, `impl Drop` for a derived type does not compile: the destructor runs during a
+/// collection, when the objects the value points to may already be freed.
+///
+/// ```
+/// use std::cell::Cell;
+/// use std::rc::Rc;
+/// use tenured_gc::{Gc, GcDrop, Heap, Trace};
+///
+/// #[derive(Trace)]
+/// #[gc(unsafe_allow_drop)]
+/// struct Handle<'gc> {
+///     #[gc(ignore)]
+///     closed: Rc<Cell<bool>>,
+///     owner: Option<Gc<'gc, str>>,
+/// }
+///
+/// // SAFETY: `drop` touches `closed` only, never `owner`.
+/// unsafe impl GcDrop for Handle<'_> {}
+///
+/// impl Drop for Handle<'_> {
+///     fn drop(&mut self) {
+///         self.closed.set(true);
+///     }
+/// }
+///
+/// let closed = Rc::new(Cell::new(false));
+/// let mut heap = Heap::new();
+/// heap.mutate(|m| {
+///     let owner = Some(Gc::new_str(m, "me"));
+///     Gc::new(m, Handle { closed: closed.clone(), owner });
+/// });
+/// heap.collect_major();
+/// assert!(closed.get(), "the dead handle was dropped");
+/// ```
+///
 /// # Safety
 /// The type's `Drop::drop` must not read, write or follow any managed pointer (`Gc`,
 /// `GcWeak`, a cell holding one) that the value holds: when it runs during a collection, the
@@ -172,6 +215,23 @@ pub const NO_SLOT: u32 = u32::MAX;
 pub unsafe trait GcDrop {}
 
 /// Maps a type to the same type under another `'gc` brand.
+///
+/// `#[derive(Trace)]` implements it; a hand-written `Trace` type writes it too (see
+/// [`Trace`]). Generic code that allocates names it in the bound `Gc::new` needs:
+///
+/// ```
+/// use tenured_gc::{Gc, Heap, Mutation, Rebrand, Trace};
+///
+/// fn pair<'gc, T>(m: &Mutation<'gc>, a: T, b: T) -> Gc<'gc, [T]>
+/// where
+///     T: Trace + Rebrand<'gc, Branded = T>,
+/// {
+///     Gc::from_vec(m, vec![a, b])
+/// }
+///
+/// let mut heap = Heap::new();
+/// heap.mutate(|m| assert_eq!(*pair(m, 1, 2), [1, 2]));
+/// ```
 ///
 /// # Safety
 /// `Branded` must be `Self` with every occurrence of the `'gc` brand lifetime replaced by the
@@ -192,7 +252,38 @@ pub(crate) trait EdgeVisitor {
 
 /// The collector's side of tracing: receives the managed pointers a value holds.
 ///
-/// Only the collector creates a `Tracer`; `Trace` impls pass it on to their fields.
+/// Only the collector creates a `Tracer`; `Trace` impls pass it on to their fields with
+/// [`Tracer::trace`].
+///
+/// ```
+/// use tenured_gc::{Gc, Heap, Rebrand, Trace, Tracer};
+///
+/// /// Holds its pointers in a `Vec`, whose `Trace` impl the tracer reaches through `trace`.
+/// struct Bag<'gc> {
+///     items: Vec<Gc<'gc, u32>>,
+/// }
+///
+/// // SAFETY: `trace` hands the only managed pointers, the items, to the tracer.
+/// unsafe impl Trace for Bag<'_> {
+///     fn trace(&mut self, tracer: &mut Tracer<'_>) {
+///         tracer.trace(&mut self.items)
+///     }
+/// }
+///
+/// // SAFETY: only the brand changes.
+/// unsafe impl<'gc> Rebrand<'gc> for Bag<'_> {
+///     type Branded = Bag<'gc>;
+/// }
+///
+/// let mut heap = Heap::new();
+/// let bag = heap.mutate(|m| {
+///     let items = (0..10).map(|i| Gc::new(m, i)).collect();
+///     m.root(Gc::new(m, Bag { items }))
+/// });
+/// heap.collect_minor();
+/// heap.collect_major();
+/// heap.mutate(|m| assert_eq!(bag.get(m).items.iter().map(|i| **i).sum::<u32>(), 45));
+/// ```
 pub struct Tracer<'a> {
     pub(crate) visitor: &'a mut dyn EdgeVisitor,
 }

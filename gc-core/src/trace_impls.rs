@@ -1,17 +1,20 @@
 //! `Trace` and `Rebrand` for the standard types that are sound to trace.
 //!
-//! Deliberately missing: `Cell`, `RefCell`, `Rc`, `Arc`, `UnsafeCell` and raw pointers. A
-//! managed pointer inside them could change without the write barrier, or escape the
-//! collector's view. Use `GcCell` and `GcRefCell` instead.
+//! Deliberately missing: `RefCell`, `Rc`, `Arc`, `UnsafeCell`, raw pointers, and `Cell` of
+//! anything but a [`Leaf`]. A managed pointer inside them could change without the write
+//! barrier, or escape the collector's view. Use `GcCell` and `GcRefCell` instead. A `Cell` of a
+//! leaf (a counter, a flag) holds no managed pointer, so a store into it needs no barrier.
 //!
 //! The keys of maps and the elements of sets must be [`Leaf`]s: a key cannot be rewritten in
-//! place without breaking the map's invariants. The bound makes a key that may hold a managed
+//! place without breaking the map's invariants, and a hash of an address would be lost when the
+//! object moves. The bound makes a key that may hold a managed
 //! pointer a type error wherever the map's `Trace` impl is needed. A hasher must be `'static`,
 //! so it cannot hold a managed pointer either.
 //!
 //! Every type here that can never hold a managed pointer is a `Leaf`, and so is every container
 //! of leaves.
 
+use core::cell::Cell;
 use core::hash::BuildHasher;
 use core::marker::PhantomData;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
@@ -77,6 +80,59 @@ unsafe impl<T: ?Sized> Leaf for PhantomData<T> {}
 // SAFETY: only the brand changes.
 unsafe impl<'gc, T: ?Sized + Rebrand<'gc>> Rebrand<'gc> for PhantomData<T> {
     type Branded = PhantomData<T::Branded>;
+}
+
+/// A `Cell` of a [`Leaf`], such as a counter or a flag: set through a shared reference, with
+/// no [`Mutation`](crate::Mutation) and no write barrier.
+///
+/// A store into the cell changes no managed pointer, so the collector need not hear of it, and
+/// it never scans the cell. A `Cell` of anything that may hold a `Gc` is not `Trace`: a store
+/// would bypass the write barrier. Use a [`GcCell`](crate::GcCell) for those.
+///
+/// ```
+/// use std::cell::Cell;
+/// use tenured_gc::{Gc, Heap, Trace};
+///
+/// #[derive(Trace)]
+/// struct Page<'gc> {
+///     title: Gc<'gc, str>,
+///     visits: Cell<u32>,
+/// }
+///
+/// let mut heap = Heap::new();
+/// let page = heap.mutate(|m| {
+///     let title = Gc::new_str(m, "home");
+///     m.root(Gc::new(m, Page { title, visits: Cell::new(0) }))
+/// });
+/// for _ in 0..3 {
+///     heap.mutate(|m| {
+///         let visits = &page.get(m).visits;
+///         visits.set(visits.get() + 1);
+///     });
+///     heap.collect_minor();
+/// }
+/// heap.mutate(|m| assert_eq!(page.get(m).visits.get(), 3));
+/// ```
+// Without this, a `Cell<Gc<_>>` field would be reported as "`Gc` is not a `Leaf`", the error of
+// map keys; with it, as "`Cell<Gc<_>>` cannot be traced", with `Trace`'s notes.
+#[diagnostic::do_not_recommend]
+// SAFETY: the value is a leaf: it holds no managed pointer (so a store through the cell changes
+// none, and there is nothing to trace), and the cell holds nothing else.
+unsafe impl<T: Leaf> Trace for Cell<T> {
+    const IS_LEAF: bool = true;
+    #[inline(always)]
+    fn trace(&mut self, _: &mut Tracer<'_>) {}
+}
+
+// SAFETY: the cell holds only its value, a leaf.
+unsafe impl<T: Leaf> Leaf for Cell<T> {}
+
+// SAFETY: only the brand changes.
+unsafe impl<'gc, T: Rebrand<'gc>> Rebrand<'gc> for Cell<T>
+where
+    T::Branded: Sized,
+{
+    type Branded = Cell<T::Branded>;
 }
 
 /// Implements the layout facts of a container that owns its elements out of line.
@@ -223,6 +279,43 @@ where
     type Branded = VecDeque<T::Branded>;
 }
 
+/// The values are traced; the keys must be [`Leaf`]s, which hold no managed pointer.
+///
+/// The collector moves objects, so their addresses change at every collection: a key hashed
+/// by a `Gc` would be in the wrong bucket after the first move, and the map would lose the
+/// entry (the map hands out no `&mut` to its keys, so the collector could not even rewrite the
+/// pointer). Key by a plain value, such as an id or a name kept in the object, and keep the
+/// `Gc` in the value. The same holds for `BTreeMap` keys and for `HashSet` and `BTreeSet`
+/// elements.
+///
+/// ```
+/// use std::collections::HashMap;
+/// use tenured_gc::{Gc, GcRefCell, Heap, Trace};
+///
+/// #[derive(Trace)]
+/// struct Person {
+///     id: u32,
+///     name: String,
+/// }
+///
+/// #[derive(Trace)]
+/// struct Directory<'gc> {
+///     by_id: GcRefCell<'gc, HashMap<u32, Gc<'gc, Person>>>, // not `HashMap<Gc<Person>, _>`
+/// }
+///
+/// let mut heap = Heap::new();
+/// let directory = heap.mutate(|m| {
+///     let directory = Gc::new(m, Directory { by_id: GcRefCell::default() });
+///     for (id, name) in [(1, "Ada"), (2, "Grace")] {
+///         let person = Gc::new(m, Person { id, name: name.into() });
+///         directory.by_id.borrow_mut(m).insert(person.id, person);
+///     }
+///     m.root(directory)
+/// });
+/// heap.collect_minor();
+/// heap.collect_major(); // every person moved; the keys did not change
+/// heap.mutate(|m| assert_eq!(directory.get(m).by_id.borrow()[&2].name, "Grace"));
+/// ```
 // SAFETY: keys are leaves and the hasher is `'static`, so only values hold managed pointers;
 // they are traced in place.
 unsafe impl<K: Leaf, V: Trace, S: BuildHasher + 'static> Trace for HashMap<K, V, S> {

@@ -130,6 +130,22 @@ mod sealed {
 /// Implemented by tenured-gc alone (the trait is sealed); write it as a bound,
 /// `fn len<T: ?Sized + Object>(gc: Gc<'_, T>)`, where a generic function takes any `Gc`.
 ///
+/// ```
+/// use tenured_gc::{Gc, Heap, Object};
+///
+/// /// Works for every `Gc`: of a sized value, a slice or a string.
+/// fn size_of_value<T: ?Sized + Object>(gc: Gc<'_, T>) -> usize {
+///     core::mem::size_of_val(&*gc)
+/// }
+///
+/// let mut heap = Heap::new();
+/// heap.mutate(|m| {
+///     assert_eq!(size_of_value(Gc::new(m, 1_u64)), 8);
+///     assert_eq!(size_of_value(Gc::from_slice(m, &[1_u16, 2, 3])), 6);
+///     assert_eq!(size_of_value(Gc::new_str(m, "four")), 4);
+/// });
+/// ```
+///
 /// # Safety
 /// `TYPE_INFO` must describe the type truthfully, and `value` must find the value where the
 /// allocator put it.

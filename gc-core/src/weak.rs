@@ -17,6 +17,25 @@ use crate::type_info::Object;
 ///
 /// Store it in a field (or a [`GcCell`](crate::GcCell) to change it later) and call
 /// [`GcWeak::upgrade`] in a later scope.
+///
+/// ```
+/// use tenured_gc::{Gc, GcCell, GcWeak, Heap};
+///
+/// let mut heap = Heap::new();
+/// let (cache, value) = heap.mutate(|m| {
+///     let value = Gc::new(m, 42_u32);
+///     let cache = Gc::new(m, GcCell::new(Gc::downgrade(value)));
+///     (m.root(cache), m.root(value))
+/// });
+/// heap.collect_minor(); // the value moves; the weak reference follows it
+/// heap.mutate(|m| assert_eq!(cache.get(m).get().upgrade().map(|v| *v), Some(42)));
+/// drop(value); // nothing else keeps the value alive
+/// heap.collect_major();
+/// heap.mutate(|m| {
+///     let weak: GcWeak<u32> = cache.get(m).get();
+///     assert!(weak.is_dead() && weak.upgrade().is_none());
+/// });
+/// ```
 #[repr(transparent)]
 pub struct GcWeak<'gc, T: ?Sized + 'gc> {
     obj: Option<NonNull<u8>>,
@@ -54,7 +73,39 @@ impl<'gc, T: ?Sized> GcWeak<'gc, T> {
     pub fn is_dead(self) -> bool {
         self.obj.is_none()
     }
+
+    /// Whether `a` and `b` refer to the same object, or both to none (what `a == b` says
+    /// too).
+    ///
+    /// Like [`Gc::ptr_eq`], this compares identity, which collections keep; two references
+    /// whose targets have died are equal, as `std::rc::Weak::ptr_eq` has it.
+    ///
+    /// ```
+    /// use tenured_gc::{Gc, GcWeak, Heap};
+    ///
+    /// let mut heap = Heap::new();
+    /// heap.mutate(|m| {
+    ///     let (a, b) = (Gc::new(m, 1), Gc::new(m, 1));
+    ///     assert!(GcWeak::ptr_eq(Gc::downgrade(a), Gc::downgrade(a)));
+    ///     assert!(!GcWeak::ptr_eq(Gc::downgrade(a), Gc::downgrade(b)));
+    ///     assert!(GcWeak::ptr_eq(GcWeak::<i32>::new(), GcWeak::new()));
+    /// });
+    /// ```
+    #[inline]
+    pub fn ptr_eq(a: GcWeak<'gc, T>, b: GcWeak<'gc, T>) -> bool {
+        a.obj == b.obj
+    }
 }
+
+/// Equality is identity, as for [`Gc`]: see [`GcWeak::ptr_eq`].
+impl<'gc, T: ?Sized> PartialEq for GcWeak<'gc, T> {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        GcWeak::ptr_eq(*self, *other)
+    }
+}
+
+impl<T: ?Sized> Eq for GcWeak<'_, T> {}
 
 impl<'gc, T: ?Sized> Gc<'gc, T> {
     /// A weak reference to the object.
@@ -70,6 +121,8 @@ impl<T: ?Sized> Default for GcWeak<'_, T> {
     }
 }
 
+/// Writes `GcWeak(alive)` or `GcWeak(dead)`: it does not enter the target, so a graph held
+/// together by weak references is written without following them.
 impl<T: ?Sized> fmt::Debug for GcWeak<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(if self.obj.is_some() {

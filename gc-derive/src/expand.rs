@@ -21,8 +21,9 @@
 //! restated under that substitution so the `Branded` type is well-formed.
 //!
 //! # Drop guard
-//! A blanket impl for every `T: Drop` conflicts with the impl for the derived type, so an
-//! `impl Drop` for it is a compile error (pin-project's trick).
+//! The library's blanket impl of a guard trait for every `T: Drop` conflicts with the impl for
+//! the derived type, so an `impl Drop` for it is a compile error (pin-project's trick). The
+//! error can carry no note, so the trait's name says why and names the escape hatch.
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
@@ -400,19 +401,21 @@ impl VisitMut for SubstVisitor<'_, '_> {
     }
 }
 
+/// The derived type's impl of the guard trait, which conflicts with the library's blanket impl
+/// for every `T: Drop` if the type implements `Drop`. The trait's name is the error message.
 fn drop_guard(cont: &Container) -> TokenStream {
     let ident = cont.ident();
     let (impl_generics, ty_generics, where_clause) = cont.generics().split_for_impl();
+    let guard = Ident::new(DROP_GUARD, Span::call_site());
     quote! {
-        const _: () = {
-            trait TraceTypeMustNotImplementDrop {}
-            #[allow(drop_bounds)]
-            impl<T: ::core::ops::Drop + ?Sized> TraceTypeMustNotImplementDrop for T {}
-            impl #impl_generics TraceTypeMustNotImplementDrop for #ident #ty_generics
-            #where_clause {}
-        };
+        #[automatically_derived]
+        impl #impl_generics ::tenured_gc::__private::#guard for #ident #ty_generics
+        #where_clause {}
     }
 }
+
+/// The name of the guard trait in `tenured_gc::__private`.
+const DROP_GUARD: &str = "a_type_that_derives_Trace_must_not_implement_Drop_because_drop_runs_during_a_collection_when_the_objects_it_points_to_may_already_be_freed__opt_in_with_gc_unsafe_allow_drop_and_an_unsafe_impl_GcDrop";
 
 #[cfg(test)]
 mod tests {

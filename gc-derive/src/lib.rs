@@ -46,8 +46,11 @@ use syn::{parse_macro_input, DeriveInput};
 /// - `unsafe impl Leaf`, bounded by every traced field's type being a `Leaf`, so a pointer-free
 ///   type can key a traced map or be the element of a traced set. A type parameter used as a
 ///   key needs its own bound: `struct Index<K: Leaf + Eq + Hash, V> { map: HashMap<K, V> }`.
-/// - a blanket impl that conflicts with `impl Drop for Ty`, so such an impl fails to compile:
-///   a destructor that ran during collection could read managed objects that are gone.
+/// - an impl of a guard trait that conflicts with the library's impl of it for every `T: Drop`,
+///   so `impl Drop for Ty` fails to compile: a destructor that ran during collection could
+///   read managed objects that are gone. The error is "conflicting implementations of trait
+///   `a_type_that_derives_Trace_must_not_implement_Drop_because_drop_runs_during_a_collection_...`",
+///   whose name ends with the escape hatch, `#[gc(unsafe_allow_drop)]` (below).
 ///
 /// # Recursive types
 /// A type that holds itself needs nothing more: `struct Tree { children: Vec<Tree> }`,

@@ -1,4 +1,4 @@
-// A `Cell<Gc<_>>` field: `Cell::set` would change the pointer without the write barrier, so `Cell` is not `Trace`.
+// A `Cell<Gc<_>>` field: `Cell::set` would change the pointer without the write barrier, so `Cell<T>` is `Trace` only for a leaf `T`.
 use std::cell::Cell;
 
 use tenured_gc::{Gc, Trace};
