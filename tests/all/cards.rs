@@ -35,8 +35,9 @@ fn traced() -> usize {
     TRACED.with(|t| t.replace(0))
 }
 
-/// Elements in the table: far more than a card holds.
-const SLOTS: usize = scaled(100_000);
+/// Elements in the table: far more than a card holds (fewer under Miri, which is slow to
+/// build them).
+const SLOTS: usize = if cfg!(miri) { 2_000 } else { 100_000 };
 
 /// A table of `SLOTS` empty slots, old (a large object), rooted.
 fn old_table(heap: &mut Heap) -> Root<[Counted<'static>]> {

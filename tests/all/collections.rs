@@ -75,7 +75,7 @@ fn a_minor_collection_scans_only_the_changed_part_of_a_big_vector() {
         ..small_config()
     };
     let mut heap = Heap::with_config(config).unwrap();
-    let n = scaled(100_000);
+    let n = if cfg!(miri) { 2_000 } else { 100_000 };
     let list = heap.mutate(|m| {
         let list = Gc::new(m, GcVec::with_capacity(m, n));
         for i in 0..n as u64 {
