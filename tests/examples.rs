@@ -337,6 +337,33 @@ fn stat(stats: &str, key: &str) -> f64 {
 }
 
 #[test]
+fn scheme_shows_what_leaks_and_why_and_writes_a_heap_snapshot() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let snapshot = dir.join(format!("leak-{}.heapsnapshot", std::process::id()));
+    let args = ["--heap-snapshot", snapshot.to_str().unwrap()];
+    let (stdout, stderr) = scheme(&[&args[..], &[&program("leak.scm"), "500"]].concat());
+    assert_eq!(stdout, "125250\n");
+    // The census grows by a vector and a pair per request, and the path names the global.
+    let census = stderr
+        .lines()
+        .find(|l| l.ends_with("scheme::value::Pair<'_>"));
+    let pairs = census.and_then(|l| l.split_whitespace().next());
+    assert_eq!(pairs, Some("500"), "{stderr}");
+    assert!(
+        stderr.contains("why-alive #(1 1 1 1): Root #0 -> Globals.table -> ")
+            && stderr.contains("-> Global.value.Pair.0 -> Pair.car.Vector.0 -> [GcCell<Value>]"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("heap snapshot: "), "{stderr}");
+    let json = std::fs::read_to_string(&snapshot).unwrap();
+    std::fs::remove_file(&snapshot).unwrap();
+    assert!(
+        json.starts_with("{\"snapshot\":{\"meta\":{\"node_fields\":"),
+        "{json:.200}"
+    );
+}
+
+#[test]
 fn scheme_cycles_run_in_a_bounded_heap() {
     // A small nursery, so that kept cycles are promoted and major collections reclaim them
     // within a short run.

@@ -216,6 +216,23 @@ impl Interpreter {
         let _ = writeln!(self.out, "{text}");
     }
 
+    /// Writes a heap snapshot to `path` (what the globals reach) and reports it on standard
+    /// error.
+    pub fn write_heap_snapshot(&self, path: &str) {
+        primitives::heap::write_snapshot(path, |file| {
+            let s = self.heap.write_heap_snapshot(file)?;
+            Ok(format!(
+                "{} nodes, {} edges, {} bytes",
+                s.nodes, s.edges, s.bytes
+            ))
+        })
+    }
+
+    /// The census of what the globals reach, as a table.
+    pub fn census(&self) -> String {
+        self.heap.census().to_string()
+    }
+
     /// One line of heap statistics.
     pub fn stats_line(&mut self) -> String {
         self.sample();

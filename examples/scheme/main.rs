@@ -13,7 +13,14 @@
 //! - `--heap-limit MIB`: the most memory the heap may reserve (default 4096);
 //! - `--nursery-kib KIB`: the size of the nursery's eden (default 4096); the old
 //!   generation's budget before its first major collection is four times as much;
-//! - `--max-depth CALLS`: the most calls that may be pending (default 4000000).
+//! - `--max-depth CALLS`: the most calls that may be pending (default 4000000);
+//! - `--heap-snapshot FILE`: when the program ends, write a heap snapshot of what its globals
+//!   reach to FILE, in the V8 `.heapsnapshot` format that Chrome DevTools' Memory panel opens;
+//! - `--census`: when the program ends, print the census of what its globals reach, by type,
+//!   on standard error.
+//!
+//! A program can look inside the heap itself: `(heap-snapshot "FILE")`, `(heap-census)` and
+//! `(why-alive VALUE)` (see `primitives/heap.rs`).
 //!
 //! # The language
 //! An R7RS-small subset: integers (64-bit, overflow is an error), booleans, strings,
@@ -54,7 +61,7 @@ use crate::interpreter::Interpreter;
 use crate::machine::DEFAULT_MAX_DEPTH;
 
 const USAGE: &str = "usage: scheme [--stats] [--heap-limit MIB] [--nursery-kib KIB] \
-                     [--max-depth CALLS] [FILE.scm [ARG ...]]";
+                     [--max-depth CALLS] [--heap-snapshot FILE] [--census] [FILE.scm [ARG ...]]";
 
 /// The heap limit unless `--heap-limit` says otherwise: a runaway program gets an
 /// out-of-memory error, not the machine's memory.
@@ -67,6 +74,9 @@ struct Options {
     /// `None`: the collector's default.
     nursery_kib: Option<usize>,
     max_depth: usize,
+    /// Where to write a heap snapshot at the end.
+    heap_snapshot: Option<String>,
+    census: bool,
     /// The program file and its arguments; empty for the REPL.
     program: Vec<String>,
 }
@@ -78,6 +88,8 @@ impl Options {
             heap_limit_mib: DEFAULT_HEAP_LIMIT_MIB,
             nursery_kib: None,
             max_depth: DEFAULT_MAX_DEPTH,
+            heap_snapshot: None,
+            census: false,
             program: Vec::new(),
         };
         let mut args = args.into_iter();
@@ -87,6 +99,11 @@ impl Options {
                 "--heap-limit" => options.heap_limit_mib = number(&arg, args.next())?,
                 "--nursery-kib" => options.nursery_kib = Some(number(&arg, args.next())?),
                 "--max-depth" => options.max_depth = number(&arg, args.next())?,
+                "--heap-snapshot" => {
+                    let file = args.next().ok_or("--heap-snapshot needs a file name")?;
+                    options.heap_snapshot = Some(file)
+                }
+                "--census" => options.census = true,
                 "-h" | "--help" => return Err(String::new()),
                 flag if flag.starts_with("--") => return Err(format!("unknown option {flag}")),
                 _ => {
@@ -139,6 +156,12 @@ fn main() -> ExitCode {
         None => session::repl(&mut interpreter),
     };
     interpreter.flush();
+    if options.census {
+        eprint!("{}", interpreter.census());
+    }
+    if let Some(path) = &options.heap_snapshot {
+        interpreter.write_heap_snapshot(path);
+    }
     if options.stats {
         eprintln!("{}", interpreter.stats_line());
     }

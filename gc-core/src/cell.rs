@@ -10,6 +10,7 @@ use core::fmt;
 use core::marker::PhantomData;
 
 use crate::mutation::Mutation;
+use crate::named::NamedTracer;
 use crate::trace::{Leaf, Rebrand, Trace, Tracer};
 
 /// A mutable `Copy` value in a managed object, like `Cell`, with the write barrier.
@@ -117,6 +118,10 @@ unsafe impl<T: Trace> Trace for GcCell<'_, T> {
 
     #[inline]
     fn trace(&mut self, tracer: &mut Tracer<'_>) {
+        tracer.trace(self.value.get_mut())
+    }
+
+    fn trace_named(&mut self, tracer: &mut NamedTracer<'_>) {
         tracer.trace(self.value.get_mut())
     }
 }
@@ -228,6 +233,10 @@ unsafe impl<T: Trace> Trace for GcRefCell<'_, T> {
 
     #[inline]
     fn trace(&mut self, tracer: &mut Tracer<'_>) {
+        tracer.trace(self.value.get_mut())
+    }
+
+    fn trace_named(&mut self, tracer: &mut NamedTracer<'_>) {
         tracer.trace(self.value.get_mut())
     }
 }

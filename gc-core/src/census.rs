@@ -203,7 +203,7 @@ impl fmt::Display for Census {
 /// Hashes object addresses, which are multiples of a word: one multiplication, with the high
 /// half folded into the low bits the table indexes by.
 #[derive(Default)]
-struct AddressHasher(u64);
+pub(crate) struct AddressHasher(u64);
 
 impl Hasher for AddressHasher {
     fn finish(&self) -> u64 {

@@ -31,6 +31,10 @@ use crate::config::{ConfigError, HeapConfig};
 use crate::event::CollectionReason::Requested;
 use crate::heap_state::HeapState;
 use crate::mutation::Mutation;
+use crate::named::{short_type_name, NamedTracer};
+use crate::retainers::{PathTarget, RetainerPath};
+use crate::root::WeakRoot;
+use crate::snapshot::SnapshotSummary;
 use crate::stats::{CollectionKind, HeapStats};
 use crate::trace::{Rebrand, Trace, Tracer};
 
@@ -126,6 +130,7 @@ impl Heap {
     pub fn mutate<R>(&mut self, f: impl for<'gc> FnOnce(&Mutation<'gc>) -> R) -> R {
         let result = self.scope(true, f);
         self.inner_mut().reclaim_scope();
+        self.inner().run_inspections(None);
         self.inner_mut().collection_point(&mut RunStateRoots(None));
         result
     }
@@ -196,6 +201,12 @@ impl Heap {
             state = Some(unsafe { rebrand(init(m)) });
         });
         loop {
+            self.inner()
+                .run_inspections(Some(&mut |tracer: &mut NamedTracer<'_>| {
+                    if let Some(state) = state.as_mut() {
+                        tracer.trace(state)
+                    }
+                }));
             let mut trace_state = |tracer: &mut Tracer<'_>| {
                 if let Some(state) = state.as_mut() {
                     tracer.trace(state)
@@ -216,6 +227,7 @@ impl Heap {
                 }
             });
             if let Some(result) = flow {
+                self.inner().run_inspections(None);
                 self.inner_mut().collection_point(&mut RunStateRoots(None));
                 return result;
             }
@@ -259,6 +271,99 @@ impl Heap {
     /// ```
     pub fn census(&self) -> Census {
         self.inner().census()
+    }
+
+    /// The shortest path of pointers from a root to the object `target` names (a
+    /// [`&Root`](crate::Root) or a [`&WeakRoot`](WeakRoot)), each named by its field: why the
+    /// object is alive. `None` if no root reaches it, or it is dead. Weak references are not
+    /// followed, and a `Root` target's own root is left out. See [`retainers`](crate::retainers).
+    ///
+    /// One breadth-first walk of the reachable objects, which moves nothing and changes no
+    /// statistic. Inside a scope, ask for one with [`Mutation::inspect_after_scope`].
+    ///
+    /// ```
+    /// use tenured_gc::{Gc, GcCell, Heap, Trace};
+    ///
+    /// #[derive(Trace)]
+    /// struct Env<'gc> {
+    ///     parent: Option<Gc<'gc, Env<'gc>>>,
+    ///     vars: GcCell<'gc, Vec<Gc<'gc, String>>>,
+    /// }
+    ///
+    /// let mut heap = Heap::new();
+    /// let (global, name) = heap.mutate(|m| {
+    ///     let global = Gc::new(m, Env { parent: None, vars: GcCell::new(Vec::new()) });
+    ///     let name = Gc::new(m, "x".to_string());
+    ///     let local = Gc::new(m, Env { parent: Some(global), vars: GcCell::new(vec![name]) });
+    ///     (m.root(local), m.weak_root(name))
+    /// });
+    /// let path = heap.retainer_path(&name).unwrap();
+    /// assert_eq!(path.to_string(), format!("Root #{} -> Env.vars[0] -> String", global.index()));
+    /// ```
+    pub fn retainer_path<'t>(&self, target: impl Into<PathTarget<'t>>) -> Option<RetainerPath> {
+        self.inner().retainer_path(target.into(), &mut None)
+    }
+
+    /// Collects (a major collection) and checks that the object of `weak` is gone; if it is
+    /// still alive, panics with the path that keeps it alive. For tests of leaks.
+    ///
+    /// ```should_panic
+    /// use tenured_gc::{Gc, Heap};
+    ///
+    /// let mut heap = Heap::new();
+    /// let (list, item) = heap.mutate(|m| {
+    ///     let item = Gc::new(m, 5u64);
+    ///     (m.root(Gc::new(m, vec![item])), m.weak_root(item))
+    /// });
+    /// // Panics: "... still alive after a major collection: Root #0 -> Vec<Gc<u64>>[0] -> u64"
+    /// heap.assert_collected(&item);
+    /// # drop(list);
+    /// ```
+    ///
+    /// # Panics
+    /// If the object is still alive after the collection.
+    #[track_caller]
+    pub fn assert_collected<T: ?Sized>(&mut self, weak: &WeakRoot<T>) {
+        self.collect_major();
+        if weak.object(&self.inner().roots).is_none() {
+            return;
+        }
+        match self.retainer_path(weak) {
+            Some(path) => panic!(
+                "tenured-gc: the {} is still alive after a major collection: {path}",
+                short_type_name(path.target)
+            ),
+            None => panic!("tenured-gc: the object is still alive after a major collection"),
+        }
+    }
+
+    /// Writes a heap snapshot in the V8 `.heapsnapshot` format to `out`: every object the
+    /// roots reach, with its type and size, and every pointer, named by its field. Chrome
+    /// DevTools' Memory panel opens it (Load profile) and shows it by type, with retainers,
+    /// dominators and retained sizes. See [`snapshot`](crate::snapshot) for what it holds.
+    ///
+    /// One breadth-first walk, and memory for the nodes and edges until it returns; it moves
+    /// nothing and changes no statistic. Inside a scope, ask for one with
+    /// [`Mutation::inspect_after_scope`].
+    ///
+    /// ```
+    /// use tenured_gc::{Gc, Heap};
+    ///
+    /// let mut heap = Heap::new();
+    /// let list = heap.mutate(|m| m.root(Gc::new(m, vec![Gc::new(m, 1u8), Gc::new(m, 2u8)])));
+    /// let mut json = Vec::new();
+    /// let summary = heap.write_heap_snapshot(&mut json).unwrap();
+    /// // The root, the vector and its two elements; one edge from the root, two from the vector.
+    /// assert_eq!((summary.nodes, summary.edges), (4, 3));
+    /// assert_eq!(summary.bytes, heap.census().total().bytes);
+    /// assert!(String::from_utf8(json).unwrap().starts_with("{\"snapshot\":{\"meta\":"));
+    /// # drop(list);
+    /// ```
+    pub fn write_heap_snapshot(
+        &self,
+        out: impl std::io::Write,
+    ) -> std::io::Result<SnapshotSummary> {
+        self.inner().write_heap_snapshot(out, &mut None)
     }
 
     /// Checks the whole heap: every pointer from a root or an object lands on the header of

@@ -13,6 +13,7 @@
 //! | `roots` | `root.rs` | the root table |
 //! | `stats` | `stats.rs` | what the collector did |
 //! | `collection_hooks` | `event.rs` | who hears of each collection |
+//! | `inspections` | `inspect.rs` | what scopes asked to look at after them |
 //!
 //! The collectors take the parts they need as arguments; the collection driver
 //! (`collect/driver.rs`) and the public types are the only code that sees the whole.
@@ -28,6 +29,7 @@ use crate::collect::pacer::{HeapView, Pacer, Policy};
 use crate::config::HeapConfig;
 use crate::error::AllocError;
 use crate::event::CollectionHook;
+use crate::inspect::Inspection;
 use crate::remembered::RememberedSet;
 use crate::root_table::RootTable;
 use crate::scope::{Escape, ScopeState};
@@ -49,6 +51,9 @@ pub(crate) struct HeapState {
     /// What receives each collection's event: the configuration's hook, and the `GC_TRACE`
     /// printer when tracing is on. Empty when nothing watches, so no event is built.
     pub(crate) collection_hooks: Vec<CollectionHook>,
+    /// What the scope that is open asked to run at the collection point after it
+    /// ([`Mutation::inspect_after_scope`](crate::Mutation::inspect_after_scope)).
+    pub(crate) inspections: RefCell<Vec<Inspection>>,
     /// A collection was interrupted by a panic; the heap must not be used.
     poisoned: Cell<bool>,
 }
@@ -69,6 +74,7 @@ impl HeapState {
             roots: Rc::new(RootTable::new()),
             stats: RefCell::new(Stats::new()),
             collection_hooks: collection_hooks.collect(),
+            inspections: RefCell::new(Vec::new()),
             poisoned: Cell::new(false),
             config,
         };

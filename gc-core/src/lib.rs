@@ -21,6 +21,10 @@
 //!   event each collection reports to a hook (and to `GC_TRACE`); [`census`]: the reachable
 //!   objects by type and space; `debug`: the `Debug` of a `Gc`, which ends on cycles and
 //!   deep structures.
+//! - [`retainers`]: why an object is alive, as the shortest named path from a root;
+//!   [`snapshot`]: heap snapshots that Chrome DevTools opens; [`named`]: the named tracing
+//!   both walk with (the collector never calls it); [`inspect`]: their walk, and the
+//!   [`Inspector`] that offers them after a scope.
 //!
 //! Inside, one room per job:
 //! - `heap_state`: the parts one heap owns, together.
@@ -88,11 +92,15 @@ pub mod gc;
 mod header;
 pub mod heap;
 mod heap_state;
+pub mod inspect;
 pub mod mutation;
+pub mod named;
 mod remembered;
+pub mod retainers;
 pub mod root;
 mod root_table;
 mod scope;
+pub mod snapshot;
 mod space;
 pub mod stats;
 #[cfg(feature = "__test_hooks")]
@@ -127,8 +135,12 @@ pub use error::AllocError;
 pub use event::{CollectionEvent, CollectionHook, CollectionReason, HeapSizes};
 pub use gc::Gc;
 pub use heap::{Branded, Heap};
+pub use inspect::Inspector;
 pub use mutation::Mutation;
-pub use root::Root;
+pub use named::NamedTracer;
+pub use retainers::{PathRoot, PathStep, PathTarget, RetainerPath};
+pub use root::{Root, WeakRoot};
+pub use snapshot::SnapshotSummary;
 pub use stats::{CollectionKind, HeapStats, PauseStats};
 /// Derives [`Trace`](trait@Trace), [`Rebrand`] and, for a pointer-free type, [`Leaf`].
 ///

@@ -5,6 +5,10 @@
 //! `'static`, and a type that may implement `Drop` vouches for it with `GcDrop`; and the trait
 //! whose impls conflict when a derived type implements `Drop` without that vouching.
 //!
+//! # Named fields
+//! [`NamedField`] hands each field to a derived `trace_named` without a second error for a
+//! field whose type is not `Trace` (autoref specialization: see its documentation).
+//!
 //! # Facts of recursive types
 //! The layout facts of `struct Tree { children: Vec<Tree> }` depend on themselves:
 //! `Tree::IS_LEAF` is `Vec<Tree>::IS_LEAF`, which is `Tree::IS_LEAF`, a cycle the compiler
@@ -16,6 +20,7 @@
 
 use core::marker::PhantomData;
 
+use crate::named::NamedTracer;
 use crate::trace::{Leaf, Trace, Tracer};
 
 /// Fails to compile unless the type of a `#[gc(ignore)]` field is `'static`, so it cannot
@@ -86,4 +91,46 @@ rounds! {
     Facts1 Level1 1;
     Facts2 Level2 2;
     Facts3 Level3 3;
+}
+
+/// A field that the derived `trace_named` hands on. When the field's type is `Trace` (always,
+/// once the derived `trace` compiles) method resolution picks [`TraceNamedField`], which
+/// traces it by name; otherwise it falls back to [`SkipNamedField`], which does nothing, so a
+/// field whose type is not `Trace` is reported once, by `trace`, and not a second time here.
+pub struct NamedField<'v, T: ?Sized>(pub &'v mut T);
+
+/// Traces a named field of a `Trace` type.
+pub trait TraceNamedField {
+    /// Hands the field to `tracer` as `name` (of `variant`, for an enum).
+    fn trace_named_field(
+        self,
+        tracer: &mut NamedTracer<'_>,
+        variant: Option<&'static str>,
+        name: &'static str,
+    );
+}
+
+impl<T: Trace + ?Sized> TraceNamedField for NamedField<'_, T> {
+    #[inline]
+    fn trace_named_field(
+        self,
+        tracer: &mut NamedTracer<'_>,
+        variant: Option<&'static str>,
+        name: &'static str,
+    ) {
+        match variant {
+            Some(variant) => tracer.variant_field(variant, name, self.0),
+            None => tracer.field(name, self.0),
+        }
+    }
+}
+
+/// The fallback for a field whose type is not `Trace`: only in code that does not compile.
+pub trait SkipNamedField {
+    /// Does nothing.
+    fn trace_named_field(self, _: &mut NamedTracer<'_>, _: Option<&'static str>, _: &'static str);
+}
+
+impl<T: ?Sized> SkipNamedField for &NamedField<'_, T> {
+    fn trace_named_field(self, _: &mut NamedTracer<'_>, _: Option<&'static str>, _: &'static str) {}
 }

@@ -5,6 +5,10 @@
 //! becomes garbage unless something else reaches it. `T` is the object's type under the
 //! `'static` brand; [`Root::get`] hands it back under the brand of the current scope. The
 //! table itself is `root_table.rs`.
+//!
+//! A [`WeakRoot<T>`] refers to an object across scopes without keeping it alive: it roots a
+//! small managed object that holds a [`GcWeak`], which the collector clears when the target
+//! dies and moves when it moves.
 
 use core::fmt;
 use core::marker::PhantomData;
@@ -12,10 +16,12 @@ use core::ptr::NonNull;
 use std::rc::Rc;
 
 use crate::mutation::Mutation;
+use crate::named::NamedTracer;
 use crate::root_table::RootTable;
 use crate::scope::Escape;
-use crate::trace::Rebrand;
-use crate::Gc;
+use crate::trace::{Rebrand, Trace, Tracer};
+use crate::type_info::Object;
+use crate::{Gc, GcWeak};
 
 /// A handle that keeps a managed object alive, between mutation scopes too.
 ///
@@ -80,12 +86,28 @@ impl<T: ?Sized> Root<T> {
     }
 
     fn check_heap(&self, m: &Mutation<'_>) {
-        if !Rc::ptr_eq(&self.table, &m.heap().roots) {
+        self.check_table(&m.heap().roots)
+    }
+
+    fn check_table(&self, table: &Rc<RootTable>) {
+        if !Rc::ptr_eq(&self.table, table) {
             panic!(
                 "tenured-gc: a Root was used with a heap other than the one that created it; \
                  a root only works with its own heap"
             );
         }
+    }
+
+    /// The root's slot in its heap's root table: what retainer paths call it (`Root #3`),
+    /// and what its `Debug` form shows.
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
+    /// The rooted object, read between scopes; panics if `table` is not the root's heap's.
+    pub(crate) fn object(&self, table: &Rc<RootTable>) -> NonNull<u8> {
+        self.check_table(table);
+        self.table.get(self.index)
     }
 
     /// The rooted object, under the brand of the current scope.
@@ -152,5 +174,115 @@ impl<T: ?Sized> Drop for Root<T> {
 impl<T: ?Sized> fmt::Debug for Root<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Root<{}>#{}", core::any::type_name::<T>(), self.index)
+    }
+}
+
+/// A handle that refers to a managed object across scopes without keeping it alive: cleared
+/// when the object dies, moved with it.
+///
+/// Made by [`Mutation::weak_root`]; `T` is the object's type under the `'static` brand. It
+/// names an object for [`Heap::retainer_path`](crate::Heap::retainer_path) and
+/// [`Heap::assert_collected`](crate::Heap::assert_collected). It costs a small managed
+/// object, rooted, holding a weak reference.
+///
+/// ```
+/// use tenured_gc::{Gc, Heap};
+///
+/// let mut heap = Heap::new();
+/// let (kept, weak) = heap.mutate(|m| {
+///     let value = Gc::new(m, 7u32);
+///     (m.root(value), m.weak_root(value))
+/// });
+/// heap.collect_major();
+/// heap.mutate(|m| assert_eq!(weak.upgrade(m).map(|v| *v), Some(7)));
+/// drop(kept);
+/// heap.collect_major();
+/// heap.mutate(|m| assert!(weak.upgrade(m).is_none()));
+/// ```
+pub struct WeakRoot<T: ?Sized> {
+    probe: Root<Probe<'static>>,
+    _type: PhantomData<*const T>,
+}
+
+/// The managed object a weak root roots: one weak reference to the target.
+struct Probe<'gc> {
+    target: GcWeak<'gc, ()>,
+}
+
+// SAFETY: the only managed pointer, a weak one, is handed to the tracer; the facts are the
+// defaults but for the cells, of which there are none.
+unsafe impl Trace for Probe<'_> {
+    const HAS_CELLS: bool = false;
+    const HAS_OUT_OF_LINE_CELLS: bool = false;
+
+    fn trace(&mut self, tracer: &mut Tracer<'_>) {
+        tracer.trace(&mut self.target)
+    }
+
+    fn trace_named(&mut self, tracer: &mut NamedTracer<'_>) {
+        tracer.field("target", &mut self.target)
+    }
+}
+
+// SAFETY: only the brand changes.
+unsafe impl<'gc> Rebrand<'gc> for Probe<'_> {
+    type Branded = Probe<'gc>;
+}
+
+impl<'gc> Mutation<'gc> {
+    /// A handle to `gc` that outlives the scope without keeping the object alive.
+    ///
+    /// # Panics
+    /// If the heap limit is reached (it allocates one small object).
+    pub fn weak_root<T>(&self, gc: Gc<'gc, T>) -> WeakRoot<<T as Rebrand<'static>>::Branded>
+    where
+        T: ?Sized + Rebrand<'static>,
+    {
+        let probe = Gc::new(
+            self,
+            Probe {
+                target: GcWeak::from_obj(Some(gc.obj)),
+            },
+        );
+        WeakRoot {
+            probe: self.root(probe),
+            _type: PhantomData,
+        }
+    }
+}
+
+impl<T: ?Sized> WeakRoot<T> {
+    /// The object, under the brand of the current scope, if it is still alive.
+    ///
+    /// # Panics
+    /// If `m` belongs to another heap than the weak root.
+    pub fn upgrade<'gc>(&self, m: &Mutation<'gc>) -> Option<Gc<'gc, <T as Rebrand<'gc>>::Branded>>
+    where
+        T: Rebrand<'gc>,
+    {
+        let target = self.probe.get(m).target.obj;
+        target.map(Gc::from_obj)
+    }
+
+    /// The object, read between scopes, if it is alive; panics if `table` is not the weak
+    /// root's heap's.
+    pub(crate) fn object(&self, table: &Rc<RootTable>) -> Option<NonNull<u8>> {
+        let probe = self.probe.object(table);
+        // SAFETY: between scopes the probe is a live object of its type, and nothing refers to
+        // its value.
+        unsafe { <Probe<'static> as Object>::value(probe) }
+            .target
+            .obj
+    }
+}
+
+impl<T: ?Sized> fmt::Debug for WeakRoot<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "WeakRoot<{}>#{}",
+            core::any::type_name::<T>(),
+            self.probe.index
+        )
     }
 }

@@ -76,6 +76,17 @@ impl RootTable {
         }
     }
 
+    /// Calls `visit` with the index and the object of every occupied slot, in index order:
+    /// for the walks that name roots, which only read.
+    pub(crate) fn for_each_root(&self, mut visit: impl FnMut(usize, NonNull<u8>)) {
+        let slots = self.slots.borrow().clone();
+        for (index, slot) in slots.into_iter().enumerate() {
+            if let Some(obj) = slot {
+                visit(index, obj)
+            }
+        }
+    }
+
     /// A collection begins: roots released from now on stay roots until it ends.
     pub(crate) fn begin_collection(&self) {
         *self.released_while_collecting.borrow_mut() = Some(Vec::new());

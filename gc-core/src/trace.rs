@@ -18,6 +18,8 @@
 
 use core::ptr::NonNull;
 
+use crate::named::NamedTracer;
+
 /// A value the collector can trace.
 ///
 /// `#[derive(Trace)]` implements this for structs and enums; tenured-gc implements it for the
@@ -82,6 +84,8 @@ use core::ptr::NonNull;
 ///    parameter's own `Trace` constants, and monotonically: a parameter that may hold more
 ///    (pointers, cells) never makes the type claim less. `#[derive(Trace)]` finds the facts of
 ///    recursive types by evaluating them with stand-ins in place of the type, and relies on it.
+/// 10. `trace_named`, if overridden, must hand on exactly the managed pointers `trace` hands
+///     on (by passing the fields to the [`NamedTracer`]), and keep rule 2.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be traced by the garbage collector",
     label = "`{Self}` does not implement `Trace`",
@@ -114,6 +118,48 @@ pub unsafe trait Trace {
 
     /// Hands every managed pointer of `self` to `tracer`.
     fn trace(&mut self, tracer: &mut Tracer<'_>);
+
+    /// Hands every managed pointer of `self` to `tracer` with the name of the field that
+    /// holds it, for retainer paths and heap snapshots (see [`crate::named`]). The collector
+    /// never calls it. The default hands them on unnamed, through [`Trace::trace`];
+    /// `#[derive(Trace)]` names every field.
+    ///
+    /// ```
+    /// use tenured_gc::{Gc, Heap, NamedTracer, Rebrand, Trace, Tracer};
+    ///
+    /// struct Pair<'gc> {
+    ///     left: Gc<'gc, u8>,
+    ///     right: Gc<'gc, u8>,
+    /// }
+    ///
+    /// // SAFETY: both pointers go to the tracer, named or not, and nothing else happens.
+    /// unsafe impl Trace for Pair<'_> {
+    ///     fn trace(&mut self, tracer: &mut Tracer<'_>) {
+    ///         tracer.trace(&mut self.left);
+    ///         tracer.trace(&mut self.right);
+    ///     }
+    ///     fn trace_named(&mut self, tracer: &mut NamedTracer<'_>) {
+    ///         tracer.field("left", &mut self.left);
+    ///         tracer.field("right", &mut self.right);
+    ///     }
+    /// }
+    /// // SAFETY: only the brand changes.
+    /// unsafe impl<'gc> Rebrand<'gc> for Pair<'_> {
+    ///     type Branded = Pair<'gc>;
+    /// }
+    ///
+    /// let mut heap = Heap::new();
+    /// let (pair, right) = heap.mutate(|m| {
+    ///     let right = Gc::new(m, 2);
+    ///     let pair = Gc::new(m, Pair { left: Gc::new(m, 1), right });
+    ///     (m.root(pair), m.weak_root(right))
+    /// });
+    /// let path = heap.retainer_path(&right).unwrap();
+    /// assert_eq!(path.to_string(), format!("Root #{} -> Pair.right -> u8", pair.index()));
+    /// ```
+    fn trace_named(&mut self, tracer: &mut NamedTracer<'_>) {
+        tracer.unnamed(self)
+    }
 }
 
 /// A type that never holds a managed pointer: the keys of traced maps and the elements of
@@ -165,7 +211,16 @@ pub unsafe trait Trace {
     note = "key by a plain value instead, such as an id or a name kept in the object (`HashMap<u64, Gc<'gc, T>>`), and keep the `Gc` in the value",
     note = "derived pointer-free types, numbers, strings and tuples, `Option`s, `Box`es and `Vec`s of leaves are `Leaf`; a generic key type needs a `tenured_gc::Leaf` bound"
 )]
-pub unsafe trait Leaf {}
+pub unsafe trait Leaf {
+    /// Appends how the key prints itself to `out` and returns `true`, for a type that prints
+    /// cheaply (numbers, strings, ...); `false` otherwise. Names map entries in retainer
+    /// paths and heap snapshots.
+    #[doc(hidden)]
+    fn name_key(&self, out: &mut String) -> bool {
+        let _ = out;
+        false
+    }
+}
 
 /// A pointer-map entry that names no slot (a field that is a leaf).
 #[doc(hidden)]

@@ -19,6 +19,7 @@ use core::hash::BuildHasher;
 use core::marker::PhantomData;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 
+use crate::named::NamedTracer;
 use crate::trace::{Leaf, Rebrand, Trace, Tracer};
 
 macro_rules! leaf {
@@ -30,7 +31,12 @@ macro_rules! leaf {
             fn trace(&mut self, _: &mut Tracer<'_>) {}
         }
         // SAFETY: the type holds no managed pointer.
-        unsafe impl Leaf for $t {}
+        unsafe impl Leaf for $t {
+            fn name_key(&self, out: &mut String) -> bool {
+                use core::fmt::Write;
+                write!(out, "{:?}", self).is_ok()
+            }
+        }
         // SAFETY: the type has no brand.
         unsafe impl<'gc> Rebrand<'gc> for $t {
             type Branded = $t;
@@ -155,6 +161,12 @@ unsafe impl<T: Trace> Trace for [T] {
             tracer.trace(item)
         }
     }
+
+    fn trace_named(&mut self, tracer: &mut NamedTracer<'_>) {
+        for (i, item) in self.iter_mut().enumerate() {
+            tracer.index(i, item)
+        }
+    }
 }
 
 // SAFETY: only the brand changes.
@@ -172,6 +184,10 @@ unsafe impl<T: Trace, const N: usize> Trace for [T; N] {
     const HAS_OUT_OF_LINE_CELLS: bool = T::HAS_OUT_OF_LINE_CELLS;
     #[inline]
     fn trace(&mut self, tracer: &mut Tracer<'_>) {
+        tracer.trace(self.as_mut_slice())
+    }
+
+    fn trace_named(&mut self, tracer: &mut NamedTracer<'_>) {
         tracer.trace(self.as_mut_slice())
     }
 }
@@ -192,6 +208,12 @@ unsafe impl<T: Trace> Trace for Option<T> {
     const HAS_OUT_OF_LINE_CELLS: bool = T::HAS_OUT_OF_LINE_CELLS;
     #[inline]
     fn trace(&mut self, tracer: &mut Tracer<'_>) {
+        if let Some(value) = self {
+            tracer.trace(value)
+        }
+    }
+
+    fn trace_named(&mut self, tracer: &mut NamedTracer<'_>) {
         if let Some(value) = self {
             tracer.trace(value)
         }
@@ -218,6 +240,13 @@ unsafe impl<T: Trace, E: Trace> Trace for Result<T, E> {
             Err(error) => tracer.trace(error),
         }
     }
+
+    fn trace_named(&mut self, tracer: &mut NamedTracer<'_>) {
+        match self {
+            Ok(value) => tracer.field("Ok", value),
+            Err(error) => tracer.field("Err", error),
+        }
+    }
 }
 
 // SAFETY: only the brand changes.
@@ -236,6 +265,10 @@ unsafe impl<T: ?Sized + Trace> Trace for Box<T> {
     fn trace(&mut self, tracer: &mut Tracer<'_>) {
         tracer.trace(&mut **self)
     }
+
+    fn trace_named(&mut self, tracer: &mut NamedTracer<'_>) {
+        tracer.trace(&mut **self)
+    }
 }
 
 // SAFETY: only the brand changes.
@@ -248,6 +281,10 @@ unsafe impl<T: Trace> Trace for Vec<T> {
     out_of_line_facts!(T);
     #[inline]
     fn trace(&mut self, tracer: &mut Tracer<'_>) {
+        tracer.trace(self.as_mut_slice())
+    }
+
+    fn trace_named(&mut self, tracer: &mut NamedTracer<'_>) {
         tracer.trace(self.as_mut_slice())
     }
 }
@@ -267,6 +304,12 @@ unsafe impl<T: Trace> Trace for VecDeque<T> {
     fn trace(&mut self, tracer: &mut Tracer<'_>) {
         if !T::IS_LEAF {
             self.iter_mut().for_each(|item| tracer.trace(item))
+        }
+    }
+
+    fn trace_named(&mut self, tracer: &mut NamedTracer<'_>) {
+        for (i, item) in self.iter_mut().enumerate() {
+            tracer.index(i, item)
         }
     }
 }
@@ -328,6 +371,12 @@ unsafe impl<K: Leaf, V: Trace, S: BuildHasher + 'static> Trace for HashMap<K, V,
             self.values_mut().for_each(|value| tracer.trace(value))
         }
     }
+
+    fn trace_named(&mut self, tracer: &mut NamedTracer<'_>) {
+        for (i, (key, value)) in self.iter_mut().enumerate() {
+            tracer.entry(i, key, value)
+        }
+    }
 }
 
 // SAFETY: only the brand changes.
@@ -363,6 +412,12 @@ unsafe impl<K: Leaf, V: Trace> Trace for BTreeMap<K, V> {
     fn trace(&mut self, tracer: &mut Tracer<'_>) {
         if !V::IS_LEAF {
             self.values_mut().for_each(|value| tracer.trace(value))
+        }
+    }
+
+    fn trace_named(&mut self, tracer: &mut NamedTracer<'_>) {
+        for (i, (key, value)) in self.iter_mut().enumerate() {
+            tracer.entry(i, key, value)
         }
     }
 }
@@ -428,6 +483,17 @@ macro_rules! tuple {
                 let ($($name,)+) = self;
                 $(tracer.trace($name);)+
             }
+
+            #[allow(non_snake_case)]
+            fn trace_named(&mut self, tracer: &mut NamedTracer<'_>) {
+                let ($($name,)+) = self;
+                let mut index = 0;
+                $(
+                    tracer.field(FIELDS[index], $name);
+                    index += 1;
+                )+
+                let _ = index;
+            }
         }
 
         // SAFETY: a tuple holds managed pointers only in its elements, which are leaves.
@@ -442,6 +508,9 @@ macro_rules! tuple {
         }
     };
 }
+
+/// The names of the fields of a tuple.
+const FIELDS: [&str; 8] = ["0", "1", "2", "3", "4", "5", "6", "7"];
 
 tuple!(A);
 tuple!(A B);

@@ -7,6 +7,7 @@
 
 use core::ptr::NonNull;
 
+use crate::named::NamedTracer;
 use crate::trace::{Trace, Tracer};
 
 /// The size and alignment of a header word, and the granule of every space.
@@ -42,6 +43,9 @@ pub(crate) enum Scan {
     Call(unsafe fn(NonNull<u8>, &mut Tracer<'_>)),
 }
 
+/// Traces the object at the given address with named edges.
+pub(crate) type TraceNamed = unsafe fn(NonNull<u8>, &mut NamedTracer<'_>);
+
 /// Traces the elements `from..to` of the slice object at the given address.
 pub(crate) type TraceElements = unsafe fn(NonNull<u8>, usize, usize, &mut Tracer<'_>);
 
@@ -63,6 +67,9 @@ pub struct TypeInfo {
     pub(crate) trace_elements: Option<TraceElements>,
     /// Barriered cells of this type may live outside the object (see [`Trace`]).
     pub(crate) has_out_of_line_cells: bool,
+    /// Traces the object with named edges, for retainer paths and heap snapshots; `None`
+    /// for a leaf. The collector never calls it.
+    pub(crate) trace_named: Option<TraceNamed>,
 }
 
 impl TypeInfo {
@@ -199,6 +206,19 @@ unsafe fn trace_slice<T: Trace>(obj: NonNull<u8>, tracer: &mut Tracer<'_>) {
     }
 }
 
+unsafe fn trace_named_value<T: Trace>(obj: NonNull<u8>, tracer: &mut NamedTracer<'_>) {
+    // SAFETY: named walks trace live objects of type `T` between scopes, when nothing else
+    // refers to the value.
+    unsafe { (*obj.as_ptr().add(WORD).cast::<T>()).trace_named(tracer) }
+}
+
+unsafe fn trace_named_slice<T: Trace>(obj: NonNull<u8>, tracer: &mut NamedTracer<'_>) {
+    // SAFETY: named walks trace live slice objects of element type `T` between scopes.
+    for (i, item) in unsafe { elements::<T>(obj) }.iter_mut().enumerate() {
+        tracer.index(i, item)
+    }
+}
+
 unsafe fn trace_slice_elements<T: Trace>(
     obj: NonNull<u8>,
     from: usize,
@@ -247,6 +267,11 @@ unsafe impl<T: Trace> Object for T {
         scan: sized_scan::<T>(),
         trace_elements: None,
         has_out_of_line_cells: T::HAS_OUT_OF_LINE_CELLS,
+        trace_named: if T::IS_LEAF {
+            None
+        } else {
+            Some(trace_named_value::<T>)
+        },
     };
 
     #[inline(always)]
@@ -282,6 +307,11 @@ unsafe impl<T: Trace> Object for [T] {
             Some(trace_slice_elements::<T>)
         },
         has_out_of_line_cells: T::HAS_OUT_OF_LINE_CELLS,
+        trace_named: if T::IS_LEAF {
+            None
+        } else {
+            Some(trace_named_slice::<T>)
+        },
     };
 
     #[inline(always)]
@@ -304,6 +334,7 @@ unsafe impl Object for str {
         scan: Scan::Leaf,
         trace_elements: None,
         has_out_of_line_cells: false,
+        trace_named: None,
     };
 
     #[inline(always)]

@@ -38,7 +38,7 @@ use crate::type_info::Object;
 /// ```
 #[repr(transparent)]
 pub struct GcWeak<'gc, T: ?Sized + 'gc> {
-    obj: Option<NonNull<u8>>,
+    pub(crate) obj: Option<NonNull<u8>>,
     _marker: PhantomData<(*const T, Cell<&'gc ()>)>,
 }
 

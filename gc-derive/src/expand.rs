@@ -76,6 +76,7 @@ fn trace_impl(cont: &Container) -> TokenStream {
         quote_spanned!(f.span()=> ::tenured_gc::__private::assert_ignored_field_is_static::<#ty>();)
     });
     let body = trace_body(cont);
+    let trace_named = crate::named::trace_named_fn(cont);
     // With `Drop` allowed, the user must vouch for it with an `unsafe impl GcDrop`.
     let vouched = cont
         .attrs
@@ -99,6 +100,8 @@ fn trace_impl(cont: &Container) -> TokenStream {
                 #vouched
                 #body
             }
+
+            #trace_named
         }
     }
 }

@@ -6,7 +6,7 @@
 //! - `validate` rejects the shapes the collector cannot handle;
 //! - `expand` writes the `Trace` impl, the `Leaf` impl, the `Rebrand` impl and the guard
 //!   against `Drop`, with the layout facts from `recursion`, which makes them exact even for a
-//!   type that holds itself.
+//!   type that holds itself, and `named` its `trace_named` method, which names each field.
 //!
 //! Every stage adds its errors to one collector (`errors`), and nothing is generated unless all
 //! stages pass, so a user sees every mistake of a type at once and no follow-on errors.
@@ -15,6 +15,7 @@ mod ast;
 mod attr;
 mod errors;
 mod expand;
+mod named;
 mod recursion;
 mod validate;
 

@@ -21,6 +21,8 @@ mod moving;
 mod pacing;
 mod reclaim;
 mod recursive;
+mod retainers;
+mod snapshot;
 mod stats;
 mod steps;
 mod verifier;

@@ -9,9 +9,11 @@
 //! - [`lists`]: pairs and lists.
 //! - [`data`]: strings, symbols and vectors.
 //! - [`control`]: equivalence, type predicates, `apply`, output and `error`.
+//! - [`heap`]: `heap-snapshot`, `heap-census` and `why-alive`, which look inside the heap.
 
 mod control;
 mod data;
+pub mod heap;
 mod lists;
 mod numbers;
 
@@ -92,11 +94,12 @@ const fn variadic(name: &'static str, min: usize, f: PrimFn) -> Primitive {
 }
 
 /// Every primitive, by group. Statics, not constants: a primitive is compared by address.
-static GROUPS: [&[Primitive]; 4] = [
+static GROUPS: [&[Primitive]; 5] = [
     numbers::PRIMITIVES,
     lists::PRIMITIVES,
     data::PRIMITIVES,
     control::PRIMITIVES,
+    heap::PRIMITIVES,
 ];
 
 /// Every primitive.
