@@ -329,6 +329,13 @@ impl<'gc> Mutation<'gc> {
 
 /// The same view under another lifetime bound.
 fn rebrand_view<A: ?Sized, B: ?Sized>(view: View<A>) -> View<B> {
+    debug_assert_eq!(
+        core::mem::size_of::<*const A>(),
+        core::mem::size_of::<*const B>(),
+        "a view rebranded to {} from {}",
+        core::any::type_name::<B>(),
+        core::any::type_name::<A>()
+    );
     // SAFETY: `A` and `B` are the same trait object type but for its lifetime bound (both
     // callers name them through `DynRebrand`), so the two function pointer types differ in a
     // lifetime only, and the pointer it returns has the same metadata.

@@ -219,3 +219,45 @@ fn identity_debug_and_pointer() {
         assert_eq!(format!("{a:p}"), format!("{:p}", Gc::as_ptr(circle)));
     });
 }
+
+/// A struct with a field of each kind of pointer.
+#[derive(Trace)]
+struct Mixed<'gc> {
+    plain: Gc<'gc, Circle>,
+    shape: Option<GcDyn<'gc, dyn Shape + 'gc>>,
+}
+
+#[test]
+fn layout_facts_are_truthful() {
+    use std::mem::size_of;
+    type Dyn = GcDyn<'static, dyn Shape>;
+    // Two words, the address and the view; `None` is the null address.
+    assert_eq!(size_of::<Dyn>(), 2 * size_of::<usize>());
+    assert_eq!(size_of::<Option<Dyn>>(), size_of::<Dyn>());
+    // So it is not a one-word pointer slot, and a struct holding one has no pointer map.
+    const {
+        assert!(!<Dyn as Trace>::NON_NULL_SLOT && !<Dyn as Trace>::POINTER_SLOT);
+        assert!(!<Option<Dyn> as Trace>::POINTER_SLOT);
+        assert!(!<Dyn as Trace>::IS_LEAF);
+        assert!(<Mixed<'static> as Trace>::POINTER_MAP.is_none());
+        assert!(<Gc<'static, Circle> as Trace>::POINTER_SLOT);
+    }
+}
+
+#[test]
+fn a_mixed_object_is_traced_by_its_own_type() {
+    let mut heap = Heap::with_config(small_config()).unwrap();
+    let mixed = heap.mutate(|m| {
+        let plain = Gc::new(m, Circle { r: 2.0 });
+        let shape = Some(shape(m, 1));
+        m.root(Gc::new(m, Mixed { plain, shape }))
+    });
+    heap.collect_minor();
+    heap.collect_major();
+    heap.verify().unwrap();
+    heap.mutate(|m| {
+        let mixed = mixed.get(m);
+        assert_eq!(mixed.plain.area(), 12.0);
+        assert_eq!(mixed.shape.unwrap().area(), expected(1));
+    });
+}
