@@ -1,7 +1,7 @@
 //! The examples, run the way their users run them.
 //!
 //! - `tour`: its narration reaches the key results.
-//! - `linked_list`, `graph`, `parent_tree`, `lru_cache`, `weak_cache`: each succeeds (their
+//! - `linked_list`, `graph`, `parent_tree`, `lru_cache`, `weak_cache`, `shapes`: each succeeds (their
 //!   own assertions hold) and narrates its key results.
 //! - `scheme`: the feature test prints exactly `test.expected`; every benchmark prints its
 //!   result at a small size; a REPL session with errors reports each one with its position
@@ -38,6 +38,8 @@ fn examples_dir() -> &'static Path {
                 "lru_cache",
                 "--example",
                 "weak_cache",
+                "--example",
+                "shapes",
             ])
             .args(["--package", "gc-examples"])
             .current_dir(workspace_root());
@@ -143,6 +145,19 @@ fn assert_says(example: &str, lines: &[&str]) {
             "{example} does not say {line:?}:\n{stdout}"
         );
     }
+}
+
+#[test]
+fn shapes_reach_their_objects_through_the_trait() {
+    assert_says(
+        "shapes",
+        &[
+            "Drawing: group [circle r=1, square 2]",
+            "Total area: 7.14",
+            "Highlighted: square 3, area 9",
+            "Roots dropped: 0 bytes live.",
+        ],
+    );
 }
 
 #[test]

@@ -11,5 +11,6 @@ fn ui() {
     t.compile_fail("ui/barrier/*.rs");
     t.compile_fail("ui/collections/*.rs");
     t.compile_fail("ui/object/*.rs");
+    t.compile_fail("ui/dyn/*.rs");
     t.pass("ui/pass/*.rs");
 }

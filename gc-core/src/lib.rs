@@ -12,7 +12,8 @@
 //! - [`heap`]: the [`Heap`], its mutation scopes and collection points; [`mutation`]: the
 //!   [`Mutation`] handle of a scope.
 //! - [`gc`], [`cell`], [`weak`], [`root`]: the pointer, barriered cells, weak references and
-//!   roots (`root_table` is the table the collector traces).
+//!   roots (`root_table` is the table the collector traces); [`gc_dyn`]: the pointer and the
+//!   root of an object seen through a trait ([`GcDyn`], made with [`coerce!`]).
 //! - [`collections`]: [`GcVec`] and [`GcIndexMap`], whose storage is managed and card-marked:
 //!   the containers for big, long-lived tables.
 //! - [`trace`]: the [`Trace`], [`Leaf`] and [`Rebrand`] traits; `trace_impls` for std types;
@@ -89,6 +90,7 @@ mod debug;
 pub mod error;
 pub mod event;
 pub mod gc;
+pub mod gc_dyn;
 mod header;
 pub mod heap;
 mod heap_state;
@@ -134,6 +136,9 @@ pub use config::{ConfigError, HeapConfig};
 pub use error::AllocError;
 pub use event::{CollectionEvent, CollectionHook, CollectionReason, HeapSizes};
 pub use gc::Gc;
+#[doc(hidden)]
+pub use gc_dyn::DynRebrand as __DynRebrand;
+pub use gc_dyn::{GcDyn, RootDyn};
 pub use heap::{Branded, Heap};
 pub use inspect::Inspector;
 pub use mutation::Mutation;

@@ -118,8 +118,16 @@ impl<T: ?Sized> Root<T> {
     where
         T: Rebrand<'gc>,
     {
+        Gc::from_obj(self.obj(m))
+    }
+
+    /// The address of the rooted object.
+    ///
+    /// # Panics
+    /// If `m` belongs to another heap than the root.
+    pub(crate) fn obj(&self, m: &Mutation<'_>) -> NonNull<u8> {
         self.check_heap(m);
-        Gc::from_obj(self.table.get(self.index))
+        self.table.get(self.index)
     }
 
     /// Whether `a` and `b` root the same object.

@@ -9,6 +9,7 @@ mod common;
 mod config;
 mod cycles;
 mod debug;
+mod dyn_objects;
 mod events;
 mod faults;
 mod identity;
