@@ -10,7 +10,7 @@ use core::fmt;
 use core::marker::PhantomData;
 
 use crate::mutation::Mutation;
-use crate::named::NamedTracer;
+use crate::trace::NamedTracer;
 use crate::trace::{Leaf, Rebrand, Trace, Tracer};
 
 /// A mutable `Copy` value in a managed object, like `Cell`, with the write barrier.

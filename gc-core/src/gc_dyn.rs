@@ -16,7 +16,7 @@
 //! # Brands
 //! A `GcDyn` is made only from a `Gc` to an object whose lifetimes are all the brand or
 //! `'static`, and the trait object's lifetime bound is the brand (`dyn Shape + 'gc`). Changing
-//! that bound is then what rebranding the object itself does, which [`dyn_trait!`] declares
+//! that bound is then what rebranding the object itself does, which [`dyn_trait!`](crate::dyn_trait) declares
 //! for a trait so that a `GcDyn` can be rooted ([`RootDyn`]) or kept in the state of
 //! [`Heap::run`](crate::Heap::run).
 

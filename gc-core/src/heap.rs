@@ -31,11 +31,12 @@ use crate::config::{ConfigError, HeapConfig};
 use crate::event::CollectionReason::Requested;
 use crate::heap_state::HeapState;
 use crate::mutation::Mutation;
-use crate::named::{short_type_name, NamedTracer};
+use crate::named::short_type_name;
 use crate::retainers::{PathTarget, RetainerPath};
 use crate::root::WeakRoot;
 use crate::snapshot::SnapshotSummary;
 use crate::stats::{CollectionKind, HeapStats};
+use crate::trace::NamedTracer;
 use crate::trace::{Rebrand, Trace, Tracer};
 
 /// `S` under the brand `'gc`: the type a step of [`Heap::run`] receives and returns.

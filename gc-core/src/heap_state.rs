@@ -20,6 +20,7 @@
 //!
 //! [`Mutation`]: crate::Mutation
 
+use core::any::Any;
 use core::cell::{Cell, RefCell};
 use core::ptr::NonNull;
 use std::rc::Rc;
@@ -29,7 +30,6 @@ use crate::collect::pacer::{HeapView, Pacer, Policy};
 use crate::config::HeapConfig;
 use crate::error::AllocError;
 use crate::event::CollectionHook;
-use crate::inspect::Inspection;
 use crate::remembered::RememberedSet;
 use crate::root_table::RootTable;
 use crate::scope::{Escape, ScopeState};
@@ -52,8 +52,10 @@ pub(crate) struct HeapState {
     /// printer when tracing is on. Empty when nothing watches, so no event is built.
     pub(crate) collection_hooks: Vec<CollectionHook>,
     /// What the scope that is open asked to run at the collection point after it
-    /// ([`Mutation::inspect_after_scope`](crate::Mutation::inspect_after_scope)).
-    pub(crate) inspections: RefCell<Vec<Inspection>>,
+    /// ([`Mutation::inspect_after_scope`](crate::Mutation::inspect_after_scope)): each an
+    /// inspection of `inspect.rs`, kept behind `Any` so that the heap's state does not
+    /// depend on the inspector, which is built on it.
+    pub(crate) inspections: RefCell<Vec<Box<dyn Any>>>,
     /// A collection was interrupted by a panic; the heap must not be used.
     poisoned: Cell<bool>,
 }

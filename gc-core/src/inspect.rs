@@ -1,5 +1,5 @@
 //! Looking inside the heap by name: the breadth-first walk that retainer paths and heap
-//! snapshots share, and the [`Inspector`] that offers them at a collection point.
+//! snapshots share (`inspector.rs` offers them at a collection point).
 //!
 //! # The walk
 //! `breadth_first` visits every object the roots reach, each once, with named tracing
@@ -12,24 +12,21 @@
 //!
 //! # When it may run
 //! Only between scopes, when no reference into an object is alive: named tracing takes each
-//! value by `&mut`. Inside a scope, [`Mutation::inspect_after_scope`] asks for an
-//! [`Inspector`] at the collection point that follows the scope, which for a step of
-//! [`Heap::run`](crate::Heap::run) sees the run's state as a root too.
+//! value by `&mut`. Inside a scope,
+//! [`Mutation::inspect_after_scope`](crate::Mutation::inspect_after_scope) asks for an
+//! [`Inspector`](crate::Inspector) at the collection point that follows the scope, which for
+//! a step of [`Heap::run`](crate::Heap::run) sees the run's state as a root too.
 
 use core::hash::BuildHasherDefault;
 use core::ops::ControlFlow;
 use core::ptr::NonNull;
 use std::collections::{HashSet, VecDeque};
-use std::io;
 
-use crate::census::{AddressHasher, Census};
+use crate::census::AddressHasher;
 use crate::header;
 use crate::heap_state::HeapState;
-use crate::mutation::Mutation;
-use crate::named::{scan_named, NamedTracer, NamedVisitor, Step};
-use crate::retainers::{PathTarget, RetainerPath};
-use crate::snapshot::SnapshotSummary;
-use crate::stats::HeapStats;
+use crate::named::scan_named;
+use crate::trace::{NamedTracer, NamedVisitor, Step};
 use crate::type_info::TypeInfo;
 
 /// The state of a step loop, traced by name; `None` outside [`Heap::run`](crate::Heap::run).
@@ -38,126 +35,11 @@ pub(crate) type RunState<'a> = Option<&'a mut dyn FnMut(&mut NamedTracer<'_>)>;
 /// A set of object addresses.
 pub(crate) type AddressSet = HashSet<usize, BuildHasherDefault<AddressHasher>>;
 
-/// A look at the heap at a collection point: retainer paths, snapshots and the census, with
-/// the state of [`Heap::run`](crate::Heap::run) among the roots when there is one.
-///
-/// Handed to the closure of [`Mutation::inspect_after_scope`]; between scopes, [`Heap`]'s own
-/// methods do the same.
-///
-/// [`Heap`]: crate::Heap
-pub struct Inspector<'a> {
-    pub(crate) heap: &'a HeapState,
-    pub(crate) run_state: RunState<'a>,
-}
-
-impl Inspector<'_> {
-    /// The shortest path from a root to `target`, as
-    /// [`Heap::retainer_path`](crate::Heap::retainer_path) finds it, the run's state
-    /// included.
-    pub fn retainer_path<'t>(&mut self, target: impl Into<PathTarget<'t>>) -> Option<RetainerPath> {
-        self.heap.retainer_path(target.into(), &mut self.run_state)
-    }
-
-    /// Writes a heap snapshot, as
-    /// [`Heap::write_heap_snapshot`](crate::Heap::write_heap_snapshot) does, the run's state
-    /// included.
-    pub fn write_heap_snapshot(&mut self, out: impl io::Write) -> io::Result<SnapshotSummary> {
-        self.heap.write_heap_snapshot(out, &mut self.run_state)
-    }
-
-    /// The census of the objects the root table reaches (see [`Heap::census`](crate::Heap::census)).
-    pub fn census(&self) -> Census {
-        self.heap.census()
-    }
-
-    /// The heap's statistics.
-    pub fn stats(&self) -> HeapStats {
-        self.heap.stats()
-    }
-
-    /// Whether the state of [`Heap::run`](crate::Heap::run) is among the roots.
-    pub fn has_run_state(&self) -> bool {
-        self.run_state.is_some()
-    }
-}
-
 /// The type of an object the walk reached, between scopes.
 pub(crate) fn type_info_of(obj: NonNull<u8>) -> &'static TypeInfo {
     // SAFETY: the walks run between scopes and collections and call this with objects they
     // reached, which are live, with intact headers (nothing is forwarded).
     unsafe { header::read(obj) }.type_info()
-}
-
-/// What runs at the next collection point.
-pub(crate) type Inspection = Box<dyn FnOnce(&mut Inspector<'_>)>;
-
-impl<'gc> Mutation<'gc> {
-    /// Calls `f` at the collection point that follows this scope, before any collection
-    /// there, with an [`Inspector`]: for retainer paths and heap snapshots asked for from
-    /// inside a scope, where the heap cannot be walked. After a step of
-    /// [`Heap::run`](crate::Heap::run), the run's state is a root of the inspection.
-    ///
-    /// `f` cannot hold a `Gc`; give it a [`WeakRoot`](crate::WeakRoot) or a
-    /// [`Root`](crate::Root) of what it should look at.
-    ///
-    /// ```
-    /// use std::ops::ControlFlow;
-    /// use std::{cell::RefCell, rc::Rc};
-    /// use tenured_gc::{Gc, Heap};
-    ///
-    /// let mut heap = Heap::new();
-    /// let seen = Rc::new(RefCell::new(Vec::new()));
-    /// let out = Rc::clone(&seen);
-    /// heap.run::<Gc<'static, u64>, ()>(
-    ///     |m| Gc::new(m, 1),
-    ///     |m, state| {
-    ///         if *state == 3 {
-    ///             return ControlFlow::Break(());
-    ///         }
-    ///         let next = Gc::new(m, *state + 1);
-    ///         let weak = m.weak_root(next);
-    ///         let out = Rc::clone(&out);
-    ///         m.inspect_after_scope(move |heap| {
-    ///             let path = heap.retainer_path(&weak).unwrap();
-    ///             out.borrow_mut().push(path.to_string());
-    ///         });
-    ///         ControlFlow::Continue(next)
-    ///     },
-    /// );
-    /// // The state is one `Gc`, an edge with no name: the first of the state's.
-    /// assert_eq!(*seen.borrow(), ["heap.run state#0 -> u64"; 2]);
-    /// ```
-    pub fn inspect_after_scope(&self, f: impl FnOnce(&mut Inspector<'_>) + 'static) {
-        self.heap().inspections.borrow_mut().push(Box::new(f))
-    }
-}
-
-impl HeapState {
-    /// Runs the inspections asked for in the scope that just ended, if any.
-    #[inline]
-    pub(crate) fn run_inspections<'a>(&'a self, run_state: RunState<'a>) {
-        if !self.inspections.borrow().is_empty() {
-            self.run_inspections_slow(run_state)
-        }
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn run_inspections_slow<'a>(&'a self, run_state: RunState<'a>) {
-        let mut inspector = Inspector {
-            heap: self,
-            run_state,
-        };
-        loop {
-            let pending = core::mem::take(&mut *self.inspections.borrow_mut());
-            if pending.is_empty() {
-                return;
-            }
-            for inspection in pending {
-                inspection(&mut inspector)
-            }
-        }
-    }
 }
 
 /// How the walk first reached an object.

@@ -24,7 +24,7 @@
 //!   deep structures.
 //! - [`retainers`]: why an object is alive, as the shortest named path from a root;
 //!   [`snapshot`]: heap snapshots that Chrome DevTools opens; [`named`]: the named tracing
-//!   both walk with (the collector never calls it); [`inspect`]: their walk, and the
+//!   both walk with (the collector never calls it); [`inspect`]: their walk; `inspector`: the
 //!   [`Inspector`] that offers them after a scope.
 //!
 //! Inside, one room per job:
@@ -95,6 +95,7 @@ mod header;
 pub mod heap;
 mod heap_state;
 pub mod inspect;
+mod inspector;
 pub mod mutation;
 pub mod named;
 mod remembered;
@@ -140,9 +141,8 @@ pub use gc::Gc;
 pub use gc_dyn::DynRebrand as __DynRebrand;
 pub use gc_dyn::{GcDyn, RootDyn};
 pub use heap::{Branded, Heap};
-pub use inspect::Inspector;
+pub use inspector::Inspector;
 pub use mutation::Mutation;
-pub use named::NamedTracer;
 pub use retainers::{PathRoot, PathStep, PathTarget, RetainerPath};
 pub use root::{Root, WeakRoot};
 pub use snapshot::SnapshotSummary;
@@ -171,6 +171,7 @@ pub use stats::{CollectionKind, HeapStats, PauseStats};
 /// });
 /// ```
 pub use tenured_gc_derive::Trace;
+pub use trace::NamedTracer;
 pub use trace::{GcDrop, Leaf, Rebrand, Trace, Tracer, NO_SLOT};
 pub use type_info::Object;
 #[doc(hidden)]

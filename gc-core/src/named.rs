@@ -3,12 +3,12 @@
 //! Retainer paths ([`Heap::retainer_path`](crate::Heap::retainer_path)) and heap snapshots
 //! ([`Heap::write_heap_snapshot`](crate::Heap::write_heap_snapshot)) say *which field* holds
 //! each pointer: `Env.vars[12]`, not just "an `Env` points to it". They walk the heap with
-//! [`Trace::trace_named`], which `#[derive(Trace)]` writes to name every field (and the
+//! [`Trace::trace_named`](crate::Trace::trace_named), which `#[derive(Trace)]` writes to name every field (and the
 //! variant of an enum), and which the standard containers override to name indices (`[12]`)
 //! and map keys (`{"key"}` for keys that print cheaply, `[entry 3]` otherwise).
 //!
 //! # No cost to collections
-//! The collector never calls `trace_named`: it traces with [`Trace::trace`] alone. A name is
+//! The collector never calls `trace_named`: it traces with [`Trace::trace`](crate::Trace::trace) alone. A name is
 //! a chain of `Step`s on the walker's stack, rendered to text only where a walk keeps it.
 //!
 //! # Unnamed edges
@@ -19,125 +19,8 @@
 use core::fmt::Write;
 use core::ptr::NonNull;
 
-use crate::trace::{EdgeVisitor, Leaf, Trace, Tracer};
+use crate::trace::{NamedTracer, NamedVisitor, Part, Step};
 use crate::type_info::TypeInfo;
-
-/// Receives the named edges of an object: what a walk of retainer paths or a snapshot does
-/// with each.
-pub(crate) trait NamedVisitor {
-    /// A strong pointer to the object at `target`, at the field `name` (`None`: unnamed).
-    fn edge(&mut self, name: Option<&Step<'_>>, target: NonNull<u8>);
-    /// A weak pointer that is not cleared.
-    fn weak_edge(&mut self, name: Option<&Step<'_>>, target: NonNull<u8>);
-}
-
-/// The tracer of named walks: hands each managed pointer on with the name of the field that
-/// holds it. Only tenured-gc creates one; `trace_named` impls pass it on to their fields
-/// with [`field`](NamedTracer::field), [`index`](NamedTracer::index) and the like.
-pub struct NamedTracer<'a> {
-    visitor: &'a mut dyn NamedVisitor,
-    /// Where in the object the tracer is: the innermost step of the name.
-    at: Option<&'a Step<'a>>,
-}
-
-/// One part of an edge's name, linked to the part before it.
-pub(crate) struct Step<'a> {
-    part: Part<'a>,
-    outer: Option<&'a Step<'a>>,
-}
-
-#[derive(Clone, Copy)]
-enum Part<'a> {
-    Field(&'static str),
-    VariantField(&'static str, &'static str),
-    Index(usize),
-    Entry(usize, &'a dyn Leaf),
-}
-
-impl<'a> NamedTracer<'a> {
-    pub(crate) fn new(visitor: &'a mut dyn NamedVisitor) -> Self {
-        NamedTracer { visitor, at: None }
-    }
-
-    fn descend<T: Trace + ?Sized>(&mut self, part: Part<'_>, value: &mut T) {
-        if T::IS_LEAF {
-            return;
-        }
-        let step = Step {
-            part,
-            outer: self.at,
-        };
-        value.trace_named(&mut NamedTracer {
-            visitor: &mut *self.visitor,
-            at: Some(&step),
-        })
-    }
-
-    /// Traces the field `name` of a struct (`"0"` for a tuple struct's first).
-    #[inline]
-    pub fn field<T: Trace + ?Sized>(&mut self, name: &'static str, value: &mut T) {
-        self.descend(Part::Field(name), value)
-    }
-
-    /// Traces the field `name` of the enum variant `variant`.
-    #[inline]
-    pub fn variant_field<T: Trace + ?Sized>(
-        &mut self,
-        variant: &'static str,
-        name: &'static str,
-        value: &mut T,
-    ) {
-        self.descend(Part::VariantField(variant, name), value)
-    }
-
-    /// Traces the element at `index` of a sequence.
-    #[inline]
-    pub fn index<T: Trace + ?Sized>(&mut self, index: usize, value: &mut T) {
-        self.descend(Part::Index(index), value)
-    }
-
-    /// Traces the value of the `index`th entry of a map, whose key is `key`: named `{key}`
-    /// when the key's type prints itself cheaply (numbers, strings, ...), `[entry index]`
-    /// otherwise.
-    #[inline]
-    pub fn entry<K: Leaf, T: Trace + ?Sized>(&mut self, index: usize, key: &K, value: &mut T) {
-        self.descend(Part::Entry(index, key), value)
-    }
-
-    /// Traces `value` under the name the tracer is at: for a wrapper that adds no name of
-    /// its own (`Option`, `Box`, a cell).
-    #[inline]
-    pub fn trace<T: Trace + ?Sized>(&mut self, value: &mut T) {
-        if !T::IS_LEAF {
-            value.trace_named(self)
-        }
-    }
-
-    /// Traces `value` with [`Trace::trace`]: its edges get the name the tracer is at, or
-    /// none. What `trace_named` does unless a type overrides it.
-    pub fn unnamed<T: Trace + ?Sized>(&mut self, value: &mut T) {
-        if !T::IS_LEAF {
-            value.trace(&mut Tracer {
-                visitor: &mut Unnamed(self),
-            })
-        }
-    }
-}
-
-/// Turns the edges of `trace` into named edges at the tracer's current name.
-struct Unnamed<'t, 'a>(&'t mut NamedTracer<'a>);
-
-impl EdgeVisitor for Unnamed<'_, '_> {
-    fn edge(&mut self, slot: &mut NonNull<u8>) {
-        self.0.visitor.edge(self.0.at, *slot)
-    }
-
-    fn weak_edge(&mut self, slot: &mut Option<NonNull<u8>>) {
-        if let Some(target) = *slot {
-            self.0.visitor.weak_edge(self.0.at, target)
-        }
-    }
-}
 
 impl Step<'_> {
     /// Appends the name, outermost part first: `vars[12]`, `Pair.0`, `table{"x"}`.

@@ -20,7 +20,7 @@
 
 use core::marker::PhantomData;
 
-use crate::named::NamedTracer;
+use crate::trace::NamedTracer;
 use crate::trace::{Leaf, Trace, Tracer};
 
 /// Fails to compile unless the type of a `#[gc(ignore)]` field is `'static`, so it cannot

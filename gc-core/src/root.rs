@@ -16,9 +16,9 @@ use core::ptr::NonNull;
 use std::rc::Rc;
 
 use crate::mutation::Mutation;
-use crate::named::NamedTracer;
 use crate::root_table::RootTable;
 use crate::scope::Escape;
+use crate::trace::NamedTracer;
 use crate::trace::{Rebrand, Trace, Tracer};
 use crate::type_info::Object;
 use crate::{Gc, GcWeak};

@@ -35,8 +35,9 @@ use std::io::{self, Write};
 use crate::census::AddressHasher;
 use crate::heap_state::HeapState;
 use crate::inspect::{breadth_first, type_info_of, RunState};
-use crate::named::{edge_name, scan_named, short_type_name, NamedTracer, NamedVisitor, Step};
+use crate::named::{edge_name, scan_named, short_type_name};
 use crate::retainers::RUN_STATE;
+use crate::trace::{NamedTracer, NamedVisitor, Step};
 use crate::type_info::Object;
 
 /// The size of a heap snapshot that was written: what a reader of it should find.

@@ -19,7 +19,7 @@ use core::hash::BuildHasher;
 use core::marker::PhantomData;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 
-use crate::named::NamedTracer;
+use crate::trace::NamedTracer;
 use crate::trace::{Leaf, Rebrand, Trace, Tracer};
 
 macro_rules! leaf {

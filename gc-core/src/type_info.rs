@@ -7,7 +7,7 @@
 
 use core::ptr::NonNull;
 
-use crate::named::NamedTracer;
+use crate::trace::NamedTracer;
 use crate::trace::{Trace, Tracer};
 
 /// The size and alignment of a header word, and the granule of every space.
