@@ -154,3 +154,62 @@ fn an_index_map_finds_its_entries_through_collections() {
         assert!(map.is_empty() && map.get("k1").is_none());
     });
 }
+
+thread_local! {
+    /// How many more hashes of a touchy key succeed before one panics.
+    static HASHES_LEFT: Cell<u32> = const { Cell::new(u32::MAX) };
+}
+
+/// A key whose hash panics once `HASHES_LEFT` runs out.
+#[derive(Clone, PartialEq, Eq, Trace)]
+struct Touchy(u32);
+
+impl std::hash::Hash for Touchy {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let left = HASHES_LEFT.with(|l| l.replace(l.get().saturating_sub(1)));
+        assert!(left > 0, "the key's hash panics");
+        self.0.hash(state)
+    }
+}
+
+#[test]
+fn an_index_map_whose_key_panics_is_unchanged_or_empty_never_out_of_step() {
+    use std::panic::{catch_unwind, AssertUnwindSafe};
+    let mut heap = Heap::with_config(small_config()).unwrap();
+    let map: Root<GcIndexMap<'static, Touchy, Gc<'static, u64>>> = heap.mutate(|m| {
+        let map = Gc::new(m, GcIndexMap::new());
+        for id in 0..10 {
+            map.insert(m, Touchy(id), Gc::new(m, u64::from(id)));
+        }
+        m.root(map)
+    });
+    heap.mutate(|m| {
+        let map = map.get(m);
+        let insert = |hashes| {
+            HASHES_LEFT.with(|l| l.set(hashes));
+            let result = catch_unwind(AssertUnwindSafe(|| {
+                map.insert(m, Touchy(99), Gc::new(m, 99));
+            }));
+            HASHES_LEFT.with(|l| l.set(u32::MAX));
+            assert!(result.is_err());
+        };
+        // The first hash, the lookup, panics: nothing has changed yet.
+        insert(0);
+        assert_eq!(map.len(), 10);
+        // The second, after the value is pushed: the map is emptied, not left out of step.
+        insert(1);
+        assert_eq!(map.len(), 0);
+        assert!(map.iter().next().is_none());
+        // Usable again afterwards.
+        map.insert(m, Touchy(1), Gc::new(m, 1));
+        map.insert(m, Touchy(2), Gc::new(m, 2));
+        assert_eq!(map.remove(m, &Touchy(1)).map(|gc| *gc), Some(1));
+        assert_eq!(map.len(), 1);
+    });
+    heap.collect_major();
+    heap.mutate(|m| {
+        let map = map.get(m);
+        assert_eq!(map.get(&Touchy(2)).map(|gc| *gc), Some(2));
+        assert_eq!(map.get_index(0).map(|(k, v)| (k.0, *v)), Some((2, 2)));
+    });
+}

@@ -22,7 +22,9 @@ use crate::trace::{Leaf, Rebrand, Trace, Tracer};
 /// scanned whole at every minor collection that follows a store into it.
 ///
 /// Keys cannot be `Gc`s: a `Gc`'s address changes when its object moves, so it would hash
-/// to a different place after every collection.
+/// to a different place after every collection. If a key's `Clone`, `Hash`, `Eq` or drop
+/// panics in the middle of an insertion or a removal, the map is left empty (never with its
+/// keys and values out of step).
 ///
 /// [`GcRefCell`]: crate::GcRefCell
 ///
@@ -120,10 +122,13 @@ where
         if let Some(i) = existing {
             return Ok(Some(self.values.set(m, i, value)));
         }
+        let copy = key.clone();
         let i = self.values.len();
         self.values.try_push(m, value)?;
-        self.keys.borrow_mut().push(key.clone());
+        let guard = EmptyOnUnwind { map: self, m };
         self.index.borrow_mut().insert(key, i);
+        self.keys.borrow_mut().push(copy);
+        core::mem::forget(guard);
         Ok(None)
     }
 
@@ -133,9 +138,12 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let i = self.index.borrow_mut().remove(key)?;
-        let mut keys = self.keys.borrow_mut();
-        keys.swap_remove(i);
+        // A panic in the key's `Hash` or `Eq` here leaves the index as it was.
+        let (indexed, i) = self.index.borrow_mut().remove_entry(key)?;
+        let guard = EmptyOnUnwind { map: self, m };
+        let removed = self.keys.borrow_mut().swap_remove(i);
+        let value = self.values.swap_remove(m, i);
+        let keys = self.keys.borrow();
         if let Some(moved) = keys.get(i) {
             *self
                 .index
@@ -143,7 +151,11 @@ where
                 .get_mut::<K>(moved)
                 .expect("every key is indexed") = i;
         }
-        Some(self.values.swap_remove(m, i))
+        drop(keys);
+        core::mem::forget(guard);
+        // The keys' drop glue runs last, once the three parts agree again.
+        drop((indexed, removed));
+        Some(value)
     }
 
     /// The entry at position `i` of the insertion order (as changed by removals).
@@ -159,9 +171,43 @@ where
 
     /// Removes every entry.
     pub fn clear(&self, m: &Mutation<'gc>) {
-        self.index.borrow_mut().clear();
-        self.keys.borrow_mut().clear();
+        let (index, keys) = self.take_keys();
         self.values.clear(m);
+        // The keys' drop glue runs once the map is empty.
+        drop((index, keys));
+    }
+
+    /// Empties the index and the keys, handing them back to be dropped.
+    fn take_keys(&self) -> (HashMap<K, usize>, Vec<K>) {
+        (
+            core::mem::take(&mut *self.index.borrow_mut()),
+            core::mem::take(&mut *self.keys.borrow_mut()),
+        )
+    }
+}
+
+/// Empties the map if the user code it calls (a key's `Clone`, `Hash`, `Eq` or drop) panics
+/// between changes to its three parts, so that they never disagree afterwards.
+struct EmptyOnUnwind<'a, 'gc, K, V>
+where
+    K: Leaf + Hash + Eq + Clone,
+    V: Copy + Trace + Rebrand<'gc, Branded = V>,
+{
+    map: &'a GcIndexMap<'gc, K, V>,
+    m: &'a Mutation<'gc>,
+}
+
+impl<'gc, K, V> Drop for EmptyOnUnwind<'_, 'gc, K, V>
+where
+    K: Leaf + Hash + Eq + Clone,
+    V: Copy + Trace + Rebrand<'gc, Branded = V>,
+{
+    fn drop(&mut self) {
+        // Only reached while unwinding: on success the guard is forgotten. The keys leak if
+        // one of their drops panics now: the map is consistent either way.
+        let (index, keys) = self.map.take_keys();
+        self.map.values.clear(self.m);
+        core::mem::forget((index, keys));
     }
 }
 
@@ -189,8 +235,8 @@ unsafe impl<K, V: Trace> Trace for GcIndexMap<'_, K, V> {
     }
 }
 
-// SAFETY: only the brand changes; the keys carry none.
-unsafe impl<'gc, K: 'gc, V: Rebrand<'gc>> Rebrand<'gc> for GcIndexMap<'_, K, V>
+// SAFETY: only the brand changes; the keys, `'static`, carry none.
+unsafe impl<'gc, K: 'static, V: Rebrand<'gc>> Rebrand<'gc> for GcIndexMap<'_, K, V>
 where
     V::Branded: Sized,
 {
