@@ -203,11 +203,12 @@ where
     V: Copy + Trace + Rebrand<'gc, Branded = V>,
 {
     fn drop(&mut self) {
-        // Only reached while unwinding: on success the guard is forgotten. The keys leak if
-        // one of their drops panics now: the map is consistent either way.
+        // Only reached while unwinding: on success the guard is forgotten. The map is empty
+        // before the keys it held are dropped (a key whose drop panics now, while unwinding,
+        // aborts the process, as in any collection of Rust's).
         let (index, keys) = self.map.take_keys();
         self.map.values.clear(self.m);
-        core::mem::forget((index, keys));
+        drop((index, keys));
     }
 }
 
