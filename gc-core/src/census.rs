@@ -19,7 +19,6 @@
 //! it returns. Nothing is counted at allocation: a heap that never takes a census pays nothing.
 
 use core::fmt;
-use core::hash::{BuildHasherDefault, Hasher};
 use core::ptr::NonNull;
 use std::collections::{HashMap, HashSet};
 
@@ -29,6 +28,7 @@ use crate::heap_state::HeapState;
 use crate::stats::Bytes;
 use crate::trace::EdgeVisitor;
 use crate::type_info::Object;
+use crate::word_hash::WordHash;
 
 /// A number of objects and the bytes they take, headers included.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -200,31 +200,9 @@ impl fmt::Display for Census {
     }
 }
 
-/// Hashes object addresses, which are multiples of a word: one multiplication, with the high
-/// half folded into the low bits the table indexes by.
-#[derive(Default)]
-pub(crate) struct AddressHasher(u64);
-
-impl Hasher for AddressHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        let h = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        self.0 = h ^ (h >> 32);
-    }
-}
-
 /// Finds the reachable objects, each once, without touching them.
 struct Reach {
-    seen: HashSet<usize, BuildHasherDefault<AddressHasher>>,
+    seen: HashSet<usize, WordHash>,
     stack: Vec<NonNull<u8>>,
 }
 

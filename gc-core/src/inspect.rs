@@ -17,23 +17,22 @@
 //! [`Inspector`](crate::Inspector) at the collection point that follows the scope, which for
 //! a step of [`Heap::run`](crate::Heap::run) sees the run's state as a root too.
 
-use core::hash::BuildHasherDefault;
 use core::ops::ControlFlow;
 use core::ptr::NonNull;
 use std::collections::{HashSet, VecDeque};
 
-use crate::census::AddressHasher;
 use crate::header;
 use crate::heap_state::HeapState;
 use crate::named::scan_named;
 use crate::trace::{NamedTracer, NamedVisitor, Step};
 use crate::type_info::TypeInfo;
+use crate::word_hash::WordHash;
 
 /// The state of a step loop, traced by name; `None` outside [`Heap::run`](crate::Heap::run).
 pub(crate) type RunState<'a> = Option<&'a mut dyn FnMut(&mut NamedTracer<'_>)>;
 
 /// A set of object addresses.
-pub(crate) type AddressSet = HashSet<usize, BuildHasherDefault<AddressHasher>>;
+pub(crate) type AddressSet = HashSet<usize, WordHash>;
 
 /// The type of an object the walk reached, between scopes.
 pub(crate) fn type_info_of(obj: NonNull<u8>) -> &'static TypeInfo {

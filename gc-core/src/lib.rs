@@ -37,7 +37,8 @@
 //! - `collect::{driver, minor, major, finalize, pacer, verify, tracer}`: a collection from start
 //!   to end, the two collectors, drop glue, the pacing policy, the heap verifier, and scanning
 //!   one object.
-//! - `header`, `type_info`: the object header and the type descriptor it points to.
+//! - `header`, `type_info`: the object header and the type descriptor it points to;
+//!   `word_hash`: the hasher of the collector's own tables.
 //!
 //! # Soundness in one paragraph
 //! Each mutation scope gets a fresh invariant lifetime `'gc`, so `Gc<'gc, _>` cannot leave
@@ -113,6 +114,7 @@ pub mod trace;
 mod trace_impls;
 mod type_info;
 pub mod weak;
+mod word_hash;
 
 pub use cell::{GcCell, GcRefCell};
 pub use census::{Census, CensusEntry, Tally};

@@ -16,18 +16,17 @@
 //! [`WeakRoot`] has nothing to leave out, since a weak root holds its object weakly.
 
 use core::fmt;
-use core::hash::BuildHasherDefault;
 use core::ops::ControlFlow;
 use core::ptr::NonNull;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use crate::census::AddressHasher;
 use crate::heap_state::HeapState;
 use crate::inspect::{breadth_first, type_info_of, RunState, Via};
 use crate::named::{edge_name, short_type_name};
 use crate::root::{Root, WeakRoot};
 use crate::root_table::RootTable;
+use crate::word_hash::WordHash;
 
 /// Where a retainer path starts.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -169,8 +168,7 @@ impl HeapState {
     ) -> Option<RetainerPath> {
         let (goal, skip_root) = target.0.locate(&self.roots);
         let goal = goal?;
-        let mut origins: HashMap<usize, Origin, BuildHasherDefault<AddressHasher>> =
-            HashMap::default();
+        let mut origins: HashMap<usize, Origin, WordHash> = HashMap::default();
         let mut reached = false;
         breadth_first(self, run_state, skip_root, &mut |obj, via| {
             let origin = match via {

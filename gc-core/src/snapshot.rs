@@ -26,19 +26,18 @@
 //! node order. Objects move, so an id names a node of one snapshot only; comparing two
 //! snapshots by id (DevTools' Comparison view) is not meaningful.
 
-use core::hash::BuildHasherDefault;
 use core::ops::ControlFlow;
 use core::ptr::NonNull;
 use std::collections::HashMap;
 use std::io::{self, Write};
 
-use crate::census::AddressHasher;
 use crate::heap_state::HeapState;
 use crate::inspect::{breadth_first, type_info_of, RunState};
 use crate::named::{edge_name, scan_named, short_type_name};
 use crate::retainers::RUN_STATE;
 use crate::trace::{NamedTracer, NamedVisitor, Step};
 use crate::type_info::Object;
+use crate::word_hash::WordHash;
 
 /// The size of a heap snapshot that was written: what a reader of it should find.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -92,7 +91,7 @@ impl Strings {
 }
 
 /// Node numbers by object address.
-type Ordinals = HashMap<usize, u32, BuildHasherDefault<AddressHasher>>;
+type Ordinals = HashMap<usize, u32, WordHash>;
 
 /// Collects the edges of one node after another.
 struct Edges<'a> {

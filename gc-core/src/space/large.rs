@@ -12,14 +12,13 @@
 //! number of objects.
 
 use core::cell::Cell;
-use core::hash::BuildHasherDefault;
 use core::ptr::NonNull;
 use std::collections::HashMap;
 
 use crate::alloc::region::Region;
 use crate::header::WORD;
 use crate::space::cards::CardTable;
-use crate::space::old::ChunkHasher;
+use crate::word_hash::WordHash;
 
 /// The stretch of address space one entry of the index covers.
 const INDEX_SPAN: usize = 16 * 1024;
@@ -48,7 +47,7 @@ impl LargeObject {
 pub(crate) struct LargeSpace {
     pub(crate) objects: Vec<LargeObject>,
     /// Index span number to the indices in `objects` of the objects overlapping it.
-    index: HashMap<usize, Vec<u32>, BuildHasherDefault<ChunkHasher>>,
+    index: HashMap<usize, Vec<u32>, WordHash>,
     /// The index of the object the last lookup found: stores tend to go to the same array.
     last_found: Cell<usize>,
     used: usize,

@@ -17,7 +17,6 @@
 //! address order, then frees the chunks left empty.
 
 use core::cell::Cell;
-use core::hash::{BuildHasherDefault, Hasher};
 use core::ptr::NonNull;
 use std::collections::HashMap;
 
@@ -25,6 +24,7 @@ use crate::alloc::region::Region;
 use crate::header::{self, WORD};
 use crate::space::cards::CardTable;
 use crate::space::walk_region;
+use crate::word_hash::WordHash;
 
 /// The size of an old-generation chunk.
 #[cfg(not(miri))]
@@ -98,28 +98,6 @@ fn chunk_number(addr: usize) -> usize {
     addr / CHUNK_SIZE
 }
 
-/// Hashes chunk numbers: one multiplication (Fibonacci hashing). The numbers are
-/// consecutive-ish integers, which this spreads; a general-purpose hasher would cost more
-/// than the lookup it serves.
-#[derive(Default)]
-pub(crate) struct ChunkHasher(u64);
-
-impl Hasher for ChunkHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.0 = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-}
-
 /// A position in the old generation's allocation order, to walk objects from.
 #[derive(Clone, Copy)]
 pub(crate) struct OldCursor {
@@ -133,7 +111,7 @@ pub(crate) struct OldSpace {
     current: usize,
     /// Chunk number (start address divided by the chunk size) to chunk index, for the
     /// barrier's owner lookup.
-    index: HashMap<usize, usize, BuildHasherDefault<ChunkHasher>>,
+    index: HashMap<usize, usize, WordHash>,
     /// The index of the chunk the last lookup found: stores tend to go to the same chunk.
     last_found: Cell<usize>,
     /// Bytes held by objects.
