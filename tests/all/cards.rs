@@ -94,6 +94,10 @@ fn a_minor_collection_scans_only_the_stored_part_of_an_old_array() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "slow under Miri; the same code paths run in the smaller card tests"
+)]
 fn stores_into_an_old_array_survive_many_minor_collections() {
     let mut heap = Heap::with_config(small_config()).unwrap();
     let table = old_table(&mut heap);

@@ -68,6 +68,10 @@ unsafe impl<'gc> Rebrand<'gc> for Counted<'_> {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "slow under Miri; the same code paths run in the smaller card tests"
+)]
 fn a_minor_collection_scans_only_the_changed_part_of_a_big_vector() {
     let config = HeapConfig {
         verify: false,
