@@ -127,7 +127,7 @@ fn stores_into_old_objects_on_neighbouring_cards_are_all_kept() {
     let mut heap = Heap::with_config(small_config()).unwrap();
     // Many small old nodes, several per card.
     let nodes: Root<Vec<Gc<'static, Node<'static>>>> = heap.mutate(|m| {
-        let nodes = (0..scaled(2_000) as i64).map(|i| Gc::new(m, Node::new(i)));
+        let nodes = (0..if cfg!(miri) { 100 } else { 2_000 }).map(|i| Gc::new(m, Node::new(i)));
         m.root(Gc::new(m, nodes.collect::<Vec<_>>()))
     });
     heap.collect_major();

@@ -10,7 +10,7 @@ use crate::common::*;
 #[test]
 fn a_vector_keeps_its_elements_through_collections() {
     let mut heap = Heap::with_config(small_config()).unwrap();
-    let n = scaled(5_000) as i64;
+    let n = if cfg!(miri) { 100 } else { 5_000 };
     let list: Root<GcVec<'static, Gc<'static, Node<'static>>>> = heap.mutate(|m| {
         let list = Gc::new(m, GcVec::new());
         for i in 0..n {
@@ -114,7 +114,7 @@ fn a_minor_collection_scans_only_the_changed_part_of_a_big_vector() {
 #[test]
 fn an_index_map_finds_its_entries_through_collections() {
     let mut heap = Heap::with_config(small_config()).unwrap();
-    let n = scaled(4_000) as i64;
+    let n = if cfg!(miri) { 60 } else { 4_000 };
     let map: Root<GcIndexMap<'static, String, Gc<'static, Node<'static>>>> = heap.mutate(|m| {
         let map = Gc::new(m, GcIndexMap::new());
         for i in 0..n {
