@@ -108,6 +108,10 @@ fn a_shared_object_is_written_each_time_it_is_reached() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "writing 128 nested levels takes Miri minutes; no unsafe code"
+)]
 fn a_derived_debug_of_a_100_000_node_list_stops_at_the_depth_limit() {
     // Under Miri, which is slow to build the list, a thousand nodes: still far past the limit.
     let nodes = if cfg!(miri) { 1_000 } else { 100_000 };
