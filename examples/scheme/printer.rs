@@ -139,6 +139,9 @@ impl Printer<'_> {
             Value::Prim(prim) => {
                 write!(self.out, "#<procedure {}>", prim.0.name).expect("writing to a String")
             }
+            Value::Table(table) => {
+                write!(self.out, "#<hashtable {}>", table.len()).expect("writing to a String")
+            }
             Value::Unspecified => self.out.push_str("#<unspecified>"),
             Value::Undefined => self.out.push_str("#<undefined>"),
         }

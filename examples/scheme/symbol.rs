@@ -1,7 +1,8 @@
 //! Symbols: names interned once and compared as numbers.
 //!
-//! The table lives outside the managed heap (a managed key could not sit in a traced map),
-//! so a symbol is a plain number that the collector never looks at. The syntactic keywords
+//! The table lives outside the managed heap and a symbol is a plain number: the collector
+//! never looks at one, `eq?` on two is a comparison of numbers, and a symbol hashes by its
+//! number in an `eqv?` hashtable (where objects hash by their identity hash). The syntactic keywords
 //! are interned first, in a fixed order, so the compiler can name them as constants.
 
 use std::collections::HashMap;

@@ -7,8 +7,9 @@
 //! store into one is an ordinary barriered store into a managed object.
 
 use std::collections::HashSet;
+use std::hash::{Hash, Hasher};
 
-use tenured_gc::{Gc, GcCell, Mutation, Trace};
+use tenured_gc::{Gc, GcCell, GcHashMap, Mutation, Trace};
 
 use crate::ast::Lambda;
 use crate::error::{Error, Result};
@@ -34,6 +35,8 @@ pub enum Value<'gc> {
     Vector(Slots<'gc>),
     Closure(Gc<'gc, Closure<'gc>>),
     Prim(Prim),
+    /// A hash table keyed by `eqv?` (`make-eqv-hashtable`).
+    Table(Gc<'gc, Table<'gc>>),
     /// The value of expressions that have none worth printing (`(if #f #f)`, `set!`).
     Unspecified,
     /// The content of a variable not yet defined; never seen by a program.
@@ -60,6 +63,43 @@ pub struct Closure<'gc> {
 /// A procedure written in Rust.
 #[derive(Clone, Copy, Trace)]
 pub struct Prim(#[gc(ignore)] pub &'static Primitive);
+
+/// A hash table whose keys are compared with `eqv?`: an object (a pair, a string, a
+/// procedure) is the same key only as itself, whatever it holds.
+pub type Table<'gc> = GcHashMap<'gc, EqvKey<'gc>, Value<'gc>>;
+
+/// A value as the key of a [`Table`]: equal to another when `eqv?`, and hashed alike then.
+/// An object hashes by its identity hash, which stays the same when the collector moves
+/// it, so the table keeps finding the entry.
+#[derive(Clone, Copy, Trace)]
+pub struct EqvKey<'gc>(pub Value<'gc>);
+
+impl PartialEq for EqvKey<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        eqv(self.0, other.0)
+    }
+}
+
+impl Eq for EqvKey<'_> {}
+
+impl Hash for EqvKey<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        std::mem::discriminant(&self.0).hash(state);
+        match self.0 {
+            Value::Nil | Value::Unspecified | Value::Undefined => {}
+            Value::Bool(b) => b.hash(state),
+            Value::Int(n) => n.hash(state),
+            Value::Sym(symbol) => symbol.hash(state),
+            Value::Str(gc) => gc.hash(state),
+            Value::Pair(gc) => gc.hash(state),
+            Value::Vector(gc) => gc.hash(state),
+            Value::Closure(gc) => gc.hash(state),
+            // A primitive is a static: its address never changes.
+            Value::Prim(prim) => std::ptr::hash(prim.0, state),
+            Value::Table(gc) => gc.hash(state),
+        }
+    }
+}
 
 /// The variables of one scope, and the scope around it.
 #[derive(Trace)]
@@ -193,6 +233,7 @@ pub fn eqv<'gc>(a: Value<'gc>, b: Value<'gc>) -> bool {
         (Value::Vector(x), Value::Vector(y)) => x == y,
         (Value::Closure(x), Value::Closure(y)) => x == y,
         (Value::Prim(x), Value::Prim(y)) => std::ptr::eq(x.0, y.0),
+        (Value::Table(x), Value::Table(y)) => x == y,
         _ => false,
     }
 }

@@ -241,7 +241,8 @@ impl HeapState {
         while let Some(obj) = reach.stack.pop() {
             // SAFETY: outside scopes and collections every reachable object is live, with an
             // intact header (nothing is forwarded).
-            let info = unsafe { header::read(obj) }.type_info();
+            let h = unsafe { header::read(obj) };
+            let info = h.type_info();
             let addr = obj.as_ptr().addr();
             let space = if self.spaces.is_young(addr) {
                 Space::Young
@@ -251,7 +252,7 @@ impl HeapState {
                 Space::Old
             };
             // SAFETY: as above; a slice object's length word is intact.
-            let bytes = unsafe { info.object_size(obj) } as u64;
+            let bytes = unsafe { h.object_size(obj) } as u64;
             let key = core::ptr::from_ref(info).addr();
             let (_, counts) = tallies
                 .entry(key)

@@ -6,11 +6,12 @@
 //! and neither `Send` nor `Sync` (a heap belongs to one thread).
 //!
 //! # Identity
-//! Objects move at every collection, so a `Gc` has no address to hash or order by: a
-//! `HashMap<Gc<_>, _>` would lose its entries at the first move. What a moving collector does
-//! keep is identity: two `Gc`s to the same object stay equal, two to different objects stay
-//! different. So `==` on `Gc`s ([`Gc::ptr_eq`]) compares identity, and [`Gc::as_ptr`] and
-//! `{:p}` show the object's address, which holds until the scope ends.
+//! Objects move at every collection, so a `Gc`'s address is no key: a hash or an order
+//! computed from it would be lost at the first move. What a moving collector does keep is
+//! identity: two `Gc`s to the same object stay equal, two to different objects stay
+//! different. So `==` on `Gc`s ([`Gc::ptr_eq`]) compares identity, [`Gc::identity_hash`]
+//! (and `Hash`) gives a hash that stays with the object through every move, and
+//! [`Gc::as_ptr`] and `{:p}` show the object's address, which holds until the scope ends.
 
 use core::cell::Cell;
 use core::fmt;
@@ -27,8 +28,8 @@ use crate::type_info::Object;
 ///
 /// Made by [`Gc::new`] (or [`Gc::from_vec`], [`Gc::new_str`] for slices and strings), it
 /// derefs to `&T`, is `Copy`, and cannot leave its scope: [root](crate::Root) the object to
-/// keep it for a later scope. `==` compares identity ([`Gc::ptr_eq`]); there is no `Hash`,
-/// since the address changes when the collector moves the object.
+/// keep it for a later scope. `==` compares identity ([`Gc::ptr_eq`]) and `Hash` hashes it
+/// ([`Gc::identity_hash`]), the same before and after the collector moves the object.
 ///
 /// ```
 /// use tenured_gc::{Gc, Heap, Trace};
@@ -96,6 +97,38 @@ impl<'gc, T: ?Sized> Gc<'gc, T> {
     #[inline]
     pub fn ptr_eq(a: Gc<'gc, T>, b: Gc<'gc, T>) -> bool {
         a.obj == b.obj
+    }
+
+    /// The object's identity hash: the same for every `Gc` to it, in this scope and every
+    /// later one, however often the collector moves it (what `Hash` for `Gc` feeds a hasher).
+    ///
+    /// It is taken from the object's address the first time it is asked for; when the
+    /// object next moves, its copy keeps it in one extra word (as the JVM's identity hash
+    /// does). Two objects may share a hash; equal `Gc`s always do. An object that is never
+    /// hashed never pays for it.
+    ///
+    /// Use it, or [`GcHashMap`](crate::GcHashMap), to key a table by managed
+    /// objects: a table in ordinary memory (a `HashMap` outside the heap, or inside it as a
+    /// [`Leaf`](crate::Leaf) key) may hold the hash, never the `Gc`.
+    ///
+    /// ```
+    /// use tenured_gc::{Gc, Heap};
+    ///
+    /// let mut heap = Heap::new();
+    /// let (root, hash) = heap.mutate(|m| {
+    ///     let a = Gc::new(m, 7_u64);
+    ///     assert_eq!(Gc::identity_hash(a), Gc::identity_hash(a));
+    ///     (m.root(a), Gc::identity_hash(a))
+    /// });
+    /// heap.collect_minor(); // the object moves out of the nursery
+    /// heap.collect_major(); // and may move again
+    /// heap.mutate(|m| assert_eq!(Gc::identity_hash(root.get(m)), hash));
+    /// ```
+    #[inline]
+    pub fn identity_hash(this: Gc<'gc, T>) -> u64 {
+        // SAFETY: a `Gc` in its scope points at a live object, and no collection runs while
+        // the scope is open.
+        unsafe { crate::header::identity_hash(this.obj) }
     }
 }
 
@@ -270,8 +303,8 @@ impl<T: ?Sized + Object + fmt::Debug> fmt::Debug for Gc<'_, T> {
 /// pointer, where comparing values would follow the cycle forever. Compare the values through
 /// the deref (`*a == *b`) where that is what you mean.
 ///
-/// There is no `Hash` and no `Ord`: they would have to use the address, which changes when the
-/// collector moves the object. Key a map by a plain value (an id, a name) instead.
+/// `Hash` agrees: it hashes the [identity hash](Gc::identity_hash), which stays with the
+/// object when it moves. There is no `Ord`: an order would have to use the address.
 impl<'gc, T: ?Sized> PartialEq for Gc<'gc, T> {
     #[inline]
     fn eq(&self, other: &Self) -> bool {
@@ -280,6 +313,14 @@ impl<'gc, T: ?Sized> PartialEq for Gc<'gc, T> {
 }
 
 impl<T: ?Sized> Eq for Gc<'_, T> {}
+
+/// Hashes the object's [identity hash](Gc::identity_hash): equal `Gc`s hash alike, before
+/// and after any collection.
+impl<T: ?Sized> core::hash::Hash for Gc<'_, T> {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(Gc::identity_hash(*self));
+    }
+}
 
 /// The address of the value, as [`Gc::as_ptr`] gives it: valid only within the scope.
 impl<T: ?Sized + Object> fmt::Pointer for Gc<'_, T> {

@@ -1,14 +1,22 @@
 //! The one-word object header.
 //!
 //! Every managed object starts with one word. Normally it is a pointer to the object's
-//! `'static` [`TypeInfo`], whose 128-byte alignment leaves the low seven bits free for the
+//! `'static` [`TypeInfo`], whose 512-byte alignment leaves the low nine bits free for the
 //! object's state: the flags below and the survivor age. While a collection moves an object,
 //! the word of the old copy holds the address of the new copy instead, tagged [`FORWARDED`].
 //!
 //! An object of a sized type is `[header][value]`; a slice or `str` object is
 //! `[header][length][elements]`. Everything is padded to [`WORD`] bytes.
+//!
+//! # Identity hashes
+//! An object's identity hash is derived from its address and a salt (kept in the header's
+//! top bits) the first time it is asked for, which sets [`HASHED`]. When such an object next
+//! moves, its copy is one word longer: the word after the value keeps the hash it had, and
+//! the copy's header has [`HASH_STORED`]. So the hash never changes, and an object that is
+//! never hashed never pays for it.
 
 use core::ptr::NonNull;
+use core::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::type_info::TypeInfo;
 pub(crate) use crate::type_info::{align_up, WORD};
@@ -22,12 +30,32 @@ pub(crate) const REMEMBERED: usize = 0b000_0100;
 /// The number of minor collections the object has survived in the nursery.
 const AGE_SHIFT: u32 = 3;
 const AGE_MASK: usize = 0b111_1000;
+/// The object's identity hash was taken at its current address, which it has not left.
+pub(crate) const HASHED: usize = 0b0_1000_0000;
+/// The object's identity hash is in the word after its value (it moved after being hashed).
+pub(crate) const HASH_STORED: usize = 0b1_0000_0000;
+/// The state bits below the type descriptor's address, which its alignment leaves free.
+const LOW_STATE_MASK: usize = FORWARDED | MARKED | REMEMBERED | AGE_MASK | HASHED | HASH_STORED;
+/// The salt of a [`HASHED`] object's hash, in the top bits of the word, which no type
+/// descriptor's address uses (user-space addresses have 48 bits on the 64-bit targets Rust
+/// supports). Without it, every object hashed at one nursery address, at each of its reuses,
+/// would get one hash. None on narrower targets.
+#[cfg(target_pointer_width = "64")]
+const SALT_SHIFT: u32 = 48;
+#[cfg(target_pointer_width = "64")]
+const SALT_MASK: usize = 0xffff << SALT_SHIFT;
+#[cfg(not(target_pointer_width = "64"))]
+const SALT_SHIFT: u32 = 0;
+#[cfg(not(target_pointer_width = "64"))]
+const SALT_MASK: usize = 0;
+/// The bits that say where the identity hash is, which stay with the object when it moves.
+const HASH_MASK: usize = HASHED | HASH_STORED | SALT_MASK;
 /// Every bit that is state rather than address.
-const STATE_MASK: usize = FORWARDED | MARKED | REMEMBERED | AGE_MASK;
+const STATE_MASK: usize = LOW_STATE_MASK | SALT_MASK;
 /// The largest age the header can hold, and so the largest tenuring threshold.
 pub(crate) const MAX_AGE: u8 = (AGE_MASK >> AGE_SHIFT) as u8;
 
-const _: () = assert!(core::mem::align_of::<TypeInfo>() > STATE_MASK);
+const _: () = assert!(core::mem::align_of::<TypeInfo>() > LOW_STATE_MASK);
 
 /// A copy of a header word.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -37,7 +65,12 @@ impl Header {
     /// A fresh header: the type, age zero, no flags.
     #[inline(always)]
     pub(crate) fn new(info: &'static TypeInfo) -> Self {
-        Header((info as *const TypeInfo).cast_mut().cast())
+        let ptr: *mut u8 = (info as *const TypeInfo).cast_mut().cast();
+        debug_assert!(
+            ptr.addr() & SALT_MASK == 0,
+            "a type descriptor above the 48-bit address space"
+        );
+        Header(ptr)
     }
 
     /// A forwarding header pointing at the new copy of the object.
@@ -116,15 +149,126 @@ impl Header {
         unsafe { &*self.0.map_addr(|a| a & !STATE_MASK).cast::<TypeInfo>() }
     }
 
-    /// The header with its state bits cleared: the bare type pointer.
+    /// The header as a copy of the object starts from: the type and where the identity hash
+    /// is, every collection state cleared.
     #[inline]
-    pub(crate) fn bare(self) -> Self {
-        Header(self.0.map_addr(|a| a & !STATE_MASK))
+    pub(crate) fn for_copy(self) -> Self {
+        Header(self.0.map_addr(|a| a & !(STATE_MASK & !HASH_MASK)))
+    }
+
+    /// How many bytes longer than its object a copy is: a word if the object was hashed at
+    /// the address it moves from.
+    #[inline(always)]
+    pub(crate) fn copy_growth(self) -> usize {
+        if self.0.addr() & (HASHED | HASH_STORED) == HASHED {
+            WORD
+        } else {
+            0
+        }
+    }
+
+    /// The salt of a [`HASHED`] object's hash.
+    #[inline]
+    fn salt(self) -> u64 {
+        ((self.0.addr() & SALT_MASK) >> SALT_SHIFT) as u64
+    }
+
+    /// The header of an object hashed now, at its current address, with `salt`.
+    fn hashed_with(self, salt: u64) -> Self {
+        let salt = (salt as usize) << SALT_SHIFT & SALT_MASK;
+        Header(self.0.map_addr(|a| a | HASHED | salt))
+    }
+
+    /// The size in bytes of the object that starts at `obj` and has this header (or, for a
+    /// forwarded object, its saved header): its type's size, and its stored hash if any.
+    ///
+    /// # Safety
+    /// - `obj` must be the start of an object of this header's type whose length word (for
+    ///   a slice) is intact.
+    #[inline(always)]
+    pub(crate) unsafe fn object_size(self, obj: NonNull<u8>) -> usize {
+        let stored = if self.has(HASH_STORED) { WORD } else { 0 };
+        // SAFETY: the caller promises an object of this type.
+        unsafe { self.type_info().object_size(obj) + stored }
     }
 
     pub(crate) fn raw_addr(self) -> usize {
         self.0.addr()
     }
+}
+
+/// The identity hash of an object hashed at `addr` with `salt`.
+#[inline]
+fn address_hash(addr: usize, salt: u64) -> u64 {
+    // A 64-bit finalizer (from MurmurHash3), a bijection: every input bit reaches every hash
+    // bit, so a table may use the low bits alone, and two objects hashed at one address get
+    // different hashes unless their salts are equal. It is cut to a word, the size it is
+    // stored in.
+    let mut x = addr as u64 ^ (salt << SALT_SHIFT);
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    (x ^ (x >> 33)) as usize as u64
+}
+
+/// Salts for identity hashes: each object hashed takes the next.
+static NEXT_SALT: AtomicUsize = AtomicUsize::new(0);
+
+/// The identity hash of the object at `obj`: the one stored in it, or its address's with
+/// its salt. The first time, it marks the object [`HASHED`] with a fresh salt, so that it
+/// keeps that hash when it moves.
+///
+/// # Safety
+/// - `obj` must be the start of a live object, outside a collection.
+pub(crate) unsafe fn identity_hash(obj: NonNull<u8>) -> u64 {
+    // SAFETY: the caller promises a live object, whose header is intact.
+    let h = unsafe { read(obj) };
+    if h.has(HASH_STORED) {
+        // SAFETY: a HASH_STORED object ends with the word that holds its hash, which lies
+        // just past its type's size.
+        unsafe {
+            let at = obj.as_ptr().add(h.type_info().object_size(obj));
+            at.cast::<usize>().read() as u64
+        }
+    } else if h.has(HASHED) {
+        address_hash(obj.as_ptr().addr(), h.salt())
+    } else {
+        let salt = NEXT_SALT.fetch_add(1, Ordering::Relaxed) as u64;
+        let hashed = h.hashed_with(salt);
+        // SAFETY: as above; only the state bits change.
+        unsafe { write(obj, hashed) };
+        address_hash(obj.as_ptr().addr(), hashed.salt())
+    }
+}
+
+/// Finishes a copy of an object that was at `from`, `size` bytes long there, whose bytes are
+/// already at `copy`: writes the copy's header, `saved` (the object's header from before it
+/// was forwarded, [`Header::for_copy`], with the copy's age), and the word with its identity
+/// hash if the move stores it. Returns the size of the copy.
+///
+/// # Safety
+/// - `copy` must have room for `size + saved.copy_growth()` bytes.
+#[inline(always)]
+pub(crate) unsafe fn finish_copy(
+    copy: NonNull<u8>,
+    saved: Header,
+    from: NonNull<u8>,
+    size: usize,
+) -> usize {
+    let grow = saved.copy_growth();
+    let mut h = saved;
+    if grow != 0 {
+        h = Header(h.0.map_addr(|a| a & !(HASHED | SALT_MASK) | HASH_STORED));
+        // SAFETY: the caller promises room for the word after the object's bytes.
+        unsafe {
+            let at = copy.as_ptr().add(size).cast::<usize>();
+            at.write(address_hash(from.as_ptr().addr(), saved.salt()) as usize);
+        }
+    }
+    // SAFETY: as above.
+    unsafe { write(copy, h) };
+    size + grow
 }
 
 /// Reads the header of the object that starts at `obj`.

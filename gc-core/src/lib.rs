@@ -14,8 +14,8 @@
 //! - [`gc`], [`cell`], [`weak`], [`root`]: the pointer, barriered cells, weak references and
 //!   roots (`root_table` is the table the collector traces); [`gc_dyn`]: the pointer and the
 //!   root of an object seen through a trait ([`GcDyn`], made with [`coerce!`]).
-//! - [`collections`]: [`GcVec`] and [`GcIndexMap`], whose storage is managed and card-marked:
-//!   the containers for big, long-lived tables.
+//! - [`collections`]: [`GcVec`], [`GcIndexMap`] and [`GcHashMap`], whose storage is
+//!   managed and card-marked: the containers for big, long-lived tables.
 //! - [`trace`]: the [`Trace`], [`Leaf`] and [`Rebrand`] traits; `trace_impls` for std types;
 //!   `private` for what `#[derive(Trace)]` expands to.
 //! - [`config`], [`stats`], [`error`]: configuration, statistics and errors; [`event`]: the
@@ -134,7 +134,7 @@ pub use census::{Census, CensusEntry, Tally};
 /// # drop(kept);
 /// ```
 pub use collect::verify::HeapCorruption;
-pub use collections::{GcIndexMap, GcVec};
+pub use collections::{GcHashMap, GcIndexMap, GcVec};
 pub use config::{ConfigError, HeapConfig};
 pub use error::AllocError;
 pub use event::{CollectionEvent, CollectionHook, CollectionReason, HeapSizes};

@@ -31,6 +31,7 @@ use core::ptr::NonNull;
 use std::collections::HashMap;
 use std::io::{self, Write};
 
+use crate::header;
 use crate::heap_state::HeapState;
 use crate::inspect::{breadth_first, type_info_of, RunState};
 use crate::named::{edge_name, scan_named, short_type_name};
@@ -237,7 +238,7 @@ impl HeapState {
         for (i, &obj) in objects.iter().enumerate() {
             let info = type_info_of(obj);
             // SAFETY: the object is live, with an intact header and length word.
-            let size = unsafe { info.object_size(obj) } as u64;
+            let size = unsafe { header::read(obj).object_size(obj) } as u64;
             bytes += size;
             let (kind, name) = if info.name() == "str" {
                 // SAFETY: an object whose type is named `str` is a string object, live.

@@ -205,8 +205,8 @@ pub unsafe trait Trace {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a `Leaf`: the keys of a traced map and the elements of a traced set must hold no managed pointer",
     label = "`{Self}` may hold a managed pointer",
-    note = "the collector moves objects, so their addresses change: a hash or an order computed from a `Gc` would be lost at the next collection, and a map gives the collector no `&mut` to rewrite a pointer inside a key",
-    note = "key by a plain value instead, such as an id or a name kept in the object (`HashMap<u64, Gc<'gc, T>>`), and keep the `Gc` in the value",
+    note = "the collector moves objects and rewrites every pointer to them, and a map gives the collector no `&mut` to rewrite a pointer inside a key",
+    note = "use `tenured_gc::GcHashMap`, whose keys may be `Gc`s (found by identity through every move), or key by a plain value, such as an id or a name kept in the object (`HashMap<u64, Gc<'gc, T>>`), and keep the `Gc` in the value",
     note = "derived pointer-free types, numbers, strings and tuples, `Option`s, `Box`es and `Vec`s of leaves are `Leaf`; a generic key type needs a `tenured_gc::Leaf` bound"
 )]
 pub unsafe trait Leaf {

@@ -52,7 +52,7 @@ pub(crate) type TraceElements = unsafe fn(NonNull<u8>, usize, usize, &mut Tracer
 /// The descriptor of a managed type: its layout, drop glue and how to trace it. Written at
 /// compile time for every type a `Gc` can point to; only the collector reads it.
 #[doc(hidden)]
-#[repr(C, align(128))]
+#[repr(C, align(512))]
 pub struct TypeInfo {
     magic: u32,
     name: fn() -> &'static str,

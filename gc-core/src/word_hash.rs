@@ -28,7 +28,11 @@ impl Hasher for WordHasher {
     }
 
     fn write_usize(&mut self, n: usize) {
-        let h = (n as u64).wrapping_mul(FIBONACCI);
+        self.write_u64(n as u64);
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        let h = n.wrapping_mul(FIBONACCI);
         self.0 = h ^ (h >> 32);
     }
 }

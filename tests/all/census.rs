@@ -256,7 +256,7 @@ fn the_census_prints_a_table_sorted_by_bytes() {
 
 #[test]
 fn census_counts_a_long_list_without_deep_recursion() {
-    let n = if cfg!(miri) { 2_000 } else { 100_000 };
+    let n = if cfg!(miri) { 200 } else { 100_000 };
     let mut heap = Heap::with_config(small_config()).unwrap();
     let head = heap.mutate(|m| {
         let head = Gc::new(m, Node::new(0));

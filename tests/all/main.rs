@@ -13,6 +13,7 @@ mod dyn_objects;
 mod events;
 mod faults;
 mod identity;
+mod identity_hash;
 mod large;
 mod leaf_cells;
 mod limit;

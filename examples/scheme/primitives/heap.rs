@@ -68,6 +68,7 @@ fn why_alive<'gc>(cx: &mut Ctx<'_, 'gc>, args: &[Value<'gc>]) -> Result<Value<'g
         Value::Pair(gc) => report_path(cx.m, shown, gc),
         Value::Vector(gc) => report_path(cx.m, shown, gc),
         Value::Closure(gc) => report_path(cx.m, shown, gc),
+        Value::Table(gc) => report_path(cx.m, shown, gc),
         value => return Err(cx.wrong_type("why-alive", "an object in the heap", value)),
     }
     Ok(Value::Unspecified)

@@ -9,6 +9,7 @@
 //! - [`lists`]: pairs and lists.
 //! - [`data`]: strings, symbols and vectors.
 //! - [`control`]: equivalence, type predicates, `apply`, output and `error`.
+//! - [`tables`]: hash tables keyed by `eqv?`.
 //! - [`heap`]: `heap-snapshot`, `heap-census` and `why-alive`, which look inside the heap.
 
 mod control;
@@ -16,6 +17,7 @@ mod data;
 pub mod heap;
 mod lists;
 mod numbers;
+mod tables;
 
 use std::io::Write;
 
@@ -24,7 +26,7 @@ use tenured_gc::{Gc, Mutation};
 use crate::error::{Error, Result};
 use crate::printer::{render, Style};
 use crate::symbol::Interner;
-use crate::value::{Pair, Prim, Slots, Value};
+use crate::value::{Pair, Prim, Slots, Table, Value};
 
 /// What a primitive can reach besides its arguments.
 pub struct Ctx<'a, 'gc> {
@@ -94,10 +96,11 @@ const fn variadic(name: &'static str, min: usize, f: PrimFn) -> Primitive {
 }
 
 /// Every primitive, by group. Statics, not constants: a primitive is compared by address.
-static GROUPS: [&[Primitive]; 5] = [
+static GROUPS: [&[Primitive]; 6] = [
     numbers::PRIMITIVES,
     lists::PRIMITIVES,
     data::PRIMITIVES,
+    tables::PRIMITIVES,
     control::PRIMITIVES,
     heap::PRIMITIVES,
 ];
@@ -165,6 +168,13 @@ impl<'gc> Ctx<'_, 'gc> {
         match value {
             Value::Str(text) => Ok(text),
             _ => Err(self.wrong_type(who, "a string", value)),
+        }
+    }
+
+    pub fn table(&self, who: &str, value: Value<'gc>) -> Result<Gc<'gc, Table<'gc>>> {
+        match value {
+            Value::Table(table) => Ok(table),
+            _ => Err(self.wrong_type(who, "a hashtable", value)),
         }
     }
 

@@ -100,27 +100,43 @@ fn plan(old: &mut OldSpace, panics: &mut FirstPanic, finalized: &mut u64) -> Pla
     let mut dest_chunk = 0;
     let mut dest = first.memory.start();
     let chunks = &old.chunks;
-    for (chunk, moves) in chunks[..old.chunk_count()].iter().zip(&mut plan.moves) {
+    for (ci, (chunk, moves)) in chunks[..old.chunk_count()]
+        .iter()
+        .zip(&mut plan.moves)
+        .enumerate()
+    {
         walk_region(chunk.memory.start(), chunk.top, |obj| {
             // SAFETY: before the move phase, every object has an intact header (live ones
             // are forwarded only once they are passed).
             let h = unsafe { header::read(obj) };
             let info = h.type_info();
             // SAFETY: as above; slice lengths are intact too.
-            let size = unsafe { info.object_size(obj) };
+            let size = unsafe { h.object_size(obj) };
             if h.has(MARKED) {
-                if dest.as_ptr().addr() + size > chunks[dest_chunk].memory.end().as_ptr().addr() {
+                // A hashed object that moves grows by the word that keeps its hash.
+                let moved_size = size + h.copy_growth();
+                if dest_chunk < ci
+                    && dest.as_ptr().addr() + moved_size
+                        > chunks[dest_chunk].memory.end().as_ptr().addr()
+                {
                     plan.tops.push(dest);
                     dest_chunk += 1;
                     dest = chunks[dest_chunk].memory.start();
                 }
                 plan.has_out_of_line_cells |= info.has_out_of_line_cells;
-                if dest != obj {
-                    plan.saved.push(h.bare());
+                // In its own chunk, an object's place is at or before it: sliding never
+                // overtakes a source. One that moves by a word or more may grow by one
+                // (its copy then ends at or before its old end), and one that does not move
+                // keeps its size.
+                let size = if dest != obj {
+                    plan.saved.push(h.for_copy());
                     *moves = true;
                     // SAFETY: as above; the object keeps its memory until the move phase.
                     unsafe { header::write(obj, Header::forwarding(dest)) };
-                }
+                    moved_size
+                } else {
+                    size
+                };
                 // SAFETY: the object fits before the end of the destination chunk.
                 dest = unsafe { dest.add(size) };
                 plan.live_bytes += size;
@@ -148,18 +164,18 @@ fn update_old(old: &OldSpace, plan: &Plan) {
         // headers, and live ones that move forwarding headers, with their types saved in
         // order.
         let h = unsafe { header::read(obj) };
-        let (info, live) = if h.is_forwarded() {
+        let (h, live) = if h.is_forwarded() {
             let saved = moved.next().expect("a saved header per moving object");
-            (saved.type_info(), true)
+            (*saved, true)
         } else {
-            (h.type_info(), h.has(MARKED))
+            (h, h.has(MARKED))
         };
         if live {
             // SAFETY: the object is live and its value intact.
-            unsafe { scan(obj, info, &mut updater) };
+            unsafe { scan(obj, h.type_info(), &mut updater) };
         }
         // SAFETY: as above.
-        unsafe { info.object_size(obj) }
+        unsafe { h.object_size(obj) }
     });
 }
 
@@ -177,16 +193,17 @@ fn move_old(old: &mut OldSpace, plan: Plan) {
             let size = if h.is_forwarded() {
                 let saved = *live.next().expect("a saved header per moving object");
                 // SAFETY: as above; the length word of a slice is intact.
-                let size = unsafe { saved.type_info().object_size(obj) };
+                let size = unsafe { saved.object_size(obj) };
                 let dest = h.forwardee();
                 while !old.chunks[dest_chunk].memory.contains(dest.as_ptr().addr()) {
                     dest_chunk += 1;
                 }
                 // SAFETY: `dest` lies at or before `obj` in the compacted order and the
-                // regions may overlap, hence `copy`.
+                // regions may overlap, hence `copy`; the plan left room for the word of a
+                // hash the move stores, which ends at or before the object's old end.
                 unsafe {
                     core::ptr::copy(obj.as_ptr(), dest.as_ptr(), size);
-                    header::write(dest, saved);
+                    header::finish_copy(dest, saved, obj, size);
                 }
                 old.chunks[dest_chunk].set_start(dest);
                 size
@@ -199,7 +216,7 @@ fn move_old(old: &mut OldSpace, plan: Plan) {
                 }
                 // SAFETY: the header and length of a dead object, or one that stays, are
                 // intact.
-                unsafe { h.type_info().object_size(obj) }
+                unsafe { h.object_size(obj) }
             };
             // SAFETY: objects lie back to back below `top`.
             obj = unsafe { obj.add(size) };

@@ -139,28 +139,30 @@ impl Evacuator<'_> {
     fn evacuate(&mut self, obj: NonNull<u8>, h: Header) -> NonNull<u8> {
         let info = h.type_info();
         // SAFETY: `obj` is an unforwarded nursery object with an intact header.
-        let size = unsafe { info.object_size(obj) };
+        let size = unsafe { h.object_size(obj) };
+        // A hashed object's copy keeps its hash in one more word.
+        let copy_size = size + h.copy_growth();
         let age = h.age() + 1;
         let young_copy = if self.promote_all || age >= self.tenuring_threshold {
             None
         } else {
-            self.to_space.take(size)
+            self.to_space.take(copy_size)
         };
         let copy = match young_copy {
             Some(copy) => copy,
             None => {
-                self.promoted_bytes += size;
+                self.promoted_bytes += copy_size;
                 self.promoted_out_of_line_cells |= info.has_out_of_line_cells;
-                self.old.alloc(size)
+                self.old.alloc(copy_size)
             }
         };
-        // SAFETY: `copy` is a fresh block of `size` bytes in another space than `obj`.
+        // SAFETY: `copy` is a fresh block of `copy_size` bytes in another space than `obj`.
         unsafe {
             copy_object(obj, copy, size);
-            header::write(copy, h.bare().with_age(age));
+            header::finish_copy(copy, h.for_copy().with_age(age), obj, size);
             header::write(obj, Header::forwarding(copy));
         }
-        self.copied_bytes += size;
+        self.copied_bytes += copy_size;
         copy
     }
 
@@ -189,10 +191,11 @@ impl Evacuator<'_> {
     ) {
         // SAFETY: `obj` is an old or large object, promoted by this collection or there
         // before it, with an intact header and value.
-        let info = unsafe { header::read(obj) }.type_info();
+        let h = unsafe { header::read(obj) };
+        let info = h.type_info();
         let start = obj.as_ptr().addr();
         // SAFETY: as above.
-        let end = start + unsafe { info.object_size(obj) };
+        let end = start + unsafe { h.object_size(obj) };
         self.scanning = Some(obj);
         self.old_owner = Some((start, end));
         self.owner_cards = cards;
@@ -238,11 +241,11 @@ impl Evacuator<'_> {
                     // SAFETY: as below.
                     let start = unsafe { first.with_addr(NonZeroUsize::new_unchecked(at)) };
                     // SAFETY: as below: an old object with an intact header and value.
-                    let info = unsafe { header::read(start).type_info() };
+                    let h = unsafe { header::read(start) };
                     // SAFETY: as above; the prefetcher only reads the slots.
-                    unsafe { scan(start, info, &mut prefetcher) };
+                    unsafe { scan(start, h.type_info(), &mut prefetcher) };
                     // SAFETY: as above.
-                    at += unsafe { info.object_size(start) };
+                    at += unsafe { h.object_size(start) };
                 }
                 while obj < batch_end {
                     // SAFETY: `obj` is an object start in the chunk (the covering object, or
@@ -251,7 +254,7 @@ impl Evacuator<'_> {
                     let at = unsafe { first.with_addr(NonZeroUsize::new_unchecked(obj)) };
                     self.scan_old_with(at, None, Some(OwnerCards::Old(chunk)));
                     // SAFETY: as above: an old object with an intact header.
-                    obj += unsafe { header::read(at).type_info().object_size(at) };
+                    obj += unsafe { header::read(at).object_size(at) };
                     scanned_to = obj;
                 }
             }
@@ -316,10 +319,10 @@ impl Evacuator<'_> {
             while young_scan < self.to_space.cursor {
                 while young_scan < self.to_space.cursor && batch.len() < SCAN_BATCH {
                     // SAFETY: the *to* space holds back-to-back copies below its cursor.
-                    let info = unsafe { header::read(young_scan).type_info() };
-                    batch.push((young_scan, info));
+                    let h = unsafe { header::read(young_scan) };
+                    batch.push((young_scan, h.type_info()));
                     // SAFETY: as above.
-                    young_scan = unsafe { young_scan.add(info.object_size(young_scan)) };
+                    young_scan = unsafe { young_scan.add(h.object_size(young_scan)) };
                 }
                 self.prefetch_targets(&batch);
                 for (obj, info) in batch.drain(..) {
@@ -380,11 +383,12 @@ impl Evacuator<'_> {
         let mut remember = Vec::new();
         for owner in core::mem::take(&mut self.weak_owners) {
             // SAFETY: owners are copies or old objects, intact and not moving any more.
-            let info = unsafe { header::read(owner) }.type_info();
+            let h = unsafe { header::read(owner) };
+            let info = h.type_info();
             let start = owner.as_ptr().addr();
             fixer.old_owner = (!within(self.to_bounds, start))
                 // SAFETY: as above.
-                .then(|| (start, start + unsafe { info.object_size(owner) }));
+                .then(|| (start, start + unsafe { h.object_size(owner) }));
             fixer.out_of_line_young = false;
             // SAFETY: as above.
             unsafe { scan(owner, info, &mut fixer) };
@@ -672,7 +676,9 @@ pub(crate) fn collect(
     let stats = &mut *parts.stats;
     stats.bytes_allocated += young_allocated as u64;
     stats.bytes_promoted += promoted as u64;
-    stats.bytes_freed += (young_before - copied) as u64;
+    // (Copies of hashed objects are a word longer than the objects were, so more may have
+    // been copied than the nursery held.)
+    stats.bytes_freed += young_before.saturating_sub(copied) as u64;
     stats.bytes_copied += copied as u64;
     stats.root_edges += root_edges as u64;
     stats.objects_finalized += finalized;

@@ -188,6 +188,15 @@ impl EdgeVisitor for Checker<'_> {
     }
 }
 
+/// The bytes an object's stored identity hash takes after its value.
+fn stored_hash(h: Header) -> usize {
+    if h.has(header::HASH_STORED) {
+        WORD
+    } else {
+        0
+    }
+}
+
 /// The objects of the range `[start, top)` of a space, walked by their sizes; stops (and
 /// reports) at the first broken header, since the next object cannot be found past it.
 fn walk(
@@ -213,7 +222,7 @@ fn walk(
         };
         objects.push((obj, space));
         // SAFETY: the header is a valid descriptor, so the size is the object's.
-        Some(unsafe { info.object_size(obj) })
+        Some(unsafe { info.object_size(obj) } + stored_hash(h))
     });
     if end > top {
         problems.push(format!(
@@ -301,7 +310,7 @@ pub(crate) fn verify(
         checker.source = Source::Object { obj, info, age };
         let start = obj.as_ptr().addr();
         // SAFETY: `all_objects` checked the header, so the size is the object's.
-        let end = start + unsafe { info.object_size(obj) };
+        let end = start + unsafe { h.object_size(obj) };
         checker.old_source = is_old.then_some((start, end));
         // The parts of the object a minor collection scans as one: a large array's elements
         // one by one, any other object whole.

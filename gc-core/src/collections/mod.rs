@@ -16,9 +16,14 @@
 //!   them).
 //! - [`GcIndexMap`]: a map from plain keys (no managed pointer in them) to such values, in
 //!   insertion order; the keys live in ordinary memory, the values in a [`GcVec`].
+//! - [`GcHashMap`]: a map whose `Copy` keys may be managed objects (compared by identity,
+//!   hashed by their [identity hash](crate::Gc::identity_hash), which survives moves) or
+//!   values holding them; keys and values in [`GcVec`]s.
 
+mod hash_map;
 mod index_map;
 mod vec;
 
+pub use hash_map::GcHashMap;
 pub use index_map::GcIndexMap;
 pub use vec::GcVec;

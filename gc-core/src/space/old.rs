@@ -178,8 +178,7 @@ impl OldSpace {
             if obj < chunk.top {
                 // SAFETY: objects lie back to back below the chunk's top, each with an intact
                 // header.
-                cursor.at =
-                    Some(unsafe { obj.add(header::read(obj).type_info().object_size(obj)) });
+                cursor.at = Some(unsafe { obj.add(header::read(obj).object_size(obj)) });
                 return Some(obj);
             }
             if cursor.chunk + 1 >= self.chunk_count() {
@@ -263,7 +262,7 @@ impl OldSpace {
     pub(crate) unsafe fn for_each_object(&self, mut visit: impl FnMut(NonNull<u8>)) {
         self.walk(|obj| {
             // SAFETY: the caller promises intact headers.
-            let size = unsafe { header::read(obj).type_info().object_size(obj) };
+            let size = unsafe { header::read(obj).object_size(obj) };
             visit(obj);
             size
         })
