@@ -13,7 +13,8 @@
 //!   [`Mutation`] handle of a scope.
 //! - [`gc`], [`cell`], [`weak`], [`root`]: the pointer, barriered cells, weak references and
 //!   roots (`root_table` is the table the collector traces); [`gc_dyn`]: the pointer and the
-//!   root of an object seen through a trait ([`GcDyn`], made with [`coerce!`]).
+//!   root of an object seen through a trait ([`GcDyn`], made with [`coerce!`]); [`pin`]: a
+//!   root whose object does not move ([`Pinned`]).
 //! - [`collections`]: [`GcVec`], [`GcIndexMap`] and [`GcHashMap`], whose storage is
 //!   managed and card-marked: the containers for big, long-lived tables.
 //! - [`trace`]: the [`Trace`], [`Leaf`] and [`Rebrand`] traits; `trace_impls` for std types;
@@ -99,6 +100,7 @@ pub mod inspect;
 mod inspector;
 pub mod mutation;
 pub mod named;
+pub mod pin;
 mod remembered;
 pub mod retainers;
 pub mod root;
@@ -145,6 +147,7 @@ pub use gc_dyn::{GcDyn, RootDyn};
 pub use heap::{Branded, Heap};
 pub use inspector::Inspector;
 pub use mutation::Mutation;
+pub use pin::Pinned;
 pub use retainers::{PathRoot, PathStep, PathTarget, RetainerPath};
 pub use root::{Root, WeakRoot};
 pub use snapshot::SnapshotSummary;

@@ -59,7 +59,7 @@ use crate::{Gc, GcWeak};
 /// assert_eq!(heap.stats().live_after_last_major, 0);
 /// ```
 pub struct Root<T: ?Sized> {
-    table: Rc<RootTable>,
+    pub(crate) table: Rc<RootTable>,
     index: usize,
     _type: PhantomData<*const T>,
 }

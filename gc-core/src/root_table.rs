@@ -20,6 +20,8 @@ pub(crate) struct RootTable {
     free: RefCell<Vec<usize>>,
     /// While a collection runs: the slots released so far, freed when it ends.
     released_while_collecting: RefCell<Option<Vec<usize>>>,
+    /// The slots of [`Pinned`](crate::Pinned) handles, whose objects must not move.
+    pinned: RefCell<Vec<usize>>,
 }
 
 impl RootTable {
@@ -28,7 +30,27 @@ impl RootTable {
             slots: RefCell::new(Vec::new()),
             free: RefCell::new(Vec::new()),
             released_while_collecting: RefCell::new(None),
+            pinned: RefCell::new(Vec::new()),
         }
+    }
+
+    /// The object of slot `index` must not move until [`RootTable::unpin`].
+    pub(crate) fn pin(&self, index: usize) {
+        self.pinned.borrow_mut().push(index)
+    }
+
+    pub(crate) fn unpin(&self, index: usize) {
+        let mut pinned = self.pinned.borrow_mut();
+        if let Some(at) = pinned.iter().position(|&i| i == index) {
+            pinned.swap_remove(at);
+        }
+    }
+
+    /// The objects that must not move.
+    pub(crate) fn pinned_objects(&self) -> Vec<NonNull<u8>> {
+        let slots = self.slots.borrow();
+        let pinned = self.pinned.borrow();
+        pinned.iter().filter_map(|&i| slots[i]).collect()
     }
 
     pub(crate) fn add(&self, obj: NonNull<u8>) -> usize {
@@ -103,6 +125,7 @@ impl RootTable {
     /// Empties every slot: the heap is gone.
     pub(crate) fn clear(&self) {
         *self.released_while_collecting.borrow_mut() = None;
+        self.pinned.borrow_mut().clear();
         self.slots
             .borrow_mut()
             .iter_mut()

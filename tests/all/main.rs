@@ -21,6 +21,7 @@ mod long_list;
 mod model;
 mod moving;
 mod pacing;
+mod pinning;
 mod reclaim;
 mod recursive;
 mod retainers;

@@ -20,6 +20,9 @@
 //!    order, so a later object's source is never overwritten before it moves. Chunks left
 //!    empty are freed.
 //! 6. **Sweep** the large-object space: unmarked objects are finalized and freed.
+//!
+//! A pinned object ([`Pinned`](crate::Pinned)) stays where it is in phase 3: the objects
+//! before it slide up to it, and a dead filler object takes the gap between them.
 
 use core::ptr::NonNull;
 
@@ -77,6 +80,9 @@ impl EdgeVisitor for Updater<'_> {
 struct Plan {
     /// The headers of the objects that move, in address order.
     saved: Vec<Header>,
+    /// The gaps left before pinned objects, which the move phase fills with dead objects so
+    /// that every chunk stays a run of objects: chunk, start, bytes.
+    fillers: Vec<(usize, NonNull<u8>, usize)>,
     /// Per chunk: whether some object in it moves.
     moves: Vec<bool>,
     /// The new end of the objects of each chunk that keeps any.
@@ -86,9 +92,17 @@ struct Plan {
 }
 
 /// Phase 3: forwarding addresses for the marked objects that move, drop glue for the others.
-fn plan(old: &mut OldSpace, panics: &mut FirstPanic, finalized: &mut u64) -> Plan {
+/// `pinned` lists the old objects that must stay where they are, by chunk and address.
+fn plan(
+    old: &mut OldSpace,
+    pinned: &[(usize, usize)],
+    panics: &mut FirstPanic,
+    finalized: &mut u64,
+) -> Plan {
+    let mut pinned = pinned.iter().copied().peekable();
     let mut plan = Plan {
         saved: Vec::new(),
+        fillers: Vec::new(),
         moves: vec![false; old.chunk_count()],
         tops: Vec::new(),
         live_bytes: 0,
@@ -112,7 +126,26 @@ fn plan(old: &mut OldSpace, panics: &mut FirstPanic, finalized: &mut u64) -> Pla
             let info = h.type_info();
             // SAFETY: as above; slice lengths are intact too.
             let size = unsafe { h.object_size(obj) };
-            if h.has(MARKED) {
+            if h.has(MARKED) && pinned.peek() == Some(&(ci, obj.as_ptr().addr())) {
+                // A pinned object stays where it is; the objects before it go before it, and
+                // a dead object fills the gap left. The free space of earlier chunks is left
+                // as it is: the objects after it slide only up to it.
+                pinned.next();
+                while dest_chunk < ci {
+                    plan.tops.push(dest);
+                    dest_chunk += 1;
+                    dest = chunks[dest_chunk].memory.start();
+                }
+                let gap = obj.as_ptr().addr() - dest.as_ptr().addr();
+                if gap > 0 {
+                    plan.fillers.push((ci, dest, gap));
+                    plan.live_bytes += gap;
+                }
+                plan.has_out_of_line_cells |= info.has_out_of_line_cells;
+                // SAFETY: the object lies in its chunk.
+                dest = unsafe { obj.add(size) };
+                plan.live_bytes += size;
+            } else if h.has(MARKED) {
                 // A hashed object that moves grows by the word that keeps its hash.
                 let moved_size = size + h.copy_growth();
                 if dest_chunk < ci
@@ -222,6 +255,12 @@ fn move_old(old: &mut OldSpace, plan: Plan) {
             obj = unsafe { obj.add(size) };
         }
     }
+    // Every object has moved: the gaps before pinned objects are free to fill.
+    for &(chunk, at, size) in &plan.fillers {
+        // SAFETY: the gap lies in the chunk, below its new top, and holds no live object.
+        unsafe { crate::space::old::write_filler(at, size) };
+        old.chunks[chunk].set_start(at);
+    }
     old.finish_compaction(plan.tops, plan.live_bytes);
 }
 
@@ -247,7 +286,17 @@ pub(crate) fn collect(parts: &mut Parts<'_>, extra: &mut RunStateRoots<'_>) -> (
     let mut finalized = 0;
     let old = spaces.old.get_mut();
     let old_before = old.used();
-    let plan = plan(old, &mut panics, &mut finalized);
+    let mut pinned: Vec<_> = roots
+        .pinned_objects()
+        .into_iter()
+        .filter_map(|obj| {
+            let addr = obj.as_ptr().addr();
+            Some((old.chunk_index(addr)?, addr))
+        })
+        .collect();
+    pinned.sort_unstable();
+    pinned.dedup();
+    let plan = plan(old, &pinned, &mut panics, &mut finalized);
     let old_after = plan.live_bytes;
 
     // Phase 4: update.

@@ -20,6 +20,7 @@ use crate::header::{self, Header, WORD};
 use crate::remembered::RememberedSet;
 use crate::root_table::RootTable;
 use crate::space::cards::CARD_SIZE;
+use crate::space::old::is_filler;
 use crate::space::{walk_region, Spaces};
 use crate::trace::EdgeVisitor;
 use crate::type_info::{slice_len, Shape, TypeInfo};
@@ -405,7 +406,11 @@ pub(crate) fn sanity_remark(
         let kept_needlessly = after_major || !space.is_old();
         if kept_needlessly && !reach.seen.contains(&obj.as_ptr().addr()) {
             // SAFETY: `all_objects` checked the header.
-            let name = unsafe { header::read(obj) }.type_info().name();
+            let info = unsafe { header::read(obj) }.type_info();
+            if is_filler(info) {
+                continue; // the dead space a compaction left before a pinned object
+            }
+            let name = info.name();
             problems.push(format!(
                 "the object at {obj:p} ({name}) survived but nothing reaches it"
             ));

@@ -21,9 +21,11 @@ use core::ptr::NonNull;
 use std::collections::HashMap;
 
 use crate::alloc::region::Region;
-use crate::header::{self, WORD};
+use crate::header::{self, Header, WORD};
 use crate::space::cards::CardTable;
 use crate::space::walk_region;
+use crate::trace::{Trace, Tracer};
+use crate::type_info::{Object, TypeInfo};
 use crate::word_hash::WordHash;
 
 /// The size of an old-generation chunk.
@@ -309,6 +311,50 @@ impl OldSpace {
     pub(crate) fn chunk_count(&self) -> usize {
         self.chunks.len().min(self.current + 1)
     }
+}
+
+/// The one-word object that fills a one-word gap (see [`write_filler`]).
+struct FreeWord;
+
+/// The element of the objects that fill longer gaps.
+struct FreeByte(#[allow(dead_code)] u8);
+
+// SAFETY: neither holds a managed pointer.
+unsafe impl Trace for FreeWord {
+    const IS_LEAF: bool = true;
+    fn trace(&mut self, _: &mut Tracer<'_>) {}
+}
+
+// SAFETY: as above.
+unsafe impl Trace for FreeByte {
+    const IS_LEAF: bool = true;
+    fn trace(&mut self, _: &mut Tracer<'_>) {}
+}
+
+/// Writes a dead object of `size` bytes (a multiple of the word) at `at`, to fill a gap
+/// between objects of a chunk: a compaction leaves one before each pinned object. Nothing
+/// refers to it; the next major collection frees it.
+///
+/// # Safety
+/// - `at` must be the start of `size` writable bytes of an old chunk that hold no object.
+pub(crate) unsafe fn write_filler(at: NonNull<u8>, size: usize) {
+    debug_assert!(size >= WORD && size.is_multiple_of(WORD));
+    // SAFETY: the caller promises `size` writable bytes; a slice object's second word is its
+    // length, and a `[FreeByte]` object's size is then `2 * WORD + len`, padded: `size`.
+    unsafe {
+        if size == WORD {
+            header::write(at, Header::new(<FreeWord as Object>::TYPE_INFO));
+        } else {
+            header::write(at, Header::new(<[FreeByte] as Object>::TYPE_INFO));
+            at.as_ptr().add(WORD).cast::<usize>().write(size - 2 * WORD);
+        }
+    }
+}
+
+/// Whether `info` is the type of an object [`write_filler`] wrote.
+pub(crate) fn is_filler(info: &TypeInfo) -> bool {
+    let name = info.name();
+    name == core::any::type_name::<FreeWord>() || name == core::any::type_name::<[FreeByte]>()
 }
 
 #[cfg(test)]
