@@ -153,6 +153,7 @@ fn an_identity_map_finds_every_entry_after_a_hundred_collections() {
     let mut heap = Heap::with_config(HeapConfig {
         // A nursery that holds a tenth of the keys, so that a minor collection copies some
         // and promotes others.
+        nursery_size: if cfg!(miri) { 16 * 1024 } else { 4 << 20 },
         max_nursery_size: if cfg!(miri) { 16 * 1024 } else { 4 << 20 },
         // The verifier checks the heap once, at the end, rather than after each of the
         // hundred collections of a million objects.
