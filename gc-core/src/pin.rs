@@ -90,9 +90,10 @@ impl<T: ?Sized + Object> Pinned<T> {
 }
 
 impl<T: ?Sized> Pinned<T> {
-    /// The root of the pinned object, to reach it in a scope.
-    pub fn root(&self) -> &Root<T> {
-        &self.root
+    /// A root of the pinned object, to reach it in a scope. It is a root of its own (a
+    /// clone): [`Root::set`] on it changes that root, never what this handle pins.
+    pub fn root(&self) -> Root<T> {
+        self.root.clone()
     }
 }
 
