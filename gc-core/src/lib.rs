@@ -136,7 +136,7 @@ pub use census::{Census, CensusEntry, Tally};
 /// # drop(kept);
 /// ```
 pub use collect::verify::HeapCorruption;
-pub use collections::{GcHashMap, GcIndexMap, GcVec};
+pub use collections::{GcHashMap, GcIndexMap, GcVec, GcWeakMap};
 pub use config::{ConfigError, HeapConfig};
 pub use error::AllocError;
 pub use event::{CollectionEvent, CollectionHook, CollectionReason, HeapSizes};

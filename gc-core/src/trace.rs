@@ -301,6 +301,40 @@ pub(crate) trait EdgeVisitor {
     fn edge(&mut self, slot: &mut NonNull<u8>);
     /// A weak pointer: may be rewritten, or cleared if its target died.
     fn weak_edge(&mut self, slot: &mut Option<NonNull<u8>>);
+
+    /// What a weak map ([`GcWeakMap`](crate::GcWeakMap)) does with its entries when this
+    /// visitor traces it; asked once per trace of the map. A collector that finds the live
+    /// objects answers [`EphemeronPass::Defer`] and notes the map, to come back to it.
+    fn ephemeron_pass(&mut self) -> EphemeronPass {
+        EphemeronPass::Strong
+    }
+
+    /// In [`EphemeronPass::Resolve`]: whether the object at `key` is known to be live.
+    fn key_is_live(&self, key: NonNull<u8>) -> bool {
+        let _ = key;
+        true
+    }
+
+    /// A value a weak map dropped (its key had died) panicked in its drop glue.
+    fn caught(&mut self, payload: crate::collect::finalize::Payload) {
+        crate::collect::finalize::drop_payload(payload)
+    }
+}
+
+/// How a weak map's entries are traced (an entry is an *ephemeron*: its value is reachable
+/// only while its key is reachable from elsewhere).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum EphemeronPass {
+    /// Keys as weak edges, values as strong ones, unless the visitor just cleared the key
+    /// (its target died): then the entry is removed and its value dropped. Every visitor
+    /// but the collectors' tracing ones.
+    Strong,
+    /// Keys as weak edges and values not at all: the collector is still finding out which
+    /// keys live, and has noted the map.
+    Defer,
+    /// Values of the entries whose keys [`EdgeVisitor::key_is_live`] as strong edges, keys
+    /// not at all: the collector's later rounds over the maps it noted.
+    Resolve,
 }
 
 /// The collector's side of tracing: receives the managed pointers a value holds.

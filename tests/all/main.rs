@@ -30,3 +30,4 @@ mod stats;
 mod steps;
 mod verifier;
 mod weak;
+mod weak_map;

@@ -3,24 +3,28 @@
 //!
 //! A program is a list of operations: allocate (small, with a `String`, or with a large
 //! table of extra edges in the large-object space), link, unlink, root, unroot, set a weak
-//! reference, and minor and major collections. Objects are reached from a root by a path of
+//! reference, put an entry in the weak map (an ephemeron: its value is kept only while its
+//! key is reachable from elsewhere), and minor and major collections. Objects are reached from a root by a path of
 //! edge choices, resolved the same way in the heap and in the model. After every collection:
 //! - the heap, walked from the roots, has exactly the model's reachable subgraph, with the
 //!   same ids, payloads and edges;
 //! - no object is dropped twice, no reachable object is dropped, and after a major collection
 //!   exactly the unreachable ones have been dropped;
 //! - a weak reference is never cleared while its target is reachable, and after a major
-//!   collection it is cleared exactly when its target is unreachable.
+//!   collection it is cleared exactly when its target is unreachable;
+//! - reachability counts the values of the weak map's entries whose keys are reachable, and
+//!   nothing else of the map: the map keeps every such entry with its value, holds no entry
+//!   it was not given, and after a major collection holds exactly those.
 //!
 //! `PROPTEST_CASES` sets the number of programs (CI runs thousands); a long soak by hand:
 //! `PROPTEST_CASES=200000 cargo test --release --test all model`.
 
 use std::cell::RefCell;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use proptest::prelude::*;
-use tenured_gc::{Gc, GcCell, GcDrop, GcWeak, Heap, HeapConfig, Mutation, Root, Trace};
+use tenured_gc::{Gc, GcCell, GcDrop, GcWeak, GcWeakMap, Heap, HeapConfig, Mutation, Root, Trace};
 
 /// Records which ids were dropped, in order.
 type DropLog = Rc<RefCell<Vec<u32>>>;
@@ -112,6 +116,13 @@ enum Op {
         from: Sel,
         to: Sel,
     },
+    /// Sets the weak map's entry for `key` to `value`.
+    Ephemeron {
+        key: Sel,
+        value: Sel,
+    },
+    /// Removes the weak map's entry for `key`.
+    Forget(Sel),
     Minor,
     Major,
 }
@@ -138,6 +149,8 @@ fn op() -> impl Strategy<Value = Op> {
         1 => sel().prop_map(Op::Root),
         2 => any::<usize>().prop_map(Op::Unroot),
         1 => (sel(), sel()).prop_map(|(from, to)| Op::Weak { from, to }),
+        2 => (sel(), sel()).prop_map(|(key, value)| Op::Ephemeron { key, value }),
+        1 => sel().prop_map(Op::Forget),
         1 => Just(Op::Minor),
         1 => Just(Op::Major),
     ]
@@ -146,6 +159,8 @@ fn op() -> impl Strategy<Value = Op> {
 struct Model {
     nodes: Vec<MNode>,
     roots: Vec<usize>,
+    /// The weak map's entries: key id to value id.
+    ephemerons: HashMap<usize, usize>,
 }
 
 impl Model {
@@ -165,15 +180,27 @@ impl Model {
         slot < 2 || self.nodes[id].table
     }
 
+    /// The ids reachable from the roots through edges and through the values of the weak
+    /// map's entries whose keys are reachable, found in rounds until one adds nothing.
     fn reachable(&self) -> HashSet<usize> {
         let mut seen = HashSet::new();
         let mut stack = self.roots.clone();
-        while let Some(id) = stack.pop() {
-            if seen.insert(id) {
-                stack.extend(self.nodes[id].edges.iter().flatten());
+        loop {
+            while let Some(id) = stack.pop() {
+                if seen.insert(id) {
+                    stack.extend(self.nodes[id].edges.iter().flatten());
+                }
+            }
+            stack.extend(
+                self.ephemerons
+                    .iter()
+                    .filter(|(key, value)| seen.contains(key) && !seen.contains(value))
+                    .map(|(_, &value)| value),
+            );
+            if stack.is_empty() {
+                return seen;
             }
         }
-        seen
     }
 }
 
@@ -207,8 +234,10 @@ fn run(ops: Vec<Op>, tenuring_threshold: u8) -> Result<(), TestCaseError> {
     let mut model = Model {
         nodes: Vec::new(),
         roots: Vec::new(),
+        ephemerons: HashMap::new(),
     };
     let mut roots: Vec<Root<PNode<'static>>> = Vec::new();
+    let map: Root<WeakMap<'static>> = heap.mutate(|m| m.root(Gc::new(m, WeakMap::new())));
     for op in ops {
         match op {
             Op::Alloc { text, table } => {
@@ -351,18 +380,47 @@ fn run(ops: Vec<Op>, tenuring_threshold: u8) -> Result<(), TestCaseError> {
                     a.weak.set(m, Gc::downgrade(b));
                 });
             }
+            Op::Ephemeron { key, value } => {
+                let (Some(k), Some(v)) = (model.resolve(&key), model.resolve(&value)) else {
+                    continue;
+                };
+                model.ephemerons.insert(k, v);
+                heap.mutate(|m| {
+                    let (k, v) = (
+                        resolve(m, &roots, &key).unwrap(),
+                        resolve(m, &roots, &value).unwrap(),
+                    );
+                    map.get(m).insert(m, k, v);
+                });
+            }
+            Op::Forget(key) => {
+                let Some(k) = model.resolve(&key) else {
+                    continue;
+                };
+                let expected = model.ephemerons.remove(&k);
+                let removed = heap.mutate(|m| {
+                    let k = resolve(m, &roots, &key).unwrap();
+                    map.get(m).remove(m, k).map(|v| v.id as usize)
+                });
+                prop_assert_eq!(
+                    removed,
+                    expected,
+                    "the weak map's entry for a reachable key"
+                );
+            }
             Op::Minor => {
                 heap.collect_minor();
-                check(&mut heap, &model, &roots, &log, false)?;
+                check(&mut heap, &mut model, &roots, &map, &log, false)?;
             }
             Op::Major => {
                 heap.collect_major();
-                check(&mut heap, &model, &roots, &log, true)?;
+                check(&mut heap, &mut model, &roots, &map, &log, true)?;
             }
         }
     }
     heap.collect_major();
-    check(&mut heap, &model, &roots, &log, true)?;
+    check(&mut heap, &mut model, &roots, &map, &log, true)?;
+    drop(map);
     drop(roots);
     drop(heap);
     let dropped = log.borrow();
@@ -374,11 +432,16 @@ fn run(ops: Vec<Op>, tenuring_threshold: u8) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-/// Compares the heap with the model after a collection.
+/// The weak map of a program: node to node.
+type WeakMap<'gc> = GcWeakMap<'gc, PNode<'gc>, Gc<'gc, PNode<'gc>>>;
+
+/// Compares the heap with the model after a collection; the model then forgets the weak
+/// map's entries the collection removed.
 fn check(
     heap: &mut Heap,
-    model: &Model,
+    model: &mut Model,
     roots: &[Root<PNode<'static>>],
+    map: &Root<WeakMap<'static>>,
     log: &DropLog,
     after_major: bool,
 ) -> Result<(), TestCaseError> {
@@ -403,9 +466,26 @@ fn check(
             "a major collection drops exactly the unreachable objects"
         );
     }
-    heap.mutate(|m| -> Result<(), TestCaseError> {
+    let kept = heap.mutate(|m| -> Result<HashMap<usize, usize>, TestCaseError> {
+        // The map's entries, as ids: each must be one the program made; the keys of those
+        // not collected yet are still intact objects.
+        let mut entries = HashMap::new();
+        for (key, value) in map.get(m).entries() {
+            prop_assert_eq!(key.payload, payload(key.id));
+            prop_assert_eq!(value.payload, payload(value.id));
+            let (key_id, value_id) = (key.id as usize, value.id as usize);
+            prop_assert_eq!(model.ephemerons.get(&key_id), Some(&value_id), "a weak map entry the program did not make");
+            entries.insert(key_id, (key_id, value));
+        }
+        for (key, value) in &model.ephemerons {
+            if reachable.contains(key) || after_major {
+                prop_assert_eq!(entries.contains_key(key), reachable.contains(key), "the weak map's entry for key {} (value {})", key, value);
+            }
+        }
+        prop_assert_eq!(map.get(m).len(), entries.len());
         let mut visited = HashSet::new();
         let mut stack: Vec<(Gc<PNode>, usize)> = roots.iter().zip(&model.roots).map(|(r, &id)| (r.get(m), id)).collect();
+        loop {
         while let Some((node, id)) = stack.pop() {
             prop_assert_eq!(node.id as usize, id, "the heap and the model disagree on an edge");
             if !visited.insert(id) {
@@ -442,9 +522,21 @@ fn check(
                 }
             }
         }
+        // The values of the entries whose keys were reached, in rounds.
+        for (key, value) in entries.values() {
+            if visited.contains(key) && !visited.contains(&(value.id as usize)) {
+                stack.push((*value, value.id as usize));
+            }
+        }
+        if stack.is_empty() {
+            break;
+        }
+        }
         prop_assert_eq!(visited, reachable, "the heap reaches exactly the model's objects");
-        Ok(())
-    })
+        Ok(entries.into_iter().map(|(key, (_, value))| (key, value.id as usize)).collect())
+    })?;
+    model.ephemerons = kept;
+    Ok(())
 }
 
 proptest! {

@@ -80,9 +80,15 @@ fn a_store_that_skipped_the_barrier_is_found() {
     );
 }
 
-#[repr(align(128))]
-struct NotADescriptor([u8; 256]);
-static NOT_A_DESCRIPTOR: NotADescriptor = NotADescriptor([0; 256]);
+/// Zeroes where a descriptor could be: aligned and as big as one, so that reading it as one
+/// (which the verifier does to find its check value missing) stays within it.
+#[repr(align(512))]
+struct NotADescriptor([u8; 4096]);
+static NOT_A_DESCRIPTOR: NotADescriptor = NotADescriptor([0; 4096]);
+const _: () = assert!(
+    core::mem::size_of::<NotADescriptor>() >= core::mem::size_of::<tenured_gc::TypeInfo>()
+        && core::mem::align_of::<NotADescriptor>() >= core::mem::align_of::<tenured_gc::TypeInfo>()
+);
 
 #[test]
 fn a_corrupt_header_is_found() {

@@ -58,7 +58,7 @@ impl FirstPanic {
 const NESTED_PAYLOAD_DROPS: usize = 8;
 
 /// Drops a panic payload whose `Drop` may itself panic.
-fn drop_payload(payload: Payload) {
+pub(crate) fn drop_payload(payload: Payload) {
     let mut payload = payload;
     for _ in 0..NESTED_PAYLOAD_DROPS {
         match catch_unwind(AssertUnwindSafe(move || drop(payload))) {

@@ -26,7 +26,7 @@
 
 use core::ptr::NonNull;
 
-use crate::collect::finalize::{finalize_one, FirstPanic};
+use crate::collect::finalize::{finalize_one, FirstPanic, Payload};
 use crate::collect::tracer::{scan, RunStateRoots};
 use crate::collect::Parts;
 use crate::collect::{mark, minor};
@@ -40,6 +40,8 @@ struct Updater<'a> {
     old: &'a OldSpace,
     /// Per chunk: whether some object in it moves.
     moves: &'a [bool],
+    /// The first panic out of the drop glue of a weak map's value (whose key died).
+    panics: &'a mut FirstPanic,
 }
 
 impl EdgeVisitor for Updater<'_> {
@@ -58,6 +60,10 @@ impl EdgeVisitor for Updater<'_> {
         if h.is_forwarded() {
             *slot = h.forwardee();
         }
+    }
+
+    fn caught(&mut self, payload: Payload) {
+        self.panics.keep(payload)
     }
 
     fn weak_edge(&mut self, slot: &mut Option<NonNull<u8>>) {
@@ -186,11 +192,12 @@ fn plan(
 }
 
 /// Phase 4: scan every live old object with the updater.
-fn update_old(old: &OldSpace, plan: &Plan) {
+fn update_old(old: &OldSpace, plan: &Plan, panics: &mut FirstPanic) {
     let mut moved = plan.saved.iter();
     let mut updater = Updater {
         old,
         moves: &plan.moves,
+        panics,
     };
     old.walk(|obj| {
         // SAFETY: before the move phase, dead objects and live ones that stay have intact
@@ -303,6 +310,7 @@ pub(crate) fn collect(parts: &mut Parts<'_>, extra: &mut RunStateRoots<'_>) -> (
     let mut updater = Updater {
         old,
         moves: &plan.moves,
+        panics: &mut panics,
     };
     roots.for_each_slot(|slot| updater.edge(slot));
     extra.trace(&mut updater);
@@ -314,7 +322,7 @@ pub(crate) fn collect(parts: &mut Parts<'_>, extra: &mut RunStateRoots<'_>) -> (
             unsafe { scan(object.start, h.type_info(), &mut updater) };
         }
     }
-    update_old(old, &plan);
+    update_old(old, &plan, &mut panics);
 
     // Phase 5: move.
     parts

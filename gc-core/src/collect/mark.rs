@@ -14,7 +14,7 @@ use core::ptr::NonNull;
 use crate::collect::tracer::{scan, RunStateRoots};
 use crate::header::{self, MARKED};
 use crate::root_table::RootTable;
-use crate::trace::EdgeVisitor;
+use crate::trace::{EdgeVisitor, EphemeronPass};
 
 /// Targets met but not yet tested.
 const QUEUE: usize = 16;
@@ -41,6 +41,16 @@ struct Marker {
     /// Targets met, their headers being fetched: a ring of `QUEUE` places.
     queue: [Option<NonNull<u8>>; QUEUE],
     next: usize,
+    /// Objects marked so far.
+    marked: usize,
+    /// The object being scanned, if any.
+    scanning: Option<NonNull<u8>>,
+    /// Objects that hold a weak map with entries, whose values wait for their keys.
+    ephemeron_owners: Vec<NonNull<u8>>,
+    /// The step loop's state holds a weak map with entries.
+    extra_has_ephemerons: bool,
+    /// The weak maps being traced are in a round of [`Marker::resolve_ephemerons`].
+    resolving: bool,
 }
 
 impl Marker {
@@ -53,6 +63,7 @@ impl Marker {
         if !h.has(MARKED) {
             // SAFETY: as above; only the state bits change.
             unsafe { header::write(obj, h.with(MARKED)) };
+            self.marked += 1;
             self.stack.push(obj);
         }
     }
@@ -70,9 +81,11 @@ impl Marker {
     fn drain(&mut self) {
         loop {
             while let Some(obj) = self.stack.pop() {
+                self.scanning = Some(obj);
                 // SAFETY: marked objects are live, with intact values and MARKED headers.
                 unsafe { scan(obj, header::read(obj).type_info(), self) };
             }
+            self.scanning = None;
             self.flush();
             if self.stack.is_empty() {
                 return;
@@ -94,6 +107,57 @@ impl EdgeVisitor for Marker {
     }
 
     fn weak_edge(&mut self, _: &mut Option<NonNull<u8>>) {}
+
+    fn ephemeron_pass(&mut self) -> EphemeronPass {
+        if self.resolving {
+            return EphemeronPass::Resolve;
+        }
+        match self.scanning {
+            Some(owner) if self.ephemeron_owners.last() != Some(&owner) => {
+                self.ephemeron_owners.push(owner)
+            }
+            Some(_) => {}
+            None => self.extra_has_ephemerons = true,
+        }
+        EphemeronPass::Defer
+    }
+
+    fn key_is_live(&self, key: NonNull<u8>) -> bool {
+        // SAFETY: after the nursery is evacuated every key is an old or large object with an
+        // intact header.
+        unsafe { header::read(key) }.has(MARKED)
+    }
+}
+
+impl Marker {
+    /// Traces the values of the weak maps' entries whose keys are marked, and what they
+    /// reach, in rounds until a round marks nothing: a key may become live through the
+    /// value of another entry.
+    fn resolve_ephemerons(&mut self, extra: &mut RunStateRoots<'_>) {
+        if self.ephemeron_owners.is_empty() && !self.extra_has_ephemerons {
+            return;
+        }
+        loop {
+            let marked = self.marked;
+            // Owners noted during the drain below are traced in the next round.
+            let owners = self.ephemeron_owners.clone();
+            self.resolving = true;
+            for owner in owners {
+                self.scanning = Some(owner);
+                // SAFETY: owners are marked objects, live, with intact values.
+                unsafe { scan(owner, header::read(owner).type_info(), self) };
+            }
+            self.scanning = None;
+            if self.extra_has_ephemerons {
+                extra.trace(self);
+            }
+            self.resolving = false;
+            self.drain();
+            if self.marked == marked {
+                return;
+            }
+        }
+    }
 }
 
 /// Marks every object reachable from the roots and the state of a step loop.
@@ -102,8 +166,14 @@ pub(crate) fn mark(roots: &RootTable, extra: &mut RunStateRoots<'_>) {
         stack: Vec::new(),
         queue: [None; QUEUE],
         next: 0,
+        marked: 0,
+        scanning: None,
+        ephemeron_owners: Vec::new(),
+        extra_has_ephemerons: false,
+        resolving: false,
     };
     roots.for_each_slot(|slot| marker.edge(slot));
     extra.trace(&mut marker);
     marker.drain();
+    marker.resolve_ephemerons(extra);
 }

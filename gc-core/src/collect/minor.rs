@@ -33,6 +33,7 @@ use core::num::NonZeroUsize;
 use core::ptr::NonNull;
 
 use crate::alloc::bump::Bump;
+use crate::collect::finalize::Payload;
 use crate::collect::finalize::{finalize_all, FirstPanic};
 use crate::collect::mark::prefetch;
 use crate::collect::tracer::{scan, scan_part, RunStateRoots};
@@ -43,7 +44,7 @@ use crate::space::large::LargeSpace;
 use crate::space::nursery::Nursery;
 use crate::space::old::{OldCursor, OldSpace};
 use crate::space::Spaces;
-use crate::trace::EdgeVisitor;
+use crate::trace::{EdgeVisitor, EphemeronPass};
 use crate::type_info::TypeInfo;
 
 struct Evacuator<'a> {
@@ -61,6 +62,12 @@ struct Evacuator<'a> {
     weak_owners: Vec<NonNull<u8>>,
     /// The step loop's state holds a non-null weak pointer.
     extra_has_weak: bool,
+    /// Objects that hold a weak map with entries, whose values wait for their keys.
+    ephemeron_owners: Vec<NonNull<u8>>,
+    /// The step loop's state holds a weak map with entries.
+    extra_has_ephemerons: bool,
+    /// The weak maps being traced are in a round of [`Evacuator::resolve_ephemerons`].
+    resolving: bool,
     /// The object being scanned, if any.
     scanning: Option<NonNull<u8>>,
     /// The memory of the object being scanned, if it is old or large.
@@ -366,12 +373,47 @@ impl Evacuator<'_> {
         }
     }
 
+    /// Traces the values of the weak maps' entries whose keys were found live, and what they
+    /// reach, in rounds until a round copies nothing: a key may become live through the
+    /// value of another entry.
+    fn resolve_ephemerons(&mut self, extra: &mut RunStateRoots<'_>) {
+        if self.ephemeron_owners.is_empty() && !self.extra_has_ephemerons {
+            return;
+        }
+        loop {
+            let copied = self.copied_bytes;
+            let young_scan = self.to_space.cursor;
+            let old_scan = self.old.end_cursor();
+            // Owners noted during the drain below are traced in the next round.
+            let owners = self.ephemeron_owners.clone();
+            self.resolving = true;
+            for &owner in &owners {
+                if self.in_to_space(owner.as_ptr().addr()) {
+                    // SAFETY: a copy made by this collection, with an intact header.
+                    let info = unsafe { header::read(owner) }.type_info();
+                    self.scan_young_copy(owner, info);
+                } else {
+                    self.scan_old(owner, None);
+                }
+            }
+            if self.extra_has_ephemerons {
+                extra.trace(self);
+            }
+            self.resolving = false;
+            self.drain(young_scan, old_scan);
+            if self.copied_bytes == copied {
+                return;
+            }
+        }
+    }
+
     /// Forwards or clears the weak pointers found, once everything reachable is copied. The
     /// owners are traced again, so each slot is reached through a fresh borrow of its owner
     /// (a weak slot may live in a `Vec`'s buffer, and an object may have been traced more
     /// than once); fixing a slot twice changes nothing.
-    fn fix_weak_pointers(&mut self, extra: &mut RunStateRoots<'_>) {
+    fn fix_weak_pointers(&mut self, extra: &mut RunStateRoots<'_>, panics: &mut FirstPanic) {
         let mut fixer = WeakFixer {
+            panics,
             nursery: self.nursery,
             overflow: self.overflow,
             to_bounds: self.to_bounds,
@@ -442,8 +484,11 @@ fn dirty_card(old: &OldSpace, large: &LargeSpace, addr: usize) {
     }
 }
 
-/// Points weak slots at the copies of their targets, or clears them.
+/// Points weak slots at the copies of their targets, or clears them (and so removes the
+/// entries of weak maps whose keys died).
 struct WeakFixer<'a> {
+    /// The first panic out of the drop glue of a weak map's value.
+    panics: &'a mut FirstPanic,
     nursery: &'a Nursery,
     overflow: &'a [(usize, usize)],
     to_bounds: (usize, usize),
@@ -457,6 +502,10 @@ struct WeakFixer<'a> {
 
 impl EdgeVisitor for WeakFixer<'_> {
     fn edge(&mut self, _: &mut NonNull<u8>) {}
+
+    fn caught(&mut self, payload: Payload) {
+        self.panics.keep(payload)
+    }
 
     fn weak_edge(&mut self, slot: &mut Option<NonNull<u8>>) {
         let Some(target) = *slot else { return };
@@ -509,6 +558,29 @@ impl EdgeVisitor for Evacuator<'_> {
                 None => self.extra_has_weak = true,
             }
         }
+    }
+
+    fn ephemeron_pass(&mut self) -> EphemeronPass {
+        if self.resolving {
+            return EphemeronPass::Resolve;
+        }
+        match self.scanning {
+            Some(owner) if self.ephemeron_owners.last() != Some(&owner) => {
+                self.ephemeron_owners.push(owner)
+            }
+            Some(_) => {}
+            None => self.extra_has_ephemerons = true,
+        }
+        EphemeronPass::Defer
+    }
+
+    fn key_is_live(&self, key: NonNull<u8>) -> bool {
+        if !self.in_from_space(key.as_ptr().addr()) {
+            return true; // old objects live through a minor collection
+        }
+        // SAFETY: a nursery pointer is the start of an object there, with an intact header
+        // or a forwarding one.
+        unsafe { header::read(key) }.is_forwarded()
     }
 }
 
@@ -607,6 +679,9 @@ pub(crate) fn collect(
         promote_all,
         weak_owners: Vec::new(),
         extra_has_weak: false,
+        ephemeron_owners: Vec::new(),
+        extra_has_ephemerons: false,
+        resolving: false,
         scanning: None,
         old_owner: None,
         owner_cards: None,
@@ -636,7 +711,9 @@ pub(crate) fn collect(
     // What the roots cost, whatever survives: the collection's fixed work.
     let root_edges = ev.edges;
     ev.drain(young_scan, old_scan);
-    ev.fix_weak_pointers(extra);
+    ev.resolve_ephemerons(extra);
+    let mut panics = FirstPanic::default();
+    ev.fix_weak_pointers(extra, &mut panics);
 
     // Young objects that need drop: the forwarded ones moved, the others are dead.
     let mut dead = Vec::new();
@@ -663,7 +740,6 @@ pub(crate) fn collect(
     );
 
     // Drop glue runs while the dead objects' memory is intact, before eden is reused.
-    let mut panics = FirstPanic::default();
     // SAFETY: the dead objects were not forwarded, so their headers and values are intact,
     // and nothing reaches them; each was listed once, at allocation.
     let finalized = unsafe { finalize_all(dead, &mut panics) };

@@ -19,11 +19,15 @@
 //! - [`GcHashMap`]: a map whose `Copy` keys may be managed objects (compared by identity,
 //!   hashed by their [identity hash](crate::Gc::identity_hash), which survives moves) or
 //!   values holding them; keys and values in [`GcVec`]s.
+//! - [`GcWeakMap`]: a map from managed objects to values it keeps only while the key object
+//!   is reachable from elsewhere (JavaScript's `WeakMap`).
 
 mod hash_map;
 mod index_map;
 mod vec;
+mod weak_map;
 
 pub use hash_map::GcHashMap;
 pub use index_map::GcIndexMap;
 pub use vec::GcVec;
+pub use weak_map::GcWeakMap;
