@@ -3,11 +3,18 @@
 //! object; once nothing does, a collection frees it and clears the weak reference, and the
 //! next lookup computes the value again.
 //!
+//! The second half caches facts *about objects*: a `GcWeakMap` keyed by the objects
+//! themselves (JavaScript's `WeakMap`). Each summary points back at its document, which in
+//! a plain map would keep every document alive for ever; in the weak map an entry lives
+//! exactly as long as something else holds its document, and needs no pruning.
+//!
 //! Run with `cargo run --example weak_cache`.
 
 use std::collections::BTreeMap;
 
-use tenured_gc::{Gc, GcCell, GcRefCell, GcWeak, Heap, HeapConfig, Mutation, Trace};
+use tenured_gc::{
+    Gc, GcCell, GcRefCell, GcWeak, GcWeakMap, Heap, HeapConfig, Mutation, Root, Trace,
+};
 
 /// A value worth caching: the prime factors of a number.
 #[derive(Trace)]
@@ -84,6 +91,118 @@ impl<'gc> Memo<'gc> {
     }
 }
 
+/// An open document.
+#[derive(Trace)]
+struct Document {
+    name: String,
+    text: String,
+}
+
+/// What was worked out about a document once: it points back at the document.
+#[derive(Trace)]
+struct Summary<'gc> {
+    of: Gc<'gc, Document>,
+    words: usize,
+    longest: String,
+}
+
+impl<'gc> Summary<'gc> {
+    fn of(of: Gc<'gc, Document>) -> Summary<'gc> {
+        let words = of.text.split_whitespace();
+        let longest = words
+            .clone()
+            .max_by_key(|w| w.len())
+            .unwrap_or("")
+            .to_string();
+        Summary {
+            of,
+            words: words.count(),
+            longest,
+        }
+    }
+}
+
+type Summaries<'gc> = GcWeakMap<'gc, Document, Gc<'gc, Summary<'gc>>>;
+
+/// The summary of `doc`, worked out on first use.
+fn summary<'gc>(
+    m: &Mutation<'gc>,
+    cache: Gc<'gc, Summaries<'gc>>,
+    doc: Gc<'gc, Document>,
+) -> Gc<'gc, Summary<'gc>> {
+    cache.get(doc).unwrap_or_else(|| {
+        let made = Gc::new(m, Summary::of(doc));
+        cache.insert(m, doc, made);
+        made
+    })
+}
+
+/// The names of the documents the cache has summaries of, in order.
+fn summarized(heap: &mut Heap, cache: &Root<Summaries<'static>>) -> Vec<String> {
+    heap.mutate(|m| {
+        let mut names: Vec<_> = (cache.get(m).entries().into_iter())
+            .map(|(doc, summary)| {
+                assert!(Gc::ptr_eq(summary.of, doc));
+                doc.name.clone()
+            })
+            .collect();
+        names.sort();
+        names
+    })
+}
+
+/// Facts about objects, kept in a weak map keyed by the objects.
+fn facts_about_objects(heap: &mut Heap) {
+    let texts = [
+        ("a.txt", "the quick brown fox"),
+        ("b.txt", "jumps over the extraordinarily lazy dog"),
+        ("c.txt", "and runs away"),
+    ];
+    let (cache, mut open) = heap.mutate(|m| {
+        let cache = Gc::new(m, Summaries::new());
+        let open: Vec<_> = texts
+            .iter()
+            .map(|&(name, text)| {
+                let doc = Gc::new(
+                    m,
+                    Document {
+                        name: name.into(),
+                        text: text.into(),
+                    },
+                );
+                let s = summary(m, cache, doc);
+                println!(
+                    "{}: {} words, the longest \"{}\"",
+                    doc.name, s.words, s.longest
+                );
+                m.root(doc)
+            })
+            .collect();
+        (m.root(cache), open)
+    });
+    heap.collect_major(); // everything is still open: every summary stays, and moves
+    let names = summarized(heap, &cache);
+    println!("Weak map: summaries of {}", names.join(", "));
+    assert_eq!(names, ["a.txt", "b.txt", "c.txt"]);
+
+    let closed = open.remove(1); // the user closes b.txt
+    drop(closed);
+    heap.collect_major();
+    let names = summarized(heap, &cache);
+    println!(
+        "Closed b.txt; after a major collection the weak map has summaries of {} (its summary \
+         pointed back at b.txt, and still did not keep it)",
+        names.join(", ")
+    );
+    assert_eq!(names, ["a.txt", "c.txt"]);
+    heap.mutate(|m| {
+        let (cache, a) = (cache.get(m), open[0].get(m));
+        let again = summary(m, cache, a);
+        assert_eq!(cache.len(), 2);
+        println!("a.txt again: {} words, from the cache", again.words);
+    });
+}
+
 fn main() {
     let mut heap =
         Heap::with_config(HeapConfig::from_env()).expect("the default configuration is valid");
@@ -145,4 +264,6 @@ fn main() {
         );
         assert_eq!((pruned, memo.entries.borrow().len()), (3, 0));
     });
+
+    facts_about_objects(&mut heap);
 }

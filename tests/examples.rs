@@ -224,6 +224,11 @@ fn weak_cache_keeps_only_what_is_used_elsewhere() {
             "Looked up 360: the object the user holds? true",
             "Looked up 1001: computed again, 1001 = 7 * 11 * 13 (values computed: 4)",
             "Pruned 3 dead entries; 0 left.",
+            "b.txt: 6 words, the longest \"extraordinarily\"",
+            "Weak map: summaries of a.txt, b.txt, c.txt",
+            "Closed b.txt; after a major collection the weak map has summaries of a.txt, c.txt \
+             (its summary pointed back at b.txt, and still did not keep it)",
+            "a.txt again: 4 words, from the cache",
         ],
     );
 }
