@@ -143,6 +143,141 @@ impl<'gc, D: ?Sized + 'gc> GcDyn<'gc, D> {
     pub fn ptr_eq(a: GcDyn<'gc, D>, b: GcDyn<'gc, D>) -> bool {
         a.obj == b.obj
     }
+
+    /// The object's identity hash: the one [`Gc::identity_hash`] gives for the object, the
+    /// same in every scope however often the object moves (what `Hash` hashes).
+    #[inline]
+    pub fn identity_hash(this: GcDyn<'gc, D>) -> u64 {
+        // SAFETY: a `GcDyn` in its scope points at a live object, and no collection runs
+        // while the scope is open.
+        unsafe { crate::header::identity_hash(this.obj) }
+    }
+
+    /// A weak reference to the object, seen through the same trait.
+    ///
+    /// ```
+    /// use tenured_gc::{coerce, dyn_trait, Gc, GcCell, GcDyn, GcWeakDyn, Heap, Trace};
+    ///
+    /// trait Shape {
+    ///     fn area(&self) -> f64;
+    /// }
+    /// dyn_trait!(Shape);
+    ///
+    /// #[derive(Trace)]
+    /// struct Square(f64);
+    /// impl Shape for Square {
+    ///     fn area(&self) -> f64 {
+    ///         self.0 * self.0
+    ///     }
+    /// }
+    ///
+    /// let mut heap = Heap::new();
+    /// let (holder, square) = heap.mutate(|m| {
+    ///     let square = Gc::new(m, Square(3.0));
+    ///     let weak = GcDyn::downgrade(coerce!(square => dyn Shape));
+    ///     (m.root(Gc::new(m, GcCell::new(weak))), m.root(square))
+    /// });
+    /// heap.collect_minor(); // the square moves; the weak reference follows it
+    /// heap.mutate(|m| {
+    ///     let weak: GcWeakDyn<dyn Shape> = holder.get(m).get();
+    ///     assert_eq!(weak.upgrade().map(|s| s.area()), Some(9.0));
+    /// });
+    /// drop(square);
+    /// heap.collect_major();
+    /// heap.mutate(|m| assert!(holder.get(m).get().is_dead()));
+    /// ```
+    #[inline]
+    pub fn downgrade(this: GcDyn<'gc, D>) -> GcWeakDyn<'gc, D> {
+        GcWeakDyn {
+            obj: Some(this.obj),
+            view: this.view,
+            _marker: PhantomData,
+        }
+    }
+}
+
+/// Hashes the object's [identity hash](GcDyn::identity_hash), as `Eq` compares identity.
+impl<D: ?Sized> core::hash::Hash for GcDyn<'_, D> {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(GcDyn::identity_hash(*self));
+    }
+}
+
+/// A weak reference to a managed object seen through a trait: what [`GcWeak`](crate::GcWeak)
+/// is to [`Gc`], cleared when the object dies and moved with it. Made by
+/// [`GcDyn::downgrade`].
+pub struct GcWeakDyn<'gc, D: ?Sized + 'gc> {
+    obj: Option<NonNull<u8>>,
+    view: View<D>,
+    _marker: PhantomData<(*const D, Cell<&'gc ()>)>,
+}
+
+impl<D: ?Sized> Clone for GcWeakDyn<'_, D> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<D: ?Sized> Copy for GcWeakDyn<'_, D> {}
+
+impl<'gc, D: ?Sized + 'gc> GcWeakDyn<'gc, D> {
+    /// The object, if it is still alive.
+    #[inline]
+    pub fn upgrade(self) -> Option<GcDyn<'gc, D>> {
+        self.obj.map(|obj| GcDyn::from_parts(obj, self.view))
+    }
+
+    /// Whether the object has died.
+    #[inline]
+    pub fn is_dead(self) -> bool {
+        self.obj.is_none()
+    }
+
+    /// Whether `a` and `b` refer to the same object, or both to a dead one (what `a == b`
+    /// says too).
+    #[inline]
+    pub fn ptr_eq(a: GcWeakDyn<'gc, D>, b: GcWeakDyn<'gc, D>) -> bool {
+        a.obj == b.obj
+    }
+}
+
+/// Equality is identity: see [`GcWeakDyn::ptr_eq`].
+impl<D: ?Sized> PartialEq for GcWeakDyn<'_, D> {
+    fn eq(&self, other: &Self) -> bool {
+        GcWeakDyn::ptr_eq(*self, *other)
+    }
+}
+
+impl<D: ?Sized> Eq for GcWeakDyn<'_, D> {}
+
+/// Writes `GcWeakDyn(alive)` or `GcWeakDyn(dead)`, without entering the object.
+impl<D: ?Sized> fmt::Debug for GcWeakDyn<'_, D> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.obj.is_some() {
+            "GcWeakDyn(alive)"
+        } else {
+            "GcWeakDyn(dead)"
+        })
+    }
+}
+
+// SAFETY: the address word goes to the tracer as a weak edge (rule 1); the view is not a
+// managed pointer. Two words: no slot (rule 5); no cell.
+unsafe impl<D: ?Sized> Trace for GcWeakDyn<'_, D> {
+    const NON_NULL_SLOT: bool = false;
+    const POINTER_SLOT: bool = false;
+    const HAS_CELLS: bool = false;
+    const HAS_OUT_OF_LINE_CELLS: bool = false;
+
+    #[inline]
+    fn trace(&mut self, tracer: &mut Tracer<'_>) {
+        tracer.weak_edge(&mut self.obj)
+    }
+}
+
+// SAFETY: as for `GcDyn`: the object has no lifetime but the brand and `'static`.
+unsafe impl<'gc, D: ?Sized + DynRebrand<'gc>> Rebrand<'gc> for GcWeakDyn<'_, D> {
+    type Branded = GcWeakDyn<'gc, D::Branded>;
 }
 
 impl<D: ?Sized> Deref for GcDyn<'_, D> {
@@ -321,7 +456,7 @@ impl<'gc> Mutation<'gc> {
         let heap = self.heap();
         heap.scope.escape(Escape::Root);
         RootDyn {
-            root: Root::new(&heap.roots, gc.obj),
+            root: Root::in_table(&heap.roots, gc.obj),
             view: rebrand_view(gc.view()),
         }
     }

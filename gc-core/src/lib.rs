@@ -143,7 +143,7 @@ pub use event::{CollectionEvent, CollectionHook, CollectionReason, HeapSizes};
 pub use gc::Gc;
 #[doc(hidden)]
 pub use gc_dyn::DynRebrand as __DynRebrand;
-pub use gc_dyn::{GcDyn, RootDyn};
+pub use gc_dyn::{GcDyn, GcWeakDyn, RootDyn};
 pub use heap::{Branded, Heap};
 pub use inspector::Inspector;
 pub use mutation::Mutation;
@@ -177,7 +177,7 @@ pub use stats::{CollectionKind, HeapStats, PauseStats};
 /// ```
 pub use tenured_gc_derive::Trace;
 pub use trace::NamedTracer;
-pub use trace::{GcDrop, Leaf, Rebrand, Trace, Tracer, NO_SLOT};
+pub use trace::{GcDrop, Leaf, Managed, Rebrand, Trace, Tracer, NO_SLOT};
 pub use type_info::Object;
 #[doc(hidden)]
 pub use type_info::TypeInfo;

@@ -72,12 +72,44 @@ impl<'gc> Mutation<'gc> {
     {
         let heap = self.heap();
         heap.scope.escape(Escape::Root);
-        Root::new(&heap.roots, gc.obj)
+        Root::in_table(&heap.roots, gc.obj)
     }
 }
 
 impl<T: ?Sized> Root<T> {
-    pub(crate) fn new(table: &Rc<RootTable>, obj: NonNull<u8>) -> Self {
+    /// Keeps `gc` alive across collections as a `Root<T>`, with `T` the object's type under
+    /// the `'static` brand, as roots name it: what [`Mutation::root`] does, typed so that
+    /// generic code over `T` can name the root it returns.
+    ///
+    /// ```
+    /// use tenured_gc::{Gc, Heap, Mutation, Rebrand, Root};
+    ///
+    /// /// Builds an object in a scope of its own and roots it, whatever its type.
+    /// fn keep<T>(
+    ///     heap: &mut Heap,
+    ///     make: impl for<'gc> FnOnce(&Mutation<'gc>) -> Gc<'gc, <T as Rebrand<'gc>>::Branded>,
+    /// ) -> Root<T>
+    /// where
+    ///     T: ?Sized + for<'gc> Rebrand<'gc>,
+    /// {
+    ///     heap.mutate(|m| Root::new(m, make(m)))
+    /// }
+    ///
+    /// let mut heap = Heap::new();
+    /// let text = keep::<str>(&mut heap, |m| Gc::new_str(m, "kept"));
+    /// heap.collect_major();
+    /// heap.mutate(|m| assert_eq!(&*text.get(m), "kept"));
+    /// ```
+    pub fn new<'gc>(m: &Mutation<'gc>, gc: Gc<'gc, <T as Rebrand<'gc>>::Branded>) -> Self
+    where
+        T: Rebrand<'gc>,
+    {
+        let heap = m.heap();
+        heap.scope.escape(Escape::Root);
+        Root::in_table(&heap.roots, gc.obj)
+    }
+
+    pub(crate) fn in_table(table: &Rc<RootTable>, obj: NonNull<u8>) -> Self {
         Root {
             table: Rc::clone(table),
             index: table.add(obj),

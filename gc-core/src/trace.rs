@@ -270,15 +270,13 @@ pub unsafe trait GcDrop {}
 /// Maps a type to the same type under another `'gc` brand.
 ///
 /// `#[derive(Trace)]` implements it; a hand-written `Trace` type writes it too (see
-/// [`Trace`]). Generic code that allocates names it in the bound `Gc::new` needs:
+/// [`Trace`]). Generic code that allocates needs `T: Trace + Rebrand<'gc, Branded = T>`,
+/// which [`Managed<'gc>`](Managed) says in one bound:
 ///
 /// ```
-/// use tenured_gc::{Gc, Heap, Mutation, Rebrand, Trace};
+/// use tenured_gc::{Gc, Heap, Managed, Mutation};
 ///
-/// fn pair<'gc, T>(m: &Mutation<'gc>, a: T, b: T) -> Gc<'gc, [T]>
-/// where
-///     T: Trace + Rebrand<'gc, Branded = T>,
-/// {
+/// fn pair<'gc, T: Managed<'gc>>(m: &Mutation<'gc>, a: T, b: T) -> Gc<'gc, [T]> {
 ///     Gc::from_vec(m, vec![a, b])
 /// }
 ///
@@ -294,6 +292,31 @@ pub unsafe trait Rebrand<'gc> {
     /// `Self` under the brand `'gc`.
     type Branded: ?Sized + 'gc;
 }
+
+/// A value that can live in a managed object under the brand `'gc`: the one bound generic
+/// code that allocates needs.
+///
+/// It is `Trace + Rebrand<'gc, Branded = Self>`, written once, and every type that is both
+/// has it: `#[derive(Trace)]` types, numbers, strings, `Gc`s, cells, and the standard
+/// containers of them.
+///
+/// ```
+/// use tenured_gc::{Gc, Heap, Managed, Mutation};
+///
+/// fn boxed_pair<'gc, T: Managed<'gc>>(m: &Mutation<'gc>, a: T, b: T) -> Gc<'gc, (T, T)> {
+///     Gc::new(m, (a, b))
+/// }
+///
+/// let mut heap = Heap::new();
+/// heap.mutate(|m| {
+///     let inner = Gc::new(m, 1_u8);
+///     assert_eq!(boxed_pair(m, 1, 2).1, 2);
+///     assert_eq!(*boxed_pair(m, inner, inner).0, 1);
+/// });
+/// ```
+pub trait Managed<'gc>: Trace + Rebrand<'gc, Branded = Self> + 'gc {}
+
+impl<'gc, T: Trace + Rebrand<'gc, Branded = T> + 'gc> Managed<'gc> for T {}
 
 /// What a collector phase does with each edge it is handed.
 pub(crate) trait EdgeVisitor {

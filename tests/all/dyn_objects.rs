@@ -261,3 +261,58 @@ fn a_mixed_object_is_traced_by_its_own_type() {
         assert_eq!(mixed.shape.unwrap().area(), expected(1));
     });
 }
+
+#[derive(Trace)]
+struct WeakShapes<'gc> {
+    shapes: Vec<tenured_gc::GcWeakDyn<'gc, dyn Shape + 'gc>>,
+}
+
+#[test]
+fn weak_references_to_shapes_follow_them_and_clear_when_they_die() {
+    let mut heap = Heap::new();
+    let (weak, kept) = heap.mutate(|m| {
+        let shapes: Vec<_> = (0..10).map(|i| shape(m, i)).collect();
+        let weak = WeakShapes {
+            shapes: shapes.iter().map(|&s| GcDyn::downgrade(s)).collect(),
+        };
+        let kept: Vec<RootDyn<dyn Shape>> =
+            shapes.iter().step_by(2).map(|&s| m.root_dyn(s)).collect();
+        (m.root(Gc::new(m, weak)), kept)
+    });
+    for major in [false, true] {
+        if major {
+            heap.collect_major()
+        } else {
+            heap.collect_minor()
+        }
+        heap.mutate(|m| {
+            for (i, weak) in weak.get(m).shapes.iter().enumerate() {
+                match weak.upgrade() {
+                    Some(shape) => {
+                        assert_eq!(i % 2, 0, "shape {i} is dead, but its weak reference is not");
+                        assert_eq!(shape.area(), expected(i));
+                        assert!(GcDyn::ptr_eq(shape, kept[i / 2].get(m)));
+                    }
+                    None => assert_eq!(i % 2, 1, "shape {i} is rooted"),
+                }
+            }
+        });
+    }
+}
+
+#[test]
+fn the_identity_hash_of_a_shape_is_its_objects_and_survives_moves() {
+    use std::collections::HashSet;
+    let mut heap = Heap::new();
+    let (root, hash) = heap.mutate(|m| {
+        let circle = Gc::new(m, Circle { r: 1.0 });
+        let seen = coerce!(circle => dyn Shape);
+        assert_eq!(GcDyn::identity_hash(seen), Gc::identity_hash(circle));
+        let set: HashSet<GcDyn<dyn Shape>> = [seen, seen, shape(m, 2)].into_iter().collect();
+        assert_eq!(set.len(), 2);
+        (m.root_dyn(seen), GcDyn::identity_hash(seen))
+    });
+    heap.collect_minor();
+    heap.collect_major();
+    heap.mutate(|m| assert_eq!(GcDyn::identity_hash(root.get(m)), hash));
+}
