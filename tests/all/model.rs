@@ -4,7 +4,8 @@
 //! A program is a list of operations: allocate (small, with a `String`, or with a large
 //! table of extra edges in the large-object space), link, unlink, root, unroot, set a weak
 //! reference, put an entry in the weak map (an ephemeron: its value is kept only while its
-//! key is reachable from elsewhere), and minor and major collections. Objects are reached from a root by a path of
+//! key is reachable from elsewhere), take an object's identity hash, pin and unpin an object,
+//! and minor and major collections. Objects are reached from a root by a path of
 //! edge choices, resolved the same way in the heap and in the model. After every collection:
 //! - the heap, walked from the roots, has exactly the model's reachable subgraph, with the
 //!   same ids, payloads and edges;
@@ -14,7 +15,9 @@
 //!   collection it is cleared exactly when its target is unreachable;
 //! - reachability counts the values of the weak map's entries whose keys are reachable, and
 //!   nothing else of the map: the map keeps every such entry with its value, holds no entry
-//!   it was not given, and after a major collection holds exactly those.
+//!   it was not given, and after a major collection holds exactly those;
+//! - an object's identity hash is the same after any number of collections, and a pinned
+//!   object (a root too) stays at its address until it is unpinned.
 //!
 //! `PROPTEST_CASES` sets the number of programs (CI runs thousands); a long soak by hand:
 //! `PROPTEST_CASES=200000 cargo test --release --test all model`.
@@ -24,7 +27,9 @@ use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use proptest::prelude::*;
-use tenured_gc::{Gc, GcCell, GcDrop, GcWeak, GcWeakMap, Heap, HeapConfig, Mutation, Root, Trace};
+use tenured_gc::{
+    Gc, GcCell, GcDrop, GcWeak, GcWeakMap, Heap, HeapConfig, Mutation, Pinned, Root, Trace,
+};
 
 /// Records which ids were dropped, in order.
 type DropLog = Rc<RefCell<Vec<u32>>>;
@@ -123,6 +128,12 @@ enum Op {
     },
     /// Removes the weak map's entry for `key`.
     Forget(Sel),
+    /// Takes the object's identity hash.
+    Hash(Sel),
+    /// Pins the object.
+    Pin(Sel),
+    /// Drops a pin, by index modulo the number of pins.
+    Unpin(usize),
     Minor,
     Major,
 }
@@ -151,6 +162,9 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (sel(), sel()).prop_map(|(from, to)| Op::Weak { from, to }),
         2 => (sel(), sel()).prop_map(|(key, value)| Op::Ephemeron { key, value }),
         1 => sel().prop_map(Op::Forget),
+        1 => sel().prop_map(Op::Hash),
+        1 => sel().prop_map(Op::Pin),
+        1 => any::<usize>().prop_map(Op::Unpin),
         1 => Just(Op::Minor),
         1 => Just(Op::Major),
     ]
@@ -161,6 +175,10 @@ struct Model {
     roots: Vec<usize>,
     /// The weak map's entries: key id to value id.
     ephemerons: HashMap<usize, usize>,
+    /// The identity hashes taken, by id.
+    hashes: HashMap<usize, u64>,
+    /// The pinned ids, one per pin (each a root too), with the address each was pinned at.
+    pins: Vec<(usize, usize)>,
 }
 
 impl Model {
@@ -185,6 +203,7 @@ impl Model {
     fn reachable(&self) -> HashSet<usize> {
         let mut seen = HashSet::new();
         let mut stack = self.roots.clone();
+        stack.extend(self.pins.iter().map(|&(id, _)| id));
         loop {
             while let Some(id) = stack.pop() {
                 if seen.insert(id) {
@@ -235,7 +254,10 @@ fn run(ops: Vec<Op>, tenuring_threshold: u8) -> Result<(), TestCaseError> {
         nodes: Vec::new(),
         roots: Vec::new(),
         ephemerons: HashMap::new(),
+        hashes: HashMap::new(),
+        pins: Vec::new(),
     };
+    let mut pins: Vec<Pinned<PNode<'static>>> = Vec::new();
     let mut roots: Vec<Root<PNode<'static>>> = Vec::new();
     let map: Root<WeakMap<'static>> = heap.mutate(|m| m.root(Gc::new(m, WeakMap::new())));
     for op in ops {
@@ -408,18 +430,44 @@ fn run(ops: Vec<Op>, tenuring_threshold: u8) -> Result<(), TestCaseError> {
                     "the weak map's entry for a reachable key"
                 );
             }
+            Op::Hash(sel) => {
+                let Some(id) = model.resolve(&sel) else {
+                    continue;
+                };
+                let hash = heap.mutate(|m| Gc::identity_hash(resolve(m, &roots, &sel).unwrap()));
+                let first = *model.hashes.entry(id).or_insert(hash);
+                prop_assert_eq!(first, hash, "the identity hash of object {} changed", id);
+            }
+            Op::Pin(sel) => {
+                let Some(id) = model.resolve(&sel) else {
+                    continue;
+                };
+                let root = heap.mutate(|m| m.root(resolve(m, &roots, &sel).unwrap()));
+                let pinned = heap.pin(&root);
+                model.pins.push((id, pinned.as_ptr() as usize));
+                pins.push(pinned);
+            }
+            Op::Unpin(i) => {
+                if pins.is_empty() {
+                    continue;
+                }
+                let i = i % pins.len();
+                model.pins.remove(i);
+                pins.remove(i);
+            }
             Op::Minor => {
                 heap.collect_minor();
-                check(&mut heap, &mut model, &roots, &map, &log, false)?;
+                check(&mut heap, &mut model, &roots, &pins, &map, &log, false)?;
             }
             Op::Major => {
                 heap.collect_major();
-                check(&mut heap, &mut model, &roots, &map, &log, true)?;
+                check(&mut heap, &mut model, &roots, &pins, &map, &log, true)?;
             }
         }
     }
     heap.collect_major();
-    check(&mut heap, &mut model, &roots, &map, &log, true)?;
+    check(&mut heap, &mut model, &roots, &pins, &map, &log, true)?;
+    drop(pins);
     drop(map);
     drop(roots);
     drop(heap);
@@ -441,6 +489,7 @@ fn check(
     heap: &mut Heap,
     model: &mut Model,
     roots: &[Root<PNode<'static>>],
+    pins: &[Pinned<PNode<'static>>],
     map: &Root<WeakMap<'static>>,
     log: &DropLog,
     after_major: bool,
@@ -485,6 +534,11 @@ fn check(
         prop_assert_eq!(map.get(m).len(), entries.len());
         let mut visited = HashSet::new();
         let mut stack: Vec<(Gc<PNode>, usize)> = roots.iter().zip(&model.roots).map(|(r, &id)| (r.get(m), id)).collect();
+        for (pinned, &(id, address)) in pins.iter().zip(&model.pins) {
+            let node = pinned.root().get(m);
+            prop_assert_eq!(Gc::as_ptr(node) as usize, address, "pinned object {} moved", id);
+            stack.push((node, id));
+        }
         loop {
         while let Some((node, id)) = stack.pop() {
             prop_assert_eq!(node.id as usize, id, "the heap and the model disagree on an edge");
@@ -493,6 +547,9 @@ fn check(
             }
             let expected = &model.nodes[id];
             prop_assert_eq!(node.payload, payload(node.id));
+            if let Some(&hash) = model.hashes.get(&id) {
+                prop_assert_eq!(Gc::identity_hash(node), hash, "the identity hash of object {} changed", id);
+            }
             prop_assert_eq!(node.text.clone(), expected.text.then(|| format!("node {id}")));
             prop_assert_eq!(node.table.is_some(), expected.table);
             if let Some(table) = node.table {
