@@ -64,3 +64,58 @@ fn generic_functions_allocate_and_root_any_managed_type() {
         assert_eq!(cell.get(m).get(), 7);
     });
 }
+
+type Log<'gc> = GcCell<'gc, Option<Gc<'gc, Link<'gc>>>>;
+
+/// An application that keeps its heap and its roots side by side in one struct.
+struct App {
+    heap: Heap,
+    log: Root<Log<'static>>,
+    count: u32,
+}
+
+impl App {
+    fn new() -> App {
+        let mut heap = Heap::new();
+        let log = heap.mutate(|m| m.root(Gc::new(m, Log::new(None))));
+        App {
+            heap,
+            log,
+            count: 0,
+        }
+    }
+
+    /// Methods borrow the heap mutably and the roots (and any other field) at once: a
+    /// closure captures only the fields it uses.
+    fn record(&mut self) {
+        self.count += 1;
+        let n = self.count;
+        self.heap.mutate(|m| {
+            let log = self.log.get(m);
+            log.set(m, Some(Gc::new(m, Link { next: log.get(), n })));
+        });
+    }
+
+    fn entries(&mut self) -> Vec<u32> {
+        self.heap.mutate(|m| {
+            let mut out = Vec::new();
+            let mut at = self.log.get(m).get();
+            while let Some(link) = at {
+                out.push(link.n);
+                at = link.next;
+            }
+            out
+        })
+    }
+}
+
+#[test]
+fn a_heap_lives_in_a_struct_beside_its_roots() {
+    let mut app = App::new();
+    for _ in 0..5 {
+        app.record();
+        app.heap.collect_minor();
+    }
+    app.heap.collect_major();
+    assert_eq!(app.entries(), [5, 4, 3, 2, 1]);
+}
