@@ -167,6 +167,13 @@ impl Header {
         }
     }
 
+    /// Whether the object's identity hash was ever taken (so that its size or its copy's
+    /// size may include the hash word).
+    #[inline(always)]
+    pub(crate) fn is_hashed(self) -> bool {
+        self.0.addr() & (HASHED | HASH_STORED) != 0
+    }
+
     /// The salt of a [`HASHED`] object's hash.
     #[inline]
     fn salt(self) -> u64 {

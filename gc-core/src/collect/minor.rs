@@ -145,10 +145,14 @@ impl Evacuator<'_> {
     /// Copies the object at `obj` out of the nursery and returns the copy.
     fn evacuate(&mut self, obj: NonNull<u8>, h: Header) -> NonNull<u8> {
         let info = h.type_info();
-        // SAFETY: `obj` is an unforwarded nursery object with an intact header.
-        let size = unsafe { h.object_size(obj) };
-        // A hashed object's copy keeps its hash in one more word.
-        let copy_size = size + h.copy_growth();
+        // The common case, an object never hashed, is its type's size and copies as it is.
+        let (size, copy_size) = if h.is_hashed() {
+            self.hashed_sizes(obj, h)
+        } else {
+            // SAFETY: `obj` is an unforwarded nursery object of this type.
+            let size = unsafe { info.object_size(obj) };
+            (size, size)
+        };
         let age = h.age() + 1;
         let young_copy = if self.promote_all || age >= self.tenuring_threshold {
             None
@@ -166,11 +170,24 @@ impl Evacuator<'_> {
         // SAFETY: `copy` is a fresh block of `copy_size` bytes in another space than `obj`.
         unsafe {
             copy_object(obj, copy, size);
-            header::finish_copy(copy, h.for_copy().with_age(age), obj, size);
+            let copied = h.for_copy().with_age(age);
+            if h.is_hashed() {
+                header::finish_copy(copy, copied, obj, size);
+            } else {
+                header::write(copy, copied);
+            }
             header::write(obj, Header::forwarding(copy));
         }
         self.copied_bytes += copy_size;
         copy
+    }
+
+    /// The size of a hashed object and of its copy, which keeps its hash in one more word.
+    #[cold]
+    fn hashed_sizes(&self, obj: NonNull<u8>, h: Header) -> (usize, usize) {
+        // SAFETY: `obj` is an unforwarded nursery object with an intact header.
+        let size = unsafe { h.object_size(obj) };
+        (size, size + h.copy_growth())
     }
 
     /// Scans a copy in the *to* survivor space.
