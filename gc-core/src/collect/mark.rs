@@ -11,7 +11,7 @@
 
 use core::ptr::NonNull;
 
-use crate::collect::tracer::{scan, RunStateRoots};
+use crate::collect::tracer::{scan, Ephemerons, RunStateRoots};
 use crate::header::{self, MARKED};
 use crate::root_table::RootTable;
 use crate::trace::{EdgeVisitor, EphemeronPass};
@@ -45,12 +45,8 @@ struct Marker {
     marked: usize,
     /// The object being scanned, if any.
     scanning: Option<NonNull<u8>>,
-    /// Objects that hold a weak map with entries, whose values wait for their keys.
-    ephemeron_owners: Vec<NonNull<u8>>,
-    /// The step loop's state holds a weak map with entries.
-    extra_has_ephemerons: bool,
-    /// The weak maps being traced are in a round of [`Marker::resolve_ephemerons`].
-    resolving: bool,
+    /// The weak maps found, whose values wait for their keys.
+    ephemerons: Ephemerons,
 }
 
 impl Marker {
@@ -109,17 +105,7 @@ impl EdgeVisitor for Marker {
     fn weak_edge(&mut self, _: &mut Option<NonNull<u8>>) {}
 
     fn ephemeron_pass(&mut self) -> EphemeronPass {
-        if self.resolving {
-            return EphemeronPass::Resolve;
-        }
-        match self.scanning {
-            Some(owner) if self.ephemeron_owners.last() != Some(&owner) => {
-                self.ephemeron_owners.push(owner)
-            }
-            Some(_) => {}
-            None => self.extra_has_ephemerons = true,
-        }
-        EphemeronPass::Defer
+        self.ephemerons.pass(self.scanning)
     }
 
     fn key_is_live(&self, key: NonNull<u8>) -> bool {
@@ -134,24 +120,24 @@ impl Marker {
     /// reach, in rounds until a round marks nothing: a key may become live through the
     /// value of another entry.
     fn resolve_ephemerons(&mut self, extra: &mut RunStateRoots<'_>) {
-        if self.ephemeron_owners.is_empty() && !self.extra_has_ephemerons {
+        if self.ephemerons.is_empty() {
             return;
         }
         loop {
             let marked = self.marked;
             // Owners noted during the drain below are traced in the next round.
-            let owners = self.ephemeron_owners.clone();
-            self.resolving = true;
+            let owners = self.ephemerons.owners.clone();
+            self.ephemerons.resolving = true;
             for owner in owners {
                 self.scanning = Some(owner);
                 // SAFETY: owners are marked objects, live, with intact values.
                 unsafe { scan(owner, header::read(owner).type_info(), self) };
             }
             self.scanning = None;
-            if self.extra_has_ephemerons {
+            if self.ephemerons.in_run_state {
                 extra.trace(self);
             }
-            self.resolving = false;
+            self.ephemerons.resolving = false;
             self.drain();
             if self.marked == marked {
                 return;
@@ -168,9 +154,7 @@ pub(crate) fn mark(roots: &RootTable, extra: &mut RunStateRoots<'_>) {
         next: 0,
         marked: 0,
         scanning: None,
-        ephemeron_owners: Vec::new(),
-        extra_has_ephemerons: false,
-        resolving: false,
+        ephemerons: Ephemerons::default(),
     };
     roots.for_each_slot(|slot| marker.edge(slot));
     extra.trace(&mut marker);

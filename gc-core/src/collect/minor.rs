@@ -36,7 +36,7 @@ use crate::alloc::bump::Bump;
 use crate::collect::finalize::Payload;
 use crate::collect::finalize::{finalize_all, FirstPanic};
 use crate::collect::mark::prefetch;
-use crate::collect::tracer::{scan, scan_part, RunStateRoots};
+use crate::collect::tracer::{scan, scan_part, Ephemerons, RunStateRoots};
 use crate::collect::Parts;
 use crate::header::{self, Header, REMEMBERED, WORD};
 use crate::remembered::{list_once, RememberedSet};
@@ -62,12 +62,8 @@ struct Evacuator<'a> {
     weak_owners: Vec<NonNull<u8>>,
     /// The step loop's state holds a non-null weak pointer.
     extra_has_weak: bool,
-    /// Objects that hold a weak map with entries, whose values wait for their keys.
-    ephemeron_owners: Vec<NonNull<u8>>,
-    /// The step loop's state holds a weak map with entries.
-    extra_has_ephemerons: bool,
-    /// The weak maps being traced are in a round of [`Evacuator::resolve_ephemerons`].
-    resolving: bool,
+    /// The weak maps found, whose values wait for their keys.
+    ephemerons: Ephemerons,
     /// The object being scanned, if any.
     scanning: Option<NonNull<u8>>,
     /// The memory of the object being scanned, if it is old or large.
@@ -394,7 +390,7 @@ impl Evacuator<'_> {
     /// reach, in rounds until a round copies nothing: a key may become live through the
     /// value of another entry.
     fn resolve_ephemerons(&mut self, extra: &mut RunStateRoots<'_>) {
-        if self.ephemeron_owners.is_empty() && !self.extra_has_ephemerons {
+        if self.ephemerons.is_empty() {
             return;
         }
         loop {
@@ -402,8 +398,8 @@ impl Evacuator<'_> {
             let young_scan = self.to_space.cursor;
             let old_scan = self.old.end_cursor();
             // Owners noted during the drain below are traced in the next round.
-            let owners = self.ephemeron_owners.clone();
-            self.resolving = true;
+            let owners = self.ephemerons.owners.clone();
+            self.ephemerons.resolving = true;
             for &owner in &owners {
                 if self.in_to_space(owner.as_ptr().addr()) {
                     // SAFETY: a copy made by this collection, with an intact header.
@@ -413,10 +409,10 @@ impl Evacuator<'_> {
                     self.scan_old(owner, None);
                 }
             }
-            if self.extra_has_ephemerons {
+            if self.ephemerons.in_run_state {
                 extra.trace(self);
             }
-            self.resolving = false;
+            self.ephemerons.resolving = false;
             self.drain(young_scan, old_scan);
             if self.copied_bytes == copied {
                 return;
@@ -578,17 +574,7 @@ impl EdgeVisitor for Evacuator<'_> {
     }
 
     fn ephemeron_pass(&mut self) -> EphemeronPass {
-        if self.resolving {
-            return EphemeronPass::Resolve;
-        }
-        match self.scanning {
-            Some(owner) if self.ephemeron_owners.last() != Some(&owner) => {
-                self.ephemeron_owners.push(owner)
-            }
-            Some(_) => {}
-            None => self.extra_has_ephemerons = true,
-        }
-        EphemeronPass::Defer
+        self.ephemerons.pass(self.scanning)
     }
 
     fn key_is_live(&self, key: NonNull<u8>) -> bool {
@@ -696,9 +682,7 @@ pub(crate) fn collect(
         promote_all,
         weak_owners: Vec::new(),
         extra_has_weak: false,
-        ephemeron_owners: Vec::new(),
-        extra_has_ephemerons: false,
-        resolving: false,
+        ephemerons: Ephemerons::default(),
         scanning: None,
         old_owner: None,
         owner_cards: None,

@@ -6,7 +6,7 @@
 
 use core::ptr::NonNull;
 
-use crate::trace::{EdgeVisitor, Tracer};
+use crate::trace::{EdgeVisitor, EphemeronPass, Tracer};
 use crate::type_info::{Scan, Shape, TypeInfo};
 
 /// Hands every edge of the object at `obj`, of type `info`, to `visitor`.
@@ -88,5 +88,38 @@ impl RunStateRoots<'_> {
         if let Some(trace) = self.0.as_mut() {
             trace(&mut Tracer { visitor })
         }
+    }
+}
+
+/// The weak maps a collector's trace found, whose values wait until their keys are known to
+/// live (see `collections/weak_map.rs`): what both collectors' visitors keep.
+#[derive(Default)]
+pub(crate) struct Ephemerons {
+    /// Objects that hold a weak map with entries, in the order found.
+    pub(crate) owners: Vec<NonNull<u8>>,
+    /// The step loop's state holds a weak map with entries.
+    pub(crate) in_run_state: bool,
+    /// The collector is in a round over the maps found, tracing the values of live keys.
+    pub(crate) resolving: bool,
+}
+
+impl Ephemerons {
+    /// The pass a weak map in the object being scanned (`None`: the run state) is traced in;
+    /// outside a round, notes where the map is.
+    pub(crate) fn pass(&mut self, scanning: Option<NonNull<u8>>) -> EphemeronPass {
+        if self.resolving {
+            return EphemeronPass::Resolve;
+        }
+        match scanning {
+            Some(owner) if self.owners.last() != Some(&owner) => self.owners.push(owner),
+            Some(_) => {}
+            None => self.in_run_state = true,
+        }
+        EphemeronPass::Defer
+    }
+
+    /// Whether the trace found no weak map, so no round is needed.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.owners.is_empty() && !self.in_run_state
     }
 }
