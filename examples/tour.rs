@@ -7,7 +7,9 @@ use std::cell::Cell;
 use std::ops::ControlFlow;
 use std::rc::Rc;
 
-use tenured_gc::{Gc, GcCell, GcRefCell, GcWeak, Heap, HeapConfig, Mutation, Root, Trace};
+use tenured_gc::{
+    Gc, GcCell, GcRefCell, GcWeak, Heap, HeapConfig, Mutation, Root, RunState, Trace,
+};
 
 /// A doubly linked list node.
 #[derive(Trace)]
@@ -261,8 +263,8 @@ fn main() {
 
     // 7. A long computation in steps: garbage is collected between steps, memory stays flat.
     let steps = 200_000u64;
-    let sum = heap.run::<(Gc<'static, ListNode<'static>>, u64), _>(
-        |m| (build_list(m, 1), 0),
+    let sum = heap.run(
+        |m| RunState::new((build_list(m, 1), 0u64)),
         |m, (current, i)| {
             if i == steps {
                 return ControlFlow::Break(current.value as u64);

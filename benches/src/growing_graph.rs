@@ -70,7 +70,7 @@ fn check<N: Copy>(nodes: &[N], id: impl Fn(N) -> u64, edge: impl Fn(N, usize) ->
 
 fn tenured_gc(size: u32) {
     use std::ops::ControlFlow;
-    use tenured_gc::{Gc, GcCell, Heap, Mutation, Trace};
+    use tenured_gc::{Gc, GcCell, Heap, RunState, Mutation, Trace};
 
     type Edge<'gc> = GcCell<'gc, Option<Gc<'gc, Node<'gc>>>>;
 
@@ -96,8 +96,8 @@ fn tenured_gc(size: u32) {
     let size = size as usize;
     let mut heap = Heap::new();
     let mut rng = XorShift::new(SEED);
-    heap.run::<Vec<Gc<'static, Node<'static>>>, _>(
-        |_| Vec::new(),
+    heap.run(
+        |_| RunState::new(Vec::new()),
         |m, mut nodes| {
             if nodes.len() == size {
                 check(&nodes, |n| n.id, |n, k| n.edges[k].get());

@@ -14,7 +14,7 @@
 use std::io::{self, Write};
 use std::ops::ControlFlow;
 
-use tenured_gc::{ConfigError, Gc, GcRefCell, Heap, HeapConfig, Mutation, Root, Trace};
+use tenured_gc::{ConfigError, Gc, GcRefCell, Heap, HeapConfig, Mutation, Root, RunState, Trace};
 
 use crate::ast::{Globals, Node};
 use crate::compile::compile;
@@ -168,10 +168,12 @@ impl Interpreter {
                 ..
             } = self;
             let mut steps = 0;
-            let slice = heap.run::<Machine<'static>, Slice>(
-                |m| match &parked {
-                    Some(parked) => unpark(m, parked),
-                    None => Machine::new(code.get(m), *max_depth),
+            let slice = heap.run(
+                |m| {
+                    RunState::new(match &parked {
+                        Some(parked) => unpark(m, parked),
+                        None => Machine::new(code.get(m), *max_depth),
+                    })
                 },
                 |m, machine| {
                     let mut cx = Ctx {

@@ -42,18 +42,19 @@ use crate::trace::{Rebrand, Trace, Tracer};
 /// `S` under the brand `'gc`: the type a step of [`Heap::run`] receives and returns.
 ///
 /// ```
-/// use tenured_gc::{Branded, Gc, Mutation};
+/// use tenured_gc::{Branded, Gc, Mutation, RunState};
 ///
 /// type State = (Gc<'static, u64>, u32);
 ///
-/// /// A step of `heap.run::<State, _>`, written as a function.
+/// /// A step of `heap.run`, written as a function.
 /// fn step<'gc>(m: &Mutation<'gc>, (total, i): Branded<'gc, State>) -> Branded<'gc, State> {
 ///     (Gc::new(m, *total + u64::from(i)), i + 1)
 /// }
 ///
 /// let mut heap = tenured_gc::Heap::new();
+/// // With the type named, `run::<State, _>` lets the literals take their types from it.
 /// let sum = heap.run::<State, _>(
-///     |m| (Gc::new(m, 0), 0),
+///     |m| RunState::new((Gc::new(m, 0), 0)),
 ///     |m, state| {
 ///         let (total, i) = step(m, state);
 ///         if i == 100 { std::ops::ControlFlow::Break(*total) }
@@ -63,6 +64,48 @@ use crate::trace::{Rebrand, Trace, Tracer};
 /// assert_eq!(sum, 4950);
 /// ```
 pub type Branded<'gc, S> = <S as Rebrand<'gc>>::Branded;
+
+/// The first state of a [`Heap::run`], as its `init` returns it: `RunState::new(value)`.
+///
+/// It names the state's type for `run`, so that `run` needs no type annotation: `S` is the
+/// state's type under the `'static` brand (`Vec<Gc<'static, Node>>` for a
+/// `Vec<Gc<'gc, Node>>`), found from the value's own type.
+///
+/// ```
+/// use std::ops::ControlFlow;
+/// use tenured_gc::{Gc, Heap, RunState};
+///
+/// let mut heap = Heap::new();
+/// let len = heap.run(
+///     |m| RunState::new(vec![Gc::new(m, 0u8)]),
+///     |m, mut list| {
+///         if list.len() == 1000 { return ControlFlow::Break(list.len()); }
+///         list.push(Gc::new(m, 1));
+///         ControlFlow::Continue(list)
+///     },
+/// );
+/// assert_eq!(len, 1000);
+/// ```
+pub struct RunState<'gc, S: Rebrand<'gc>>
+where
+    Branded<'gc, S>: Sized,
+{
+    value: Branded<'gc, S>,
+}
+
+impl<'gc, S: Rebrand<'gc>> RunState<'gc, S>
+where
+    Branded<'gc, S>: Sized,
+{
+    /// The state `value`, whose type under the `'static` brand is `S`.
+    pub fn new<T>(value: T) -> Self
+    where
+        T: Rebrand<'static, Branded = S>,
+        S: Rebrand<'gc, Branded = T>,
+    {
+        RunState { value }
+    }
+}
 
 /// A garbage-collected heap.
 ///
@@ -160,18 +203,18 @@ impl Heap {
 
     /// Runs a long computation in steps, with a collection point between steps.
     ///
-    /// `init` builds the state; each call of `step` gets the state and returns either the
-    /// next state (`Continue`) or the result (`Break`). Between steps the state is a root,
-    /// so the collector may move its objects and free everything else: memory stays bounded
-    /// however many steps run. `S` names the state's type under the `'static` brand.
+    /// `init` builds the first state and wraps it in a [`RunState`]; each call of `step` gets
+    /// the state and returns either the next state (`Continue`) or the result (`Break`).
+    /// Between steps the state is a root, so the collector may move its objects and free
+    /// everything else: memory stays bounded however many steps run.
     ///
     /// ```
     /// use std::ops::ControlFlow;
-    /// use tenured_gc::{Gc, Heap};
+    /// use tenured_gc::{Gc, Heap, RunState};
     ///
     /// let mut heap = Heap::new();
-    /// let sum = heap.run::<(Gc<'static, i64>, u32), _>(
-    ///     |m| (Gc::new(m, 0), 0),
+    /// let sum = heap.run(
+    ///     |m| RunState::new((Gc::new(m, 0i64), 0u32)),
     ///     |m, (total, i)| {
     ///         let _garbage = Gc::new(m, [0u64; 16]);
     ///         if i == 10_000 { ControlFlow::Break(*total) }
@@ -182,7 +225,7 @@ impl Heap {
     /// ```
     pub fn run<S, R>(
         &mut self,
-        init: impl for<'gc> FnOnce(&Mutation<'gc>) -> Branded<'gc, S>,
+        init: impl for<'gc> FnOnce(&Mutation<'gc>) -> RunState<'gc, S>,
         mut step: impl for<'gc> FnMut(
             &Mutation<'gc>,
             Branded<'gc, S>,
@@ -199,7 +242,7 @@ impl Heap {
         let mut state: Option<S> = None;
         self.scope(false, |m| {
             // SAFETY: `Rebrand` guarantees `Branded<'gc, S>` and `S` have the same layout.
-            state = Some(unsafe { rebrand(init(m)) });
+            state = Some(unsafe { rebrand(init(m).value) });
         });
         loop {
             self.inner()

@@ -70,13 +70,13 @@ impl<'gc> Mutation<'gc> {
     /// ```
     /// use std::ops::ControlFlow;
     /// use std::{cell::RefCell, rc::Rc};
-    /// use tenured_gc::{Gc, Heap};
+    /// use tenured_gc::{Gc, Heap, RunState};
     ///
     /// let mut heap = Heap::new();
     /// let seen = Rc::new(RefCell::new(Vec::new()));
     /// let out = Rc::clone(&seen);
-    /// heap.run::<Gc<'static, u64>, ()>(
-    ///     |m| Gc::new(m, 1),
+    /// heap.run(
+    ///     |m| RunState::new(Gc::new(m, 1u64)),
     ///     |m, state| {
     ///         if *state == 3 {
     ///             return ControlFlow::Break(());

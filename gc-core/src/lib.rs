@@ -144,7 +144,7 @@ pub use gc::Gc;
 #[doc(hidden)]
 pub use gc_dyn::DynRebrand as __DynRebrand;
 pub use gc_dyn::{GcDyn, GcWeakDyn, RootDyn};
-pub use heap::{Branded, Heap};
+pub use heap::{Branded, Heap, RunState};
 pub use inspector::Inspector;
 pub use mutation::Mutation;
 pub use pin::Pinned;

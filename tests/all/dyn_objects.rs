@@ -2,7 +2,7 @@
 
 use std::ops::ControlFlow;
 
-use tenured_gc::{coerce, dyn_trait, Gc, GcCell, GcDyn, Heap, RootDyn, Trace};
+use tenured_gc::{coerce, dyn_trait, Gc, GcCell, GcDyn, Heap, RootDyn, RunState, Trace};
 
 use crate::common::*;
 
@@ -183,10 +183,9 @@ fn a_young_shape_stored_into_an_old_cell_survives() {
 
 #[test]
 fn a_shape_in_the_state_of_run() {
-    type State = (GcDyn<'static, dyn Shape>, u32);
     let mut heap = Heap::with_config(small_config()).unwrap();
-    let total = heap.run::<State, _>(
-        |m| (shape(m, 0), 0),
+    let total = heap.run(
+        |m| RunState::new((shape(m, 0), 0u32)),
         |m, (s, i)| {
             let area = s.area();
             assert_eq!(area, expected(i as usize));

@@ -6,7 +6,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
 
 use tenured_gc::{
-    CollectionEvent, CollectionKind, CollectionReason, Gc, Heap, HeapConfig, HeapStats,
+    CollectionEvent, CollectionKind, CollectionReason, Gc, Heap, HeapConfig, HeapStats, RunState,
 };
 
 use crate::common::*;
@@ -223,8 +223,8 @@ fn a_panicking_hook_leaves_the_heap_usable() {
 
     // The same from a collection point the pacer chose, inside `run`: the state survives.
     let failed = catch_unwind(AssertUnwindSafe(|| {
-        heap.run::<(Gc<'static, i64>, u32), i64>(
-            |m| (Gc::new(m, 5), 0),
+        heap.run(
+            |m| RunState::new((Gc::new(m, 5), 0)),
             |m, (gc, step)| {
                 let _garbage = Gc::new(m, [0u8; 100]);
                 if step == 50 {

@@ -6,7 +6,7 @@ use std::ops::ControlFlow;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use tenured_gc::{Gc, GcCell, GcDrop, Heap, HeapConfig, Root, Trace, Tracer};
+use tenured_gc::{Gc, GcCell, GcDrop, Heap, HeapConfig, Root, RunState, Trace, Tracer};
 
 use crate::common::*;
 
@@ -127,9 +127,9 @@ fn a_panic_in_drop_glue_surfaces_after_the_collection_and_the_heap_stays_usable(
 fn a_panic_in_a_step_leaves_the_heap_usable() {
     let mut heap = Heap::with_config(small_config()).unwrap();
     let keep = heap.mutate(|m| m.root(Gc::new(m, Node::new(1))));
-    let result = catch_unwind(AssertUnwindSafe(|| {
-        heap.run::<(Gc<'static, Node<'static>>, u32), ()>(
-            |m| (Gc::new(m, Node::new(0)), 0),
+    let result: std::thread::Result<()> = catch_unwind(AssertUnwindSafe(|| {
+        heap.run(
+            |m| RunState::new((Gc::new(m, Node::new(0)), 0u32)),
             |m, (node, i)| {
                 assert!(i < scaled(500) as u32, "step failed");
                 let next = Gc::new(m, Node::new(i as i64));
@@ -380,11 +380,11 @@ fn the_state_of_run_is_dropped_once_when_a_collection_between_steps_panics() {
     };
     let mut heap = Heap::with_config(config).unwrap();
     let keep = heap.mutate(|m| m.root(Gc::new(m, Node::new(3))));
-    let result = catch_unwind(AssertUnwindSafe(|| {
-        heap.run::<(Gc<'static, Node<'static>>, Tracked, String), ()>(
+    let result: std::thread::Result<()> = catch_unwind(AssertUnwindSafe(|| {
+        heap.run(
             |m| {
                 let label = String::from("the state owns this string");
-                (Gc::new(m, Node::new(1)), Tracked(counter.clone()), label)
+                RunState::new((Gc::new(m, Node::new(1)), Tracked(counter.clone()), label))
             },
             |m, state| {
                 // Garbage whose drop glue fails in the collection after this step.

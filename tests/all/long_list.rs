@@ -2,7 +2,7 @@
 
 use std::ops::ControlFlow;
 
-use tenured_gc::{Gc, Heap, HeapConfig, Trace};
+use tenured_gc::{Gc, Heap, HeapConfig, RunState, Trace};
 
 #[derive(Trace)]
 struct Link<'gc> {
@@ -24,8 +24,8 @@ fn a_ten_million_node_list_is_marked_and_collected() {
     };
     let mut heap = Heap::with_config(config).unwrap();
     const BATCH: u32 = 100_000;
-    let head = heap.run::<(Option<Gc<'static, Link<'static>>>, u32), _>(
-        |_| (None, 0),
+    let head = heap.run(
+        |_| RunState::new((None::<Gc<Link>>, 0u32)),
         |m, (head, built)| {
             if built == NODES {
                 return ControlFlow::Break(m.root(head.unwrap()));

@@ -3,7 +3,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use tenured_gc::{Gc, GcCell, GcWeak, Heap, Mutation, Root, Trace};
+use tenured_gc::{Gc, GcCell, GcWeak, Heap, Mutation, Root, RunState, Trace};
 
 use crate::common::*;
 
@@ -260,8 +260,8 @@ fn the_steps_of_a_run_are_never_reclaimed() {
     let mut heap = heap();
     let steps = scaled(2000) as i64;
     // Each step's state is an object that step allocated.
-    let last = heap.run::<Gc<'static, Link<'static>>, _>(
-        |m| link(m, 0),
+    let last = heap.run(
+        |m| RunState::new(link(m, 0)),
         |m, state| {
             if state.value == steps {
                 ControlFlow::Break(state.value)

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::ops::ControlFlow;
 use std::rc::Rc;
 
-use tenured_gc::{Gc, GcCell, GcVec, GcWeak, Heap, PathRoot, Root, Trace, WeakRoot};
+use tenured_gc::{Gc, GcCell, GcVec, GcWeak, Heap, PathRoot, Root, RunState, Trace, WeakRoot};
 
 #[derive(Trace)]
 pub struct Link<'gc> {
@@ -212,8 +212,8 @@ fn paths_start_at_the_run_state_after_the_roots() {
     let out = Rc::clone(&seen);
     let shared_weak = heap.mutate(|m| m.weak_root(shared.get(m)));
     let shared_weak = Rc::new(shared_weak);
-    heap.run::<(Gc<'static, Link<'static>>, u32), ()>(
-        |m| (link(m, 0), 0),
+    heap.run(
+        |m| RunState::new((link(m, 0), 0u32)),
         |m, (head, step)| {
             if step == 3 {
                 return ControlFlow::Break(());

@@ -7,7 +7,9 @@ use std::ops::ControlFlow;
 use std::path::PathBuf;
 
 use serde_json::{json, Value};
-use tenured_gc::{Gc, GcCell, GcVec, GcWeak, Heap, Root, SnapshotSummary, Trace, WeakRoot};
+use tenured_gc::{
+    Gc, GcCell, GcVec, GcWeak, Heap, Root, RunState, SnapshotSummary, Trace, WeakRoot,
+};
 
 use crate::retainers::{link, Link};
 
@@ -252,8 +254,8 @@ fn a_snapshot_at_a_step_has_the_run_state_node() {
     let mut heap = Heap::new();
     let out = std::rc::Rc::new(std::cell::RefCell::new(None));
     let result = std::rc::Rc::clone(&out);
-    heap.run::<(Gc<'static, Link<'static>>, Gc<'static, str>), ()>(
-        |m| (link(m, 0), Gc::new_str(m, "in the state")),
+    heap.run(
+        |m| RunState::new((link(m, 0), Gc::new_str(m, "in the state"))),
         |m, state| {
             if out.borrow().is_some() {
                 return ControlFlow::Break(());

@@ -4,7 +4,7 @@
 use std::ops::ControlFlow;
 use std::process::Command;
 
-use tenured_gc::{Gc, Heap, HeapConfig};
+use tenured_gc::{Gc, Heap, HeapConfig, RunState};
 
 use crate::common::*;
 
@@ -123,8 +123,8 @@ fn stats_can_be_read_inside_a_scope_and_a_step() {
         kept
     });
     // The steps of a long loop see the collections between them.
-    let minors = heap.run::<u32, _>(
-        |_| 0,
+    let minors = heap.run(
+        |_| RunState::new(0u32),
         |m, step| {
             Gc::new(m, [0u8; 512]);
             let stats = m.stats();

@@ -3,7 +3,7 @@
 use std::ops::ControlFlow;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use tenured_gc::{Gc, GcCell, Heap, HeapConfig, Root};
+use tenured_gc::{Gc, GcCell, Heap, HeapConfig, Root, RunState};
 
 use crate::common::*;
 
@@ -13,8 +13,8 @@ fn a_long_step_loop_keeps_the_heap_bounded() {
     let mut heap = Heap::with_config(small_config()).unwrap();
     let mut peak = 0;
     let steps = if cfg!(miri) { 200 } else { 20_000 };
-    let total = heap.run::<(Gc<'static, Node<'static>>, u64), _>(
-        |m| (Gc::new(m, Node::new(0)), 0),
+    let total = heap.run(
+        |m| RunState::new((Gc::new(m, Node::new(0)), 0)),
         |m, (acc, i)| {
             // A little garbage per step, some of it in cycles, and one live node carried on.
             let a = Gc::new(m, Node::tracked(1, &counter));

@@ -4,7 +4,7 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use tenured_gc::{Gc, GcCell, GcDrop, GcWeakMap, Heap, HeapConfig, Root, Trace};
+use tenured_gc::{Gc, GcCell, GcDrop, GcWeakMap, Heap, HeapConfig, Root, RunState, Trace};
 
 #[derive(Trace)]
 struct Key {
@@ -360,15 +360,14 @@ fn a_weak_map_in_the_state_of_a_step_loop_keeps_only_the_entries_of_live_keys() 
     })
     .unwrap();
     let steps = if cfg!(miri) { 300 } else { 3_000 };
-    type State<'gc> = (GcWeakMap<'gc, Key, Gc<'gc, Key>>, Gc<'gc, Key>, u32);
-    let (len, value) = heap.run::<State<'static>, _>(
+    let (len, value) = heap.run(
         |m| {
             let map = GcWeakMap::new();
             let kept = Gc::new(m, Key { id: 1 });
             map.insert(m, kept, Gc::new(m, Key { id: 10 }));
             let lost = Gc::new(m, Key { id: 2 });
             map.insert(m, lost, Gc::new(m, Key { id: 20 }));
-            (map, kept, 0)
+            RunState::new((map, kept, 0))
         },
         |m, (map, kept, step)| {
             for id in 0..8 {

@@ -1,13 +1,13 @@
 // A `&T` saved by one step of `Heap::run` for the next: a collection may move the object between steps.
 use std::ops::ControlFlow;
 
-use tenured_gc::{Gc, Heap};
+use tenured_gc::{Gc, Heap, RunState};
 
 fn main() {
     let mut heap = Heap::new();
     let mut previous: Option<&i64> = None;
-    let total = heap.run::<Gc<'static, i64>, i64>(
-        |m| Gc::new(m, 0),
+    let total = heap.run(
+        |m| RunState::new(Gc::new(m, 0i64)),
         |m, count| {
             if let Some(last) = previous {
                 println!("last step saw {last}");
