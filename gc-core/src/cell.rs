@@ -9,6 +9,7 @@ use core::cell::{Cell, Ref, RefCell, RefMut, UnsafeCell};
 use core::fmt;
 use core::marker::PhantomData;
 
+use crate::heap_send::HeapKind;
 use crate::mutation::Mutation;
 use crate::trace::NamedTracer;
 use crate::trace::{Leaf, Rebrand, Trace, Tracer};
@@ -56,7 +57,7 @@ impl<'gc, T: Copy + Trace> GcCell<'gc, T> {
 
     /// Stores `value` and records the store for the collector.
     #[inline(always)]
-    pub fn set(&self, m: &Mutation<'gc>, value: T) {
+    pub fn set(&self, m: &Mutation<'gc, impl HeapKind>, value: T) {
         self.store(value);
         if !T::IS_LEAF {
             m.write_barrier((self as *const Self).cast())
@@ -72,7 +73,7 @@ impl<'gc, T: Copy + Trace> GcCell<'gc, T> {
 
     /// Stores `value` and returns the old value.
     #[inline]
-    pub fn replace(&self, m: &Mutation<'gc>, value: T) -> T {
+    pub fn replace(&self, m: &Mutation<'gc, impl HeapKind>, value: T) -> T {
         let old = self.get();
         self.set(m, value);
         old
@@ -186,7 +187,7 @@ impl<'gc, T: Trace> GcRefCell<'gc, T> {
     /// If the value is borrowed.
     #[inline]
     #[track_caller]
-    pub fn borrow_mut(&self, m: &Mutation<'gc>) -> RefMut<'_, T> {
+    pub fn borrow_mut(&self, m: &Mutation<'gc, impl HeapKind>) -> RefMut<'_, T> {
         let guard = self.value.borrow_mut();
         if !T::IS_LEAF {
             m.write_barrier((self as *const Self).cast())

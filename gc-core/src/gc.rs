@@ -20,6 +20,7 @@ use core::ops::Deref;
 use core::ptr::NonNull;
 
 use crate::error::AllocError;
+use crate::heap_send::{Admits, HeapKind};
 use crate::mutation::Mutation;
 use crate::trace::{Rebrand, Trace, Tracer};
 use crate::type_info::Object;
@@ -138,7 +139,7 @@ impl<'gc, T: Trace + Rebrand<'gc, Branded = T>> Gc<'gc, T> {
     /// # Panics
     /// If the heap limit is reached; [`Gc::try_new`] returns the error instead.
     #[inline(always)]
-    pub fn new(m: &Mutation<'gc>, value: T) -> Gc<'gc, T> {
+    pub fn new(m: &Mutation<'gc, impl Admits<T>>, value: T) -> Gc<'gc, T> {
         match Self::try_new(m, value) {
             Ok(gc) => gc,
             Err(e) => alloc_failed(e),
@@ -148,7 +149,7 @@ impl<'gc, T: Trace + Rebrand<'gc, Branded = T>> Gc<'gc, T> {
     /// Moves `value` into a new managed object, or reports that the heap limit is reached
     /// (dropping `value`).
     #[inline(always)]
-    pub fn try_new(m: &Mutation<'gc>, value: T) -> Result<Gc<'gc, T>, AllocError> {
+    pub fn try_new(m: &Mutation<'gc, impl Admits<T>>, value: T) -> Result<Gc<'gc, T>, AllocError> {
         m.alloc_value(value).map(Gc::from_obj)
     }
 }
@@ -196,13 +197,16 @@ impl<'gc, T: Trace + Rebrand<'gc, Branded = T>> Gc<'gc, [T]> {
     ///
     /// # Panics
     /// If the heap limit is reached; [`Gc::try_from_vec`] returns the error instead.
-    pub fn from_vec(m: &Mutation<'gc>, items: Vec<T>) -> Self {
+    pub fn from_vec(m: &Mutation<'gc, impl Admits<T>>, items: Vec<T>) -> Self {
         Self::try_from_vec(m, items).unwrap_or_else(|e| alloc_failed(e))
     }
 
     /// Moves the elements of `items` into a new managed slice, or reports that the heap
     /// limit is reached.
-    pub fn try_from_vec(m: &Mutation<'gc>, items: Vec<T>) -> Result<Self, AllocError> {
+    pub fn try_from_vec(
+        m: &Mutation<'gc, impl Admits<T>>,
+        items: Vec<T>,
+    ) -> Result<Self, AllocError> {
         let len = items.len();
         let obj = m.alloc_slice::<T>(len, <[T] as Object>::TYPE_INFO, |dst| {
             let mut items = core::mem::ManuallyDrop::new(items);
@@ -218,7 +222,7 @@ impl<'gc, T: Trace + Rebrand<'gc, Branded = T>> Gc<'gc, [T]> {
     }
 
     /// Clones the elements of `items` into a new managed slice.
-    pub fn from_slice(m: &Mutation<'gc>, items: &[T]) -> Self
+    pub fn from_slice(m: &Mutation<'gc, impl Admits<T>>, items: &[T]) -> Self
     where
         T: Clone,
     {
@@ -231,12 +235,12 @@ impl<'gc> Gc<'gc, str> {
     ///
     /// # Panics
     /// If the heap limit is reached; [`Gc::try_new_str`] returns the error instead.
-    pub fn new_str(m: &Mutation<'gc>, s: &str) -> Self {
+    pub fn new_str(m: &Mutation<'gc, impl HeapKind>, s: &str) -> Self {
         Self::try_new_str(m, s).unwrap_or_else(|e| alloc_failed(e))
     }
 
     /// Copies `s` into a new managed string, or reports that the heap limit is reached.
-    pub fn try_new_str(m: &Mutation<'gc>, s: &str) -> Result<Self, AllocError> {
+    pub fn try_new_str(m: &Mutation<'gc, impl HeapKind>, s: &str) -> Result<Self, AllocError> {
         let obj = m.alloc_slice::<u8>(s.len(), <str as Object>::TYPE_INFO, |dst| {
             // SAFETY: `dst` has room for `s.len()` bytes.
             unsafe { core::ptr::copy_nonoverlapping(s.as_ptr(), dst, s.len()) }

@@ -29,6 +29,7 @@ use crate::collect::tracer::RunStateRoots;
 use crate::collect::verify::HeapCorruption;
 use crate::config::{ConfigError, HeapConfig};
 use crate::event::CollectionReason::Requested;
+use crate::heap_send::HeapKind;
 use crate::heap_state::HeapState;
 use crate::mutation::Mutation;
 use crate::named::short_type_name;
@@ -90,7 +91,7 @@ pub struct RunState<'gc, S: Rebrand<'gc>>
 where
     Branded<'gc, S>: Sized,
 {
-    value: Branded<'gc, S>,
+    pub(crate) value: Branded<'gc, S>,
 }
 
 impl<'gc, S: Rebrand<'gc>> RunState<'gc, S>
@@ -181,7 +182,11 @@ impl Heap {
 
     /// Runs `f` in a scope; with `reclaim`, one that `reclaim_scope` may give back. The
     /// scopes of [`Heap::run`] may not be: their state outlives them.
-    fn scope<R>(&self, reclaim: bool, f: impl for<'gc> FnOnce(&Mutation<'gc>) -> R) -> R {
+    pub(crate) fn scope<K: HeapKind, R>(
+        &self,
+        reclaim: bool,
+        f: impl for<'gc> FnOnce(&Mutation<'gc, K>) -> R,
+    ) -> R {
         let inner = self.inner();
         inner.begin_scope(reclaim);
         let result = f(&Mutation::new(inner));
@@ -196,7 +201,7 @@ impl Heap {
     }
 
     #[inline(always)]
-    fn inner_mut(&mut self) -> &mut HeapState {
+    pub(crate) fn inner_mut(&mut self) -> &mut HeapState {
         // SAFETY: as in `inner`, and `&mut self` makes the access unique.
         unsafe { self.state.as_mut() }
     }
@@ -423,7 +428,7 @@ impl Heap {
 ///
 /// # Safety
 /// - `B` must be `A` with only its brand lifetime changed (a `Rebrand` pair).
-unsafe fn rebrand<A, B>(value: A) -> B {
+pub(crate) unsafe fn rebrand<A, B>(value: A) -> B {
     let value = core::mem::ManuallyDrop::new(value);
     // SAFETY: the caller promises `A` and `B` have the same layout; `value` is not dropped.
     unsafe { core::mem::transmute_copy::<A, B>(&*value) }

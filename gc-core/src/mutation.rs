@@ -16,6 +16,7 @@ use crate::alloc::allocator::Placed;
 use crate::barrier::{record_new_large, record_store};
 use crate::error::AllocError;
 use crate::header::{self, align_up, Header, WORD};
+use crate::heap_send::{HeapKind, Local};
 use crate::heap_state::HeapState;
 use crate::scope::Escape;
 use crate::stats::HeapStats;
@@ -52,18 +53,34 @@ use crate::type_info::{Object, TypeInfo};
 /// heap.collect_major();
 /// heap.mutate(|m| assert_eq!(log.get(m).lines.borrow().len(), 2));
 /// ```
-pub struct Mutation<'gc> {
+///
+/// The scopes of a [`SendHeap`](crate::SendHeap) get a `Mutation<'gc, Sendable>`, which
+/// allocates only [`HeapSend`](crate::HeapSend) types; `K` is [`Local`] everywhere else.
+pub struct Mutation<'gc, K: HeapKind = Local> {
     /// The heap, held by pointer so that the only reason a `Mutation` is neither `Send` nor
     /// `Sync` is this pointer (and so the compiler's message names it alone).
     heap: NonNull<HeapState>,
     _brand: PhantomData<Cell<&'gc ()>>,
+    _kind: PhantomData<K>,
 }
 
-impl<'gc> Mutation<'gc> {
+impl<'gc, K: HeapKind> Mutation<'gc, K> {
     pub(crate) fn new(heap: &'gc HeapState) -> Self {
         Mutation {
             heap: NonNull::from(heap),
             _brand: PhantomData,
+            _kind: PhantomData,
+        }
+    }
+
+    /// The same scope's mutation, of the kind that checks nothing at allocation: for code of
+    /// this crate that allocates what the caller's bounds already admit in another form (the
+    /// storage of a `GcVec<T>` is `[GcCell<Option<T>>]`, `HeapSend` exactly when `T` is).
+    pub(crate) fn unchecked(&self) -> Mutation<'gc, Local> {
+        Mutation {
+            heap: self.heap,
+            _brand: PhantomData,
+            _kind: PhantomData,
         }
     }
 

@@ -84,6 +84,10 @@ macro_rules! rounds {
         // assumes the type it stands for is a leaf, which holds by induction over the depth of
         // a value: the mentions of the type are the value's smaller parts.
         unsafe impl<S: ?Sized> Leaf for $level<S> {}
+
+        // SAFETY: the stand-in holds nothing. In the bounds of a derived `HeapSend` impl it
+        // assumes the type it stands for is `HeapSend`, by the same induction as for `Leaf`.
+        unsafe impl<S: ?Sized> crate::HeapSend for $level<S> {}
     )*};
 }
 

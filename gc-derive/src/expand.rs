@@ -11,6 +11,11 @@
 //! The type is a `Leaf` when every traced field's type is, with each mention of the type
 //! assumed a leaf (see [`recursion`]).
 //!
+//! # HeapSend
+//! The type may move to another thread with its heap (`SendHeap`) when every traced field's
+//! type is `HeapSend`, with each mention of the type assumed so (by induction over the depth of
+//! a value, as for `Leaf`), and every ignored field's type is `Send`.
+//!
 //! # Bounds
 //! Each type parameter that appears in a traced field's type gets `T: Trace`, unless
 //! `#[gc(bound = "...")]` gives the bounds instead.
@@ -47,9 +52,10 @@ pub fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
     errors.finish()?;
     let trace = trace_impl(&cont);
     let leaf = leaf_impl(&cont);
+    let heap_send = heap_send_impl(&cont);
     let rebrand = rebrand_impl(&cont);
     let guard = (!cont.attrs.unsafe_allow_drop).then(|| drop_guard(&cont));
-    Ok(quote!(#trace #leaf #rebrand #guard))
+    Ok(quote!(#trace #leaf #heap_send #rebrand #guard))
 }
 
 fn trace_impl(cont: &Container) -> TokenStream {
@@ -217,7 +223,7 @@ fn leaf_impl(cont: &Container) -> Option<TokenStream> {
     let own = where_clause.into_iter().flat_map(|w| &w.predicates);
     let mut predicates: Vec<TokenStream> = own.map(ToTokens::to_token_stream).collect();
     for field in fields.iter().filter(|f| f.is_traced()) {
-        let ty = recursion::leaf_bound_type(cont, field);
+        let ty = recursion::stand_in_type(cont, field);
         // A false bound that names no parameter is an error where the impl is written; under
         // a binder it only keeps the impl from applying, like any other unmet bound.
         let binder = (!names_parameter(&ty, generics)).then(|| quote!(for<'__leaf>));
@@ -228,6 +234,41 @@ fn leaf_impl(cont: &Container) -> Option<TokenStream> {
         #[doc = " SAFETY: bounded by every traced field's type being a `Leaf`, and ignored fields are"]
         #[doc = " `'static`, so no value of this type holds a managed pointer."]
         unsafe impl #impl_generics ::tenured_gc::Leaf for #ident #ty_generics
+        where
+            #(#predicates,)*
+        {}
+    })
+}
+
+/// `unsafe impl HeapSend` bounded by every traced field's type being `HeapSend` and every
+/// ignored field's type being `Send`; `None` if a field's facts are assumed, since its type
+/// cannot be looked into without going round a cycle.
+fn heap_send_impl(cont: &Container) -> Option<TokenStream> {
+    let fields = cont.fields();
+    if fields.iter().any(|f| f.is_assumed()) {
+        return None;
+    }
+    let ident = cont.ident();
+    let generics = cont.generics();
+    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
+    let own = where_clause.into_iter().flat_map(|w| &w.predicates);
+    let mut predicates: Vec<TokenStream> = own.map(ToTokens::to_token_stream).collect();
+    for field in &fields {
+        let (ty, bound) = if field.is_traced() {
+            let ty = recursion::stand_in_type(cont, field);
+            (ty, quote!(::tenured_gc::HeapSend))
+        } else {
+            (field.ty().clone(), quote!(::core::marker::Send))
+        };
+        // As in `leaf_impl`: a false bound naming no parameter only keeps the impl from applying.
+        let binder = (!names_parameter(&ty, generics)).then(|| quote!(for<'__send>));
+        predicates.push(quote_spanned!(field.span()=> #binder #ty: #bound));
+    }
+    Some(quote! {
+        #[automatically_derived]
+        #[doc = " SAFETY: bounded by every traced field's type being `HeapSend` and every ignored"]
+        #[doc = " field's being `Send`."]
+        unsafe impl #impl_generics ::tenured_gc::HeapSend for #ident #ty_generics
         where
             #(#predicates,)*
         {}

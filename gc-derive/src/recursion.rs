@@ -25,7 +25,8 @@
 //! # Leaf
 //! The `Leaf` bound of a recursive field assumes each mention of the type a leaf (`Level1`):
 //! true by induction over the depth of a value. A field whose facts are assumed cannot be
-//! looked into at all, so it makes the type no `Leaf`.
+//! looked into at all, so it makes the type no `Leaf`. `HeapSend` assumes the same of the
+//! mentions, by the same induction, and likewise makes no impl for such a type.
 
 use proc_macro2::{Ident, TokenStream};
 use quote::{quote, quote_spanned};
@@ -130,9 +131,9 @@ pub fn field_const(
     Some(quote_spanned!(span=> <#ty as ::tenured_gc::Trace>::#name))
 }
 
-/// The type of `field` as the `Leaf` bound of the container states it: each mention of the
-/// container is assumed a leaf (see the module doc).
-pub fn leaf_bound_type(cont: &Container, field: &Field) -> Type {
+/// The type of `field` as the `Leaf` and `HeapSend` bounds of the container state it: each
+/// mention of the container is assumed a leaf, and `HeapSend` (see the module doc).
+pub fn stand_in_type(cont: &Container, field: &Field) -> Type {
     let mut ty = field.ty().clone();
     if field.is_direct() {
         ast::mentions(&mut ty, cont.ident(), |mention, _| {

@@ -26,6 +26,7 @@ mod pinning;
 mod reclaim;
 mod recursive;
 mod retainers;
+mod send_heap;
 mod snapshot;
 mod stats;
 mod steps;

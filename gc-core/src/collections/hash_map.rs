@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use crate::collections::GcVec;
 use crate::error::AllocError;
+use crate::heap_send::{Admits, HeapKind};
 use crate::mutation::Mutation;
 use crate::trace::{Rebrand, Trace, Tracer};
 use crate::word_hash::WordHasher;
@@ -176,14 +177,24 @@ where
     ///
     /// # Panics
     /// If the heap limit is reached; [`GcHashMap::try_insert`] returns the error instead.
-    pub fn insert(&self, m: &Mutation<'gc>, key: K, value: V) -> Option<V> {
+    pub fn insert(
+        &self,
+        m: &Mutation<'gc, impl Admits<K> + Admits<V>>,
+        key: K,
+        value: V,
+    ) -> Option<V> {
         self.try_insert(m, key, value)
             .unwrap_or_else(|e| crate::gc::alloc_failed(e))
     }
 
     /// Sets the value of `key`, returning the one it replaces, or reports that making room
     /// for a new key would pass the heap limit (the map is then unchanged).
-    pub fn try_insert(&self, m: &Mutation<'gc>, key: K, value: V) -> Result<Option<V>, AllocError> {
+    pub fn try_insert(
+        &self,
+        m: &Mutation<'gc, impl Admits<K> + Admits<V>>,
+        key: K,
+        value: V,
+    ) -> Result<Option<V>, AllocError> {
         let (hash, found) = self.find(&key);
         if let Some(i) = found {
             return Ok(Some(self.values.set(m, i, value)));
@@ -204,7 +215,7 @@ where
     }
 
     /// Removes `key`'s entry and returns its value; the last entry takes its place.
-    pub fn remove(&self, m: &Mutation<'gc>, key: &K) -> Option<V> {
+    pub fn remove(&self, m: &Mutation<'gc, impl HeapKind>, key: &K) -> Option<V> {
         let (hash, found) = self.find(key);
         let i = found?;
         let mut index = self.index.borrow_mut();
@@ -237,7 +248,7 @@ where
     }
 
     /// Removes every entry.
-    pub fn clear(&self, m: &Mutation<'gc>) {
+    pub fn clear(&self, m: &Mutation<'gc, impl HeapKind>) {
         self.index.borrow_mut().clear();
         self.hashes.borrow_mut().clear();
         self.keys.clear(m);

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use crate::collections::GcVec;
 use crate::error::AllocError;
+use crate::heap_send::{Admits, HeapKind};
 use crate::mutation::Mutation;
 use crate::trace::{Leaf, Rebrand, Trace, Tracer};
 
@@ -110,14 +111,19 @@ where
     ///
     /// # Panics
     /// If the heap limit is reached; [`GcIndexMap::try_insert`] returns the error instead.
-    pub fn insert(&self, m: &Mutation<'gc>, key: K, value: V) -> Option<V> {
+    pub fn insert(&self, m: &Mutation<'gc, impl Admits<V>>, key: K, value: V) -> Option<V> {
         self.try_insert(m, key, value)
             .unwrap_or_else(|e| crate::gc::alloc_failed(e))
     }
 
     /// Sets the value of `key`, returning the one it replaces, or reports that making room
     /// for a new key would pass the heap limit (the map is then unchanged).
-    pub fn try_insert(&self, m: &Mutation<'gc>, key: K, value: V) -> Result<Option<V>, AllocError> {
+    pub fn try_insert(
+        &self,
+        m: &Mutation<'gc, impl Admits<V>>,
+        key: K,
+        value: V,
+    ) -> Result<Option<V>, AllocError> {
         let existing = self.index.borrow().get(&key).copied();
         if let Some(i) = existing {
             return Ok(Some(self.values.set(m, i, value)));
@@ -125,7 +131,10 @@ where
         let copy = key.clone();
         let i = self.values.len();
         self.values.try_push(m, value)?;
-        let guard = EmptyOnUnwind { map: self, m };
+        let guard = EmptyOnUnwind {
+            map: self,
+            m: m.unchecked(),
+        };
         self.index.borrow_mut().insert(key, i);
         self.keys.borrow_mut().push(copy);
         core::mem::forget(guard);
@@ -133,14 +142,17 @@ where
     }
 
     /// Removes `key`'s entry and returns its value; the last entry takes its place.
-    pub fn remove<Q>(&self, m: &Mutation<'gc>, key: &Q) -> Option<V>
+    pub fn remove<Q>(&self, m: &Mutation<'gc, impl HeapKind>, key: &Q) -> Option<V>
     where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
         // A panic in the key's `Hash` or `Eq` here leaves the index as it was.
         let (indexed, i) = self.index.borrow_mut().remove_entry(key)?;
-        let guard = EmptyOnUnwind { map: self, m };
+        let guard = EmptyOnUnwind {
+            map: self,
+            m: m.unchecked(),
+        };
         let removed = self.keys.borrow_mut().swap_remove(i);
         let value = self.values.swap_remove(m, i);
         let keys = self.keys.borrow();
@@ -170,7 +182,7 @@ where
     }
 
     /// Removes every entry.
-    pub fn clear(&self, m: &Mutation<'gc>) {
+    pub fn clear(&self, m: &Mutation<'gc, impl HeapKind>) {
         let (index, keys) = self.take_keys();
         self.values.clear(m);
         // The keys' drop glue runs once the map is empty.
@@ -194,7 +206,7 @@ where
     V: Copy + Trace + Rebrand<'gc, Branded = V>,
 {
     map: &'a GcIndexMap<'gc, K, V>,
-    m: &'a Mutation<'gc>,
+    m: Mutation<'gc>,
 }
 
 impl<'gc, K, V> Drop for EmptyOnUnwind<'_, 'gc, K, V>
@@ -207,7 +219,7 @@ where
         // before the keys it held are dropped (a key whose drop panics now, while unwinding,
         // aborts the process, as in any collection of Rust's).
         let (index, keys) = self.map.take_keys();
-        self.map.values.clear(self.m);
+        self.map.values.clear(&self.m);
         drop((index, keys));
     }
 }

@@ -7,6 +7,7 @@ use crate::cell::GcCell;
 use crate::error::AllocError;
 use crate::gc::alloc_failed;
 use crate::gc::Gc;
+use crate::heap_send::{Admits, HeapKind};
 use crate::mutation::Mutation;
 use crate::trace::{Rebrand, Trace, Tracer};
 
@@ -78,7 +79,7 @@ impl<T> Default for GcVec<'_, T> {
 
 impl<'gc, T: Copy + Trace + Rebrand<'gc, Branded = T>> GcVec<'gc, T> {
     /// An empty vector with room for `capacity` elements.
-    pub fn with_capacity(m: &Mutation<'gc>, capacity: usize) -> Self {
+    pub fn with_capacity(m: &Mutation<'gc, impl Admits<T>>, capacity: usize) -> Self {
         let v = GcVec::new();
         if capacity > 0 {
             v.storage
@@ -88,19 +89,23 @@ impl<'gc, T: Copy + Trace + Rebrand<'gc, Branded = T>> GcVec<'gc, T> {
     }
 
     /// A vector of the elements of `items`.
-    pub fn from_iter_in(m: &Mutation<'gc>, items: impl IntoIterator<Item = T>) -> Self {
+    pub fn from_iter_in(
+        m: &Mutation<'gc, impl Admits<T>>,
+        items: impl IntoIterator<Item = T>,
+    ) -> Self {
         let items: Vec<_> = items.into_iter().map(|x| GcCell::new(Some(x))).collect();
         let v = GcVec::new();
         v.len.set(items.len());
         if !items.is_empty() {
-            v.storage.set(m, Some(Gc::from_vec(m, items)));
+            // The storage of `T`s is `HeapSend` exactly when `T` is, which `m` admits.
+            v.storage.set(m, Some(Gc::from_vec(&m.unchecked(), items)));
         }
         v
     }
 
     /// New storage of `capacity` cells, holding the first `len` elements of `from`.
     fn alloc_storage(
-        m: &Mutation<'gc>,
+        m: &Mutation<'gc, impl Admits<T>>,
         capacity: usize,
         from: Option<(Storage<'gc, T>, usize)>,
     ) -> Storage<'gc, T> {
@@ -108,7 +113,7 @@ impl<'gc, T: Copy + Trace + Rebrand<'gc, Branded = T>> GcVec<'gc, T> {
     }
 
     fn try_alloc_storage(
-        m: &Mutation<'gc>,
+        m: &Mutation<'gc, impl Admits<T>>,
         capacity: usize,
         from: Option<(Storage<'gc, T>, usize)>,
     ) -> Result<Storage<'gc, T>, AllocError> {
@@ -117,7 +122,8 @@ impl<'gc, T: Copy + Trace + Rebrand<'gc, Branded = T>> GcVec<'gc, T> {
             cells.extend(old[..len].iter().map(|cell| GcCell::new(cell.get())));
         }
         cells.resize_with(capacity, || GcCell::new(None));
-        Gc::try_from_vec(m, cells)
+        // The storage of `T`s is `HeapSend` exactly when `T` is, which `m` admits.
+        Gc::try_from_vec(&m.unchecked(), cells)
     }
 
     /// The number of elements the vector holds before it must grow its storage.
@@ -143,7 +149,7 @@ impl<'gc, T: Copy + Trace + Rebrand<'gc, Branded = T>> GcVec<'gc, T> {
     /// # Panics
     /// If `index` is out of bounds.
     #[track_caller]
-    pub fn set(&self, m: &Mutation<'gc>, index: usize, value: T) -> T {
+    pub fn set(&self, m: &Mutation<'gc, impl HeapKind>, index: usize, value: T) -> T {
         let len = self.len();
         assert!(
             index < len,
@@ -159,13 +165,13 @@ impl<'gc, T: Copy + Trace + Rebrand<'gc, Branded = T>> GcVec<'gc, T> {
     ///
     /// # Panics
     /// If the heap limit is reached; [`GcVec::try_push`] returns the error instead.
-    pub fn push(&self, m: &Mutation<'gc>, value: T) {
+    pub fn push(&self, m: &Mutation<'gc, impl Admits<T>>, value: T) {
         self.try_push(m, value).unwrap_or_else(|e| alloc_failed(e))
     }
 
     /// Appends `value`, or reports that growing the storage would pass the heap limit (the
     /// vector is then unchanged).
-    pub fn try_push(&self, m: &Mutation<'gc>, value: T) -> Result<(), AllocError> {
+    pub fn try_push(&self, m: &Mutation<'gc, impl Admits<T>>, value: T) -> Result<(), AllocError> {
         let len = self.len();
         let storage = match self.storage.get() {
             Some(s) if s.len() > len => s,
@@ -182,7 +188,7 @@ impl<'gc, T: Copy + Trace + Rebrand<'gc, Branded = T>> GcVec<'gc, T> {
     }
 
     /// Removes and returns the last element.
-    pub fn pop(&self, m: &Mutation<'gc>) -> Option<T> {
+    pub fn pop(&self, m: &Mutation<'gc, impl HeapKind>) -> Option<T> {
         let last = self.len().checked_sub(1)?;
         let storage = self.storage.get()?;
         self.len.set(last);
@@ -194,7 +200,7 @@ impl<'gc, T: Copy + Trace + Rebrand<'gc, Branded = T>> GcVec<'gc, T> {
     /// # Panics
     /// If `index` is out of bounds.
     #[track_caller]
-    pub fn swap_remove(&self, m: &Mutation<'gc>, index: usize) -> T {
+    pub fn swap_remove(&self, m: &Mutation<'gc, impl HeapKind>, index: usize) -> T {
         let len = self.len();
         assert!(
             index < len,
@@ -209,12 +215,12 @@ impl<'gc, T: Copy + Trace + Rebrand<'gc, Branded = T>> GcVec<'gc, T> {
     }
 
     /// Removes every element (the storage is kept).
-    pub fn clear(&self, m: &Mutation<'gc>) {
+    pub fn clear(&self, m: &Mutation<'gc, impl HeapKind>) {
         self.truncate(m, 0)
     }
 
     /// Removes the elements from `len` on.
-    pub fn truncate(&self, m: &Mutation<'gc>, len: usize) {
+    pub fn truncate(&self, m: &Mutation<'gc, impl HeapKind>, len: usize) {
         if let Some(storage) = self.storage.get() {
             for cell in &storage[len.min(self.len())..self.len()] {
                 cell.set(m, None);

@@ -21,6 +21,7 @@ use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::gc::Gc;
+use crate::heap_send::HeapKind;
 use crate::mutation::Mutation;
 use crate::trace::{EphemeronPass, Rebrand, Trace, Tracer};
 use crate::type_info::Object;
@@ -150,7 +151,7 @@ impl<'gc, K: ?Sized + Object + 'gc, V: Trace> GcWeakMap<'gc, K, V> {
     ///
     /// # Panics
     /// If called from inside the `Debug` of a value of this map, or of the map.
-    pub fn insert(&self, m: &Mutation<'gc>, key: Gc<'gc, K>, value: V) -> Option<V> {
+    pub fn insert(&self, m: &Mutation<'gc, impl HeapKind>, key: Gc<'gc, K>, value: V) -> Option<V> {
         let hash = Self::hash(key);
         let mut table = self.table.borrow_mut();
         // The entries live outside the object: the barrier records a store to the map, so
@@ -170,7 +171,7 @@ impl<'gc, K: ?Sized + Object + 'gc, V: Trace> GcWeakMap<'gc, K, V> {
     }
 
     /// Removes `key`'s entry and returns its value, if there was one.
-    pub fn remove(&self, m: &Mutation<'gc>, key: Gc<'gc, K>) -> Option<V> {
+    pub fn remove(&self, m: &Mutation<'gc, impl HeapKind>, key: Gc<'gc, K>) -> Option<V> {
         let _ = m;
         let hash = Self::hash(key);
         let mut table = self.table.borrow_mut();
@@ -185,7 +186,7 @@ impl<'gc, K: ?Sized + Object + 'gc, V: Trace> GcWeakMap<'gc, K, V> {
     }
 
     /// Removes every entry.
-    pub fn clear(&self, m: &Mutation<'gc>) {
+    pub fn clear(&self, m: &Mutation<'gc, impl HeapKind>) {
         let _ = m;
         let old = core::mem::take(&mut *self.table.borrow_mut());
         self.len.set(0);
