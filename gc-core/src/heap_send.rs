@@ -177,13 +177,23 @@ impl HeapKind for Sendable {}
     label = "allocated here",
     note = "a `SendHeap` moves between threads with every object in it, so its objects must be `Send`, managed pointers aside (`HeapSend`); allocate a type that holds an `Rc` or a `Root` in a `Heap`, which stays on its thread"
 )]
-pub trait Admits<T: ?Sized>: HeapKind {}
+///
+/// Sealed, like [`HeapKind`]: its private supertrait states the same condition, so no other
+/// crate can add an impl for a type that is not `HeapSend`.
+pub trait Admits<T: ?Sized>: HeapKind + sealed::SealedAdmits<T> {}
 
 impl<T: ?Sized> Admits<T> for Local {}
 impl<T: ?Sized + HeapSend> Admits<T> for Sendable {}
 
 mod sealed {
+    use super::HeapSend;
+
     pub trait Sealed {}
     impl Sealed for super::Local {}
     impl Sealed for super::Sendable {}
+
+    /// What [`Admits`](super::Admits) admits, where no other crate can add to it.
+    pub trait SealedAdmits<T: ?Sized> {}
+    impl<T: ?Sized> SealedAdmits<T> for super::Local {}
+    impl<T: ?Sized + HeapSend> SealedAdmits<T> for super::Sendable {}
 }

@@ -169,8 +169,8 @@ where
 // SAFETY: moving a `SendHeap` moves its state and every object in it, and nothing else points
 // into it: it hands out no `Root`, `WeakRoot` or `Pinned` (its scopes' `Mutation<'gc,
 // Sendable>` has no method that makes one), no `Gc` outlives a scope, and its configuration
-// holds no hook. Every object was allocated through the `Admits` bound, so it is `HeapSend`, as
-// the state is: what is not a pointer into this heap is `Send`. The heap's own parts (cells,
+// holds no hook. Every object was allocated through the `Admits` bound (sealed, so no other
+// crate can admit a type that is not `HeapSend`), so it is `HeapSend`, as the state is: what is not a pointer into this heap is `Send`. The heap's own parts (cells,
 // counters, the root table's `Rc`, held only by the heap) move with it.
 unsafe impl<S> Send for SendHeap<S>
 where
