@@ -120,6 +120,7 @@ mod type_info;
 pub mod weak;
 mod word_hash;
 
+pub use alloc::pool::{pool_stats, PoolStats};
 pub use cell::{GcCell, GcRefCell};
 pub use census::{Census, CensusEntry, Tally};
 /// [`Heap::verify`] reports every problem it finds in one `HeapCorruption`.

@@ -23,6 +23,7 @@ mod model;
 mod moving;
 mod pacing;
 mod pinning;
+mod pool;
 mod reclaim;
 mod recursive;
 mod retainers;

@@ -2,4 +2,5 @@
 
 pub(crate) mod allocator;
 pub(crate) mod bump;
+pub(crate) mod pool;
 pub(crate) mod region;

@@ -3,15 +3,18 @@
 use core::ptr::NonNull;
 use std::alloc::{alloc, dealloc, handle_alloc_error, Layout};
 
+use crate::alloc::pool;
 use crate::header::WORD;
 
 /// The byte written over memory that no object occupies, in debug builds.
 pub(crate) const POISON: u8 = 0xDB;
 
-/// An owned block of memory, freed on drop.
+/// An owned block of memory, freed on drop (to the process's pool, for a pooled one).
 pub(crate) struct Region {
     start: NonNull<u8>,
     layout: Layout,
+    /// Given to the pool (`alloc/pool.rs`) when dropped, rather than to the system.
+    pooled: bool,
 }
 
 impl Region {
@@ -32,7 +35,36 @@ impl Region {
         let Some(start) = NonNull::new(ptr) else {
             handle_alloc_error(layout)
         };
-        Region { start, layout }
+        Region {
+            start,
+            layout,
+            pooled: false,
+        }
+    }
+
+    /// A block of `size` bytes aligned to `align`, from the process's pool when one of that
+    /// layout waits there (and then whether it did), and given back to the pool when dropped.
+    /// Poisoned in debug builds, like [`Region::new`].
+    pub(crate) fn pooled(size: usize, align: usize) -> (Region, bool) {
+        let layout = Layout::from_size_align(size.max(WORD), align.max(WORD))
+            .expect("region size overflows the address space");
+        let (region, reused) = match pool::take(layout) {
+            Some(start) => {
+                let region = Region {
+                    start,
+                    layout,
+                    pooled: true,
+                };
+                (region, true)
+            }
+            None => {
+                let mut region = Region::new_unpoisoned(size, align);
+                region.pooled = true;
+                (region, false)
+            }
+        };
+        region.poison(region.start(), region.end());
+        (region, reused)
     }
 
     #[inline(always)]
@@ -97,7 +129,13 @@ impl Region {
 
 impl Drop for Region {
     fn drop(&mut self) {
-        // SAFETY: `start` came from `alloc` with this same layout, and is freed only here.
-        unsafe { dealloc(self.start.as_ptr(), self.layout) }
+        if self.pooled {
+            // SAFETY: `start` came from `alloc` with this same layout (here or, through the
+            // pool, in an earlier region), and the region's owner holds no pointer into it.
+            unsafe { pool::give(self.start, self.layout) }
+        } else {
+            // SAFETY: `start` came from `alloc` with this same layout, and is freed only here.
+            unsafe { dealloc(self.start.as_ptr(), self.layout) }
+        }
     }
 }

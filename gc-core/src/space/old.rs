@@ -47,15 +47,17 @@ pub(crate) struct Chunk {
 }
 
 impl Chunk {
-    fn new() -> Chunk {
-        let memory = Region::new(CHUNK_SIZE, CHUNK_SIZE);
+    /// A new chunk, and whether its memory came from the process's pool.
+    fn new() -> (Chunk, bool) {
+        let (memory, reused) = Region::pooled(CHUNK_SIZE, CHUNK_SIZE);
         let top = memory.start();
-        Chunk {
+        let chunk = Chunk {
             cards: CardTable::new(memory.start(), CHUNK_SIZE),
             memory,
             top,
             starts: vec![0; CHUNK_WORDS / 64].into_boxed_slice(),
-        }
+        };
+        (chunk, reused)
     }
 
     fn word_index(&self, addr: usize) -> usize {
@@ -118,6 +120,8 @@ pub(crate) struct OldSpace {
     last_found: Cell<usize>,
     /// Bytes held by objects.
     used: usize,
+    /// Bytes of chunks taken from the process's pool rather than the system.
+    pub(crate) from_pool: u64,
 }
 
 impl OldSpace {
@@ -128,6 +132,7 @@ impl OldSpace {
             index: HashMap::default(),
             last_found: Cell::new(0),
             used: 0,
+            from_pool: 0,
         }
     }
 
@@ -152,7 +157,10 @@ impl OldSpace {
                 self.current += 1;
             }
             if self.current >= self.chunks.len() {
-                let chunk = Chunk::new();
+                let (chunk, reused) = Chunk::new();
+                if reused {
+                    self.from_pool += CHUNK_SIZE as u64;
+                }
                 self.index.insert(
                     chunk_number(chunk.memory.start().as_ptr().addr()),
                     self.chunks.len(),
