@@ -50,41 +50,8 @@ use crate::weak::GcWeak;
 )]
 pub unsafe trait HeapSend {}
 
-macro_rules! sendable {
-    ($($t:ty),* $(,)?) => {$(
-        // SAFETY: the type is `Send` and holds no managed pointer.
-        unsafe impl HeapSend for $t {}
-    )*};
-}
-
-sendable!(
-    (),
-    bool,
-    char,
-    u8,
-    u16,
-    u32,
-    u64,
-    u128,
-    usize,
-    i8,
-    i16,
-    i32,
-    i64,
-    i128,
-    isize,
-    f32,
-    f64,
-    String,
-    str,
-    &'static str,
-    core::time::Duration,
-    std::time::Instant,
-    std::path::PathBuf,
-    core::num::NonZeroU32,
-    core::num::NonZeroU64,
-    core::num::NonZeroUsize,
-);
+// The numbers, strings and other leaves of `trace_impls.rs` are `HeapSend` where they are
+// made `Trace`.
 
 // SAFETY: a managed pointer points into its own heap, which moves with it; the object it
 // points to was allocated in a `SendHeap` only if it is `HeapSend` (`Admits`), and a brand

@@ -41,6 +41,8 @@ macro_rules! leaf {
         unsafe impl<'gc> Rebrand<'gc> for $t {
             type Branded = $t;
         }
+        // SAFETY: the type is `Send` and holds no managed pointer.
+        unsafe impl crate::HeapSend for $t {}
     )*};
 }
 
