@@ -249,6 +249,21 @@ pub(crate) unsafe fn identity_hash(obj: NonNull<u8>) -> u64 {
     }
 }
 
+/// Takes the identity hash of `obj` now, if it has none, so that asking for it later only
+/// reads the header: what a frozen graph, read by many threads at once, needs.
+///
+/// # Safety
+/// - `obj` must be a live object with an intact header, that no other thread reads meanwhile.
+pub(crate) unsafe fn ensure_hashed(obj: NonNull<u8>) {
+    // SAFETY: the caller promises a live object, whose header is intact.
+    let h = unsafe { read(obj) };
+    if !h.is_hashed() {
+        let salt = NEXT_SALT.fetch_add(1, Ordering::Relaxed) as u64;
+        // SAFETY: as above; only the state bits change, and no one else reads them now.
+        unsafe { write(obj, h.hashed_with(salt)) };
+    }
+}
+
 /// Finishes a copy of an object that was at `from`, `size` bytes long there, whose bytes are
 /// already at `copy`: writes the copy's header, `saved` (the object's header from before it
 /// was forwarded, [`Header::for_copy`], with the copy's age), and the word with its identity

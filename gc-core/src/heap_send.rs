@@ -108,6 +108,8 @@ macro_rules! tuple {
     ($($name:ident)+) => {
         // SAFETY: a tuple is `Send` when its elements are.
         unsafe impl<$($name: HeapSend),+> HeapSend for ($($name,)+) {}
+        // SAFETY: a tuple is `Send + Sync` when its elements are, and changes only through `&mut`.
+        unsafe impl<$($name: HeapSync),+> HeapSync for ($($name,)+) {}
     };
 }
 
@@ -119,6 +121,62 @@ tuple!(A B C D E);
 tuple!(A B C D E F);
 tuple!(A B C D E F G);
 tuple!(A B C D E F G H);
+
+/// A value that may be read from every thread at once in a frozen graph
+/// ([`Frozen`](crate::Frozen)): `Send + Sync`, except that the managed pointers in it need not
+/// be, and holding nothing that a shared reference can change. What a frozen graph's objects
+/// must be, checked as each is allocated (the [`Shared`] kind), as `HeapSend` is for a
+/// `SendHeap`.
+///
+/// `#[derive(Trace)]` implements it for a type whose traced fields are `HeapSync` and whose
+/// `#[gc(ignore)]` fields are `Send + Sync`. Numbers, strings, `Gc`s and `GcWeak`s, `GcCell` (whose writes need a `Mutation`, which a frozen graph never
+/// has again) and `GcVec` are; `Cell`, `GcRefCell` (whose borrows count), the managed maps
+/// (which borrow their index) and `GcDyn` (whose object's type is not known) are not.
+///
+/// # Safety
+/// Every part of a value of the type that is not a managed pointer must be `Send + Sync`, and
+/// no method reachable through `&` may write to it without a `Mutation`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be read from several threads in a frozen graph: it is not `HeapSync`",
+    label = "not `HeapSync`",
+    note = "a frozen graph is shared by every thread, so what it holds must be `Send + Sync`, managed pointers aside, and unchangeable through `&`: no `Cell`, `GcRefCell`, managed map or `GcDyn`; `GcCell` and `GcVec` are fine, since writing them needs a `Mutation`"
+)]
+pub unsafe trait HeapSync {}
+
+// SAFETY: a frozen object is only read, and every object of a frozen graph was allocated
+// through `Admits<_>` for `Shared`, so it is `HeapSync`; the identity hash of every frozen object
+// is taken when it is frozen. A brand keeps pointers into one heap out of every other heap.
+unsafe impl<T: ?Sized> HeapSync for Gc<'_, T> {}
+// SAFETY: as for `Gc`: `upgrade` and `is_dead` only read the target's header.
+unsafe impl<T: ?Sized> HeapSync for GcWeak<'_, T> {}
+// SAFETY: `get` reads; `set` and `replace` need a `Mutation` of the cell's brand.
+unsafe impl<T: HeapSync> HeapSync for GcCell<'_, T> {}
+// SAFETY: as for `GcCell`: every read is a read, every write needs a `Mutation`.
+unsafe impl<T: HeapSync> HeapSync for GcVec<'_, T> {}
+// SAFETY: each of these is `Send + Sync` when its parts are, and changes only through `&mut`.
+unsafe impl<T: ?Sized + HeapSync> HeapSync for PhantomData<T> {}
+// SAFETY: as above.
+unsafe impl<T: HeapSync> HeapSync for [T] {}
+// SAFETY: as above.
+unsafe impl<T: HeapSync, const N: usize> HeapSync for [T; N] {}
+// SAFETY: as above.
+unsafe impl<T: HeapSync> HeapSync for Option<T> {}
+// SAFETY: as above.
+unsafe impl<T: HeapSync, E: HeapSync> HeapSync for Result<T, E> {}
+// SAFETY: as above.
+unsafe impl<T: ?Sized + HeapSync> HeapSync for Box<T> {}
+// SAFETY: as above.
+unsafe impl<T: HeapSync> HeapSync for Vec<T> {}
+// SAFETY: as above.
+unsafe impl<T: HeapSync> HeapSync for VecDeque<T> {}
+// SAFETY: as above; the hasher is `Send + Sync`.
+unsafe impl<K: HeapSync, V: HeapSync, S: Send + Sync> HeapSync for HashMap<K, V, S> {}
+// SAFETY: as above.
+unsafe impl<T: HeapSync, S: Send + Sync> HeapSync for HashSet<T, S> {}
+// SAFETY: as above.
+unsafe impl<K: HeapSync, V: HeapSync> HeapSync for BTreeMap<K, V> {}
+// SAFETY: as above.
+unsafe impl<T: HeapSync> HeapSync for BTreeSet<T> {}
 
 /// Which heap a [`Mutation`](crate::Mutation) belongs to: [`Local`] (a [`Heap`](crate::Heap),
 /// which stays on its thread) or [`Sendable`] (a [`SendHeap`](crate::SendHeap), which may move).
@@ -134,15 +192,20 @@ pub enum Local {}
 /// allocated in it is [`HeapSend`].
 pub enum Sendable {}
 
+/// The kind of the heap a [`Frozen`](crate::Frozen) graph is built in: every thread will read
+/// it, so everything allocated in it is [`HeapSend`] and [`HeapSync`].
+pub enum Shared {}
+
 impl HeapKind for Local {}
 impl HeapKind for Sendable {}
+impl HeapKind for Shared {}
 
 /// A heap of this kind may hold objects of type `T`: any type in a [`Local`] heap, a
 /// [`HeapSend`] type in a [`Sendable`] one. The bound of every function that allocates.
 #[diagnostic::on_unimplemented(
-    message = "`{T}` cannot be allocated in a `SendHeap`: it is not `HeapSend`",
+    message = "`{T}` cannot be allocated in this heap: a `SendHeap` holds only `HeapSend` types, a frozen graph only `HeapSend + HeapSync` ones",
     label = "allocated here",
-    note = "a `SendHeap` moves between threads with every object in it, so its objects must be `Send`, managed pointers aside (`HeapSend`); allocate a type that holds an `Rc` or a `Root` in a `Heap`, which stays on its thread"
+    note = "a `SendHeap` moves between threads with every object in it, so its objects must be `Send`, managed pointers aside (`HeapSend`); a frozen graph is read by every thread at once, so its objects must also be unchangeable through `&` (`HeapSync`); allocate a type that holds an `Rc`, a `Cell` or a `Root` in a `Heap`, which stays on its thread"
 )]
 ///
 /// Sealed, like [`HeapKind`]: its private supertrait states the same condition, so no other
@@ -151,6 +214,7 @@ pub trait Admits<T: ?Sized>: HeapKind + sealed::SealedAdmits<T> {}
 
 impl<T: ?Sized> Admits<T> for Local {}
 impl<T: ?Sized + HeapSend> Admits<T> for Sendable {}
+impl<T: ?Sized + HeapSend + HeapSync> Admits<T> for Shared {}
 
 mod sealed {
     use super::HeapSend;
@@ -158,9 +222,11 @@ mod sealed {
     pub trait Sealed {}
     impl Sealed for super::Local {}
     impl Sealed for super::Sendable {}
+    impl Sealed for super::Shared {}
 
     /// What [`Admits`](super::Admits) admits, where no other crate can add to it.
     pub trait SealedAdmits<T: ?Sized> {}
     impl<T: ?Sized> SealedAdmits<T> for super::Local {}
     impl<T: ?Sized + HeapSend> SealedAdmits<T> for super::Sendable {}
+    impl<T: ?Sized + HeapSend + super::HeapSync> SealedAdmits<T> for super::Shared {}
 }

@@ -107,6 +107,29 @@ impl HeapState {
         }
     }
 
+    /// Takes the identity hash of every object that has none, right after a major collection
+    /// (which leaves every object in the old or large space, with an intact header), so that
+    /// identity hashes of a frozen heap are only read.
+    ///
+    /// # Panics
+    /// If young objects remain, which only pinning leaves (a `SendHeap` pins nothing).
+    pub(crate) fn hash_every_object(&self) {
+        let view = self.view();
+        assert_eq!(
+            view.young_allocated + view.survivor_used,
+            0,
+            "tenured-gc: a heap to freeze still has young objects after a major collection"
+        );
+        let old = self.spaces.old.borrow();
+        // SAFETY: outside scopes and collections every old object (and dead filler) has an
+        // intact, unforwarded header; the heap is not shared yet.
+        unsafe { old.for_each_object(|obj| crate::header::ensure_hashed(obj)) };
+        for large in &self.spaces.large.borrow().objects {
+            // SAFETY: as above, for the large objects.
+            unsafe { crate::header::ensure_hashed(large.start) };
+        }
+    }
+
     /// Bytes of eden handed out since the last minor collection.
     pub(crate) fn eden_used(&self) -> usize {
         self.alloc.eden_used(&self.spaces.overflow.borrow())

@@ -88,6 +88,9 @@ macro_rules! rounds {
         // SAFETY: the stand-in holds nothing. In the bounds of a derived `HeapSend` impl it
         // assumes the type it stands for is `HeapSend`, by the same induction as for `Leaf`.
         unsafe impl<S: ?Sized> crate::HeapSend for $level<S> {}
+
+        // SAFETY: as for `HeapSend`.
+        unsafe impl<S: ?Sized> crate::HeapSync for $level<S> {}
     )*};
 }
 

@@ -43,6 +43,8 @@ macro_rules! leaf {
         }
         // SAFETY: the type is `Send` and holds no managed pointer.
         unsafe impl crate::HeapSend for $t {}
+        // SAFETY: the type is `Send + Sync` and holds no managed pointer.
+        unsafe impl crate::HeapSync for $t {}
     )*};
 }
 

@@ -11,10 +11,12 @@
 //! The type is a `Leaf` when every traced field's type is, with each mention of the type
 //! assumed a leaf (see [`recursion`]).
 //!
-//! # HeapSend
+//! # HeapSend and HeapSync
 //! The type may move to another thread with its heap (`SendHeap`) when every traced field's
 //! type is `HeapSend`, with each mention of the type assumed so (by induction over the depth of
-//! a value, as for `Leaf`), and every ignored field's type is `Send`.
+//! a value, as for `Leaf`), and every ignored field's type is `Send`; it may be read from every
+//! thread in a frozen graph when every traced field's type is `HeapSync` and every ignored
+//! field's type is `Send + Sync`.
 //!
 //! # Bounds
 //! Each type parameter that appears in a traced field's type gets `T: Trace`, unless
@@ -53,9 +55,10 @@ pub fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
     let trace = trace_impl(&cont);
     let leaf = leaf_impl(&cont);
     let heap_send = heap_send_impl(&cont);
+    let heap_sync = heap_sync_impl(&cont);
     let rebrand = rebrand_impl(&cont);
     let guard = (!cont.attrs.unsafe_allow_drop).then(|| drop_guard(&cont));
-    Ok(quote!(#trace #leaf #heap_send #rebrand #guard))
+    Ok(quote!(#trace #leaf #heap_send #heap_sync #rebrand #guard))
 }
 
 fn trace_impl(cont: &Container) -> TokenStream {
@@ -210,40 +213,58 @@ impl<'ast> Visit<'ast> for ParamUses<'_> {
     }
 }
 
-/// `unsafe impl Leaf` bounded by every traced field's type being a leaf; `None` if a field's
-/// facts are assumed, since its type cannot be looked into without going round a cycle.
+/// `unsafe impl Leaf` bounded by every traced field's type being a leaf; ignored fields are
+/// `'static`, so they hold no managed pointer.
 fn leaf_impl(cont: &Container) -> Option<TokenStream> {
-    let fields = cont.fields();
-    if fields.iter().any(|f| f.is_assumed()) {
-        return None;
-    }
-    let ident = cont.ident();
-    let generics = cont.generics();
-    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
-    let own = where_clause.into_iter().flat_map(|w| &w.predicates);
-    let mut predicates: Vec<TokenStream> = own.map(ToTokens::to_token_stream).collect();
-    for field in fields.iter().filter(|f| f.is_traced()) {
-        let ty = recursion::stand_in_type(cont, field);
-        // A false bound that names no parameter is an error where the impl is written; under
-        // a binder it only keeps the impl from applying, like any other unmet bound.
-        let binder = (!names_parameter(&ty, generics)).then(|| quote!(for<'__leaf>));
-        predicates.push(quote_spanned!(field.span()=> #binder #ty: ::tenured_gc::Leaf));
-    }
-    Some(quote! {
-        #[automatically_derived]
-        #[doc = " SAFETY: bounded by every traced field's type being a `Leaf`, and ignored fields are"]
-        #[doc = " `'static`, so no value of this type holds a managed pointer."]
-        unsafe impl #impl_generics ::tenured_gc::Leaf for #ident #ty_generics
-        where
-            #(#predicates,)*
-        {}
-    })
+    field_bound_impl(
+        cont,
+        quote!(::tenured_gc::Leaf),
+        None,
+        quote! {
+            #[doc = " SAFETY: bounded by every traced field's type being a `Leaf`, and ignored fields are"]
+            #[doc = " `'static`, so no value of this type holds a managed pointer."]
+        },
+    )
 }
 
 /// `unsafe impl HeapSend` bounded by every traced field's type being `HeapSend` and every
-/// ignored field's type being `Send`; `None` if a field's facts are assumed, since its type
-/// cannot be looked into without going round a cycle.
+/// ignored field's type being `Send`.
 fn heap_send_impl(cont: &Container) -> Option<TokenStream> {
+    field_bound_impl(
+        cont,
+        quote!(::tenured_gc::HeapSend),
+        Some(quote!(::core::marker::Send)),
+        quote! {
+            #[doc = " SAFETY: bounded by every traced field's type being `HeapSend` and every ignored"]
+            #[doc = " field's being `Send`."]
+        },
+    )
+}
+
+/// `unsafe impl HeapSync` bounded by every traced field's type being `HeapSync` and every
+/// ignored field's type being `Send + Sync`.
+fn heap_sync_impl(cont: &Container) -> Option<TokenStream> {
+    field_bound_impl(
+        cont,
+        quote!(::tenured_gc::HeapSync),
+        Some(quote!(::core::marker::Send + ::core::marker::Sync)),
+        quote! {
+            #[doc = " SAFETY: bounded by every traced field's type being `HeapSync` and every ignored"]
+            #[doc = " field's being `Send + Sync`."]
+        },
+    )
+}
+
+/// `unsafe impl #trait_path` for the type, bounded by every traced field's type (each mention of
+/// the type replaced by a stand-in, see [`recursion`]) implementing it, and every ignored
+/// field's type `ignored` where that is given; `None` if a field's facts are assumed, since its
+/// type cannot be looked into without going round a cycle.
+fn field_bound_impl(
+    cont: &Container,
+    trait_path: TokenStream,
+    ignored: Option<TokenStream>,
+    safety: TokenStream,
+) -> Option<TokenStream> {
     let fields = cont.fields();
     if fields.iter().any(|f| f.is_assumed()) {
         return None;
@@ -255,20 +276,22 @@ fn heap_send_impl(cont: &Container) -> Option<TokenStream> {
     let mut predicates: Vec<TokenStream> = own.map(ToTokens::to_token_stream).collect();
     for field in &fields {
         let (ty, bound) = if field.is_traced() {
-            let ty = recursion::stand_in_type(cont, field);
-            (ty, quote!(::tenured_gc::HeapSend))
+            (recursion::stand_in_type(cont, field), &trait_path)
         } else {
-            (field.ty().clone(), quote!(::core::marker::Send))
+            match &ignored {
+                Some(bound) => (field.ty().clone(), bound),
+                None => continue,
+            }
         };
-        // As in `leaf_impl`: a false bound naming no parameter only keeps the impl from applying.
-        let binder = (!names_parameter(&ty, generics)).then(|| quote!(for<'__send>));
+        // A false bound that names no parameter is an error where the impl is written; under
+        // a binder it only keeps the impl from applying, like any other unmet bound.
+        let binder = (!names_parameter(&ty, generics)).then(|| quote!(for<'__bound>));
         predicates.push(quote_spanned!(field.span()=> #binder #ty: #bound));
     }
     Some(quote! {
         #[automatically_derived]
-        #[doc = " SAFETY: bounded by every traced field's type being `HeapSend` and every ignored"]
-        #[doc = " field's being `Send`."]
-        unsafe impl #impl_generics ::tenured_gc::HeapSend for #ident #ty_generics
+        #safety
+        unsafe impl #impl_generics #trait_path for #ident #ty_generics
         where
             #(#predicates,)*
         {}

@@ -12,6 +12,7 @@ mod debug;
 mod dyn_objects;
 mod events;
 mod faults;
+mod frozen;
 mod generic;
 mod identity;
 mod identity_hash;
