@@ -76,7 +76,7 @@ fn print(objects: u32, last: Pair) {
 }
 
 fn tenured_gc(objects: u32) {
-    use tenured_gc::{Gc, Heap, RunState, Mutation, Trace};
+    use tenured_gc::{Gc, Heap, Mutation, RunState, Trace};
 
     #[derive(Trace)]
     struct Object {
@@ -104,7 +104,7 @@ fn tenured_gc(objects: u32) {
     let objects_u64 = u64::from(objects);
     let mut heap = Heap::new();
     let last = heap.run(
-        |m| RunState::new((new(m, Pair::FIRST), 1)),
+        |m| RunState::new((new(m, Pair::FIRST), 1u64)),
         |m, (mut last, start)| {
             if start == objects_u64 {
                 return ControlFlow::Break(get(last));

@@ -70,7 +70,7 @@ fn check<N: Copy>(nodes: &[N], id: impl Fn(N) -> u64, edge: impl Fn(N, usize) ->
 
 fn tenured_gc(size: u32) {
     use std::ops::ControlFlow;
-    use tenured_gc::{Gc, GcCell, Heap, RunState, Mutation, Trace};
+    use tenured_gc::{Gc, GcCell, Heap, Mutation, RunState, Trace};
 
     type Edge<'gc> = GcCell<'gc, Option<Gc<'gc, Node<'gc>>>>;
 
@@ -97,7 +97,7 @@ fn tenured_gc(size: u32) {
     let mut heap = Heap::new();
     let mut rng = XorShift::new(SEED);
     heap.run(
-        |_| RunState::new(Vec::new()),
+        |_| RunState::new(Vec::<Gc<Node>>::new()),
         |m, mut nodes| {
             if nodes.len() == size {
                 check(&nodes, |n| n.id, |n, k| n.edges[k].get());

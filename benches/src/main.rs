@@ -14,6 +14,8 @@
 //! - [`lru_cache`]: an LRU cache (hash map index plus linked list) under a skewed load.
 //! - [`ring_roots`]: the rings of `cycles`, one scope and one root per ring.
 //!
+//! And [`threads`]: one server-like program on one thread and on two, a heap per thread.
+//!
 //! The pause distribution of tenured-gc is read from `Heap::stats()` at the end of its runs
 //! of binary-trees, GCBench and the four workloads of live data, HotSpot's from `-Xlog:gc` and
 //! Go's from `GODEBUG=gctrace=1` ([`pauses`]); each workload's table of times is followed by
@@ -35,6 +37,7 @@ mod old_table;
 mod pauses;
 mod ring_roots;
 mod rng;
+mod threads;
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -114,6 +117,7 @@ pub const WORKLOADS: &[Workload] = &[
     growing_graph::WORKLOAD,
     lru_cache::WORKLOAD,
     ring_roots::WORKLOAD,
+    threads::WORKLOAD,
 ];
 
 /// Prints tenured-gc's pause statistics on lines the harness reads apart from the check lines.
