@@ -3,6 +3,8 @@
 //! - `tour`: its narration reaches the key results.
 //! - `linked_list`, `graph`, `parent_tree`, `lru_cache`, `weak_cache`, `shapes`: each succeeds (their
 //!   own assertions hold) and narrates its key results.
+//! - `workers`: two threads serve every order in sessions of their own heaps, reading one
+//!   frozen catalog, and agree with the sum of all orders.
 //! - `scheme`: the feature test prints exactly `test.expected`; every benchmark prints its
 //!   result at a small size; a REPL session with errors reports each one with its position
 //!   and goes on; a file with an error stops with its position; and a long loop of cyclic
@@ -40,6 +42,8 @@ fn examples_dir() -> &'static Path {
                 "weak_cache",
                 "--example",
                 "shapes",
+                "--example",
+                "workers",
             ])
             .args(["--package", "gc-examples"])
             .current_dir(workspace_root());
@@ -212,6 +216,28 @@ fn lru_cache_evicts_the_least_recently_used_and_frees_it() {
             "After a major collection: 3 entries freed, the 3 evicted ones.",
         ],
     );
+}
+
+#[test]
+fn workers_share_a_frozen_catalog_and_serve_every_order() {
+    let output = run("workers", &["200000"], "");
+    let stdout = text(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        text(&output.stderr)
+    );
+    for line in [
+        "Catalog: 2000 products, frozen: 203 KiB, read by 2 workers",
+        "Worker 0: 4 sessions of 25000 orders; the last keeps its last 5000",
+        "Worker 1: 4 sessions of 25000 orders; the last keeps its last 5000",
+        "All orders: 1096500000 cents",
+    ] {
+        assert!(
+            stdout.lines().any(|l| l == line),
+            "workers does not say {line:?}:\n{stdout}"
+        );
+    }
 }
 
 #[test]
