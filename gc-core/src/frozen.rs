@@ -8,9 +8,10 @@
 //!
 //! - nothing moves or is freed: no collection, scope or `Mutation` of that heap ever runs
 //!   again, so a pointer into it stays valid for as long as the `Arc` lives;
-//! - nothing changes: its objects are [`HeapSync`], so nothing in them changes through `&`,
-//!   and the cells that change with a `Mutation` never get one; identity hashes are already
-//!   taken, so asking for one only reads;
+//! - nothing changes: its objects are [`HeapSync`], so nothing in them changes through `&`
+//!   but synchronised values in ignored fields (an atomic counter, a `Mutex`), and the cells
+//!   that change with a `Mutation` never get one; identity hashes are already taken, so asking
+//!   for one only reads;
 //! - every thread may read it at once ([`Frozen::with`]), and any heap may hold a `Frozen`
 //!   handle in its objects: to them it is a plain value (a leaf) that keeps the graph alive,
 //!   never traced into or moved.
@@ -75,7 +76,7 @@ struct Sealed<S> {
 // SAFETY: a sealed heap is never used again but to be dropped: no scope, collection or
 // `Mutation` runs on it, and its `HeapState` is touched only by `Heap`'s drop, through the
 // last handle, on one thread. Its objects and state are `HeapSend` (allocated through
-// `Admits<_>` for `Sendable`, and `S: HeapSend`), so they may be dropped on any thread.
+// `Admits<_>` for `Shared`, and `S: HeapSend`), so they may be dropped on any thread.
 unsafe impl<S: HeapSend + HeapSync> Send for Sealed<S> {}
 // SAFETY: what threads share is `&S` and the objects it reaches, which are `HeapSync`: nothing
 // in them changes through `&` (no `Cell`, no counted borrow), the cells that change need a

@@ -135,7 +135,10 @@ tuple!(A B C D E F G H);
 ///
 /// # Safety
 /// Every part of a value of the type that is not a managed pointer must be `Send + Sync`, and
-/// no method reachable through `&` may write to it without a `Mutation`.
+/// no method reachable through `&` may write to it without a `Mutation`, unless that write is
+/// synchronised (an atomic, a `Mutex`: what an ignored `Send + Sync` field may hold). Such a
+/// field may even hold a handle of its own frozen graph, which then, like an `Arc` cycle, is
+/// never freed.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be read from several threads in a frozen graph: it is not `HeapSync`",
     label = "not `HeapSync`",

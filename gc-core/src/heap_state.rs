@@ -109,7 +109,8 @@ impl HeapState {
 
     /// Takes the identity hash of every object that has none, right after a major collection
     /// (which leaves every object in the old or large space, with an intact header), so that
-    /// identity hashes of a frozen heap are only read.
+    /// identity hashes of a frozen heap are only read; and gives the empty nursery's pages back
+    /// to the system, since a frozen heap never allocates again.
     ///
     /// # Panics
     /// If young objects remain, which only pinning leaves (a `SendHeap` pins nothing).
@@ -128,6 +129,8 @@ impl HeapState {
             // SAFETY: as above, for the large objects.
             unsafe { crate::header::ensure_hashed(large.start) };
         }
+        // The nursery is empty and will never be used again: its pages go back to the system.
+        self.spaces.nursery.memory.release_pages();
     }
 
     /// Bytes of eden handed out since the last minor collection.

@@ -106,6 +106,18 @@ impl Region {
         let _ = range;
     }
 
+    /// Gives the pages of the block back to the system, keeping the block: a later read sees
+    /// zeros and a write faults a fresh page in (on Linux; elsewhere, and under Miri, nothing
+    /// happens). For memory that no object occupies and that will not be used again soon.
+    pub(crate) fn release_pages(&self) {
+        #[cfg(all(target_os = "linux", not(miri)))]
+        // SAFETY: the block is this region's own, and the caller keeps no object in it; the
+        // advice frees its pages, which stay mapped (they read as zeros).
+        unsafe {
+            libc::madvise(self.start.as_ptr().cast(), self.size(), libc::MADV_DONTNEED);
+        }
+    }
+
     /// Whether `addr` lies inside the block.
     #[inline(always)]
     pub(crate) fn contains(&self, addr: usize) -> bool {

@@ -33,7 +33,7 @@ use crate::header::WORD;
 
 /// One allocation holding eden and the two survivor spaces, each at its largest size.
 pub(crate) struct Nursery {
-    memory: Region,
+    pub(crate) memory: Region,
     /// The reserved sizes: eden, and each survivor space.
     max_eden: usize,
     max_survivor: usize,
