@@ -228,8 +228,7 @@ pub struct HeapStats {
     pub heap_reserved: usize,
     /// Bytes old and large objects may hold before the pacer runs a major collection.
     pub old_budget: usize,
-    /// Bytes of old-generation chunks and overflow blocks this heap took from the process's
-    /// pool of freed ones ([`pool_stats`](crate::pool_stats)) rather than from the system.
+    /// Bytes of old-generation chunks this heap took from the process's pool of freed ones ([`pool_stats`](crate::pool_stats)) rather than from the system.
     pub bytes_from_pool: u64,
 }
 

@@ -1,5 +1,10 @@
-//! The process-wide pool of freed memory: old-generation chunks and overflow blocks that one
-//! heap gives back, for the next heap (or the same one) to take without asking the system.
+//! The process-wide pool of freed memory: old-generation chunks that one heap gives back, for
+//! the next heap (or the same one) to take without asking the system.
+//!
+//! Eden's overflow blocks are not pooled: they double in size, are advised into huge pages,
+//! and keeping them would hold a scope's whole spill resident after the minor collection that
+//! empties them (binary-trees' peak RSS grew by a fifth when they were). The nursery is the
+//! heap's own for its lifetime.
 //!
 //! A heap that promotes, compacts and promotes again, or a program that makes and drops heaps
 //! (a worker's heap per request), would otherwise free chunks to the allocator and fault fresh
@@ -157,8 +162,8 @@ pub(crate) unsafe fn give(start: NonNull<u8>, layout: Layout) {
     unsafe { pool().give(start, layout, Instant::now()) }
 }
 
-/// What the process-wide pool of freed old-generation chunks and overflow blocks holds, and
-/// how much it has handed back out. Heaps of every thread share it.
+/// What the process-wide pool of freed old-generation chunks holds, and how much it has handed
+/// back out. Heaps of every thread share it.
 ///
 /// ```
 /// let before = tenured_gc::pool_stats();

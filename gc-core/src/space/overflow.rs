@@ -40,8 +40,6 @@ pub(crate) struct OverflowSpace {
     /// since the last minor collection.
     eden_used: Option<usize>,
     blocks: Vec<Block>,
-    /// Bytes of blocks taken from the process's pool rather than the system.
-    pub(crate) from_pool: u64,
 }
 
 impl OverflowSpace {
@@ -49,7 +47,6 @@ impl OverflowSpace {
         OverflowSpace {
             eden_used: None,
             blocks: Vec::new(),
-            from_pool: 0,
         }
     }
 
@@ -102,12 +99,11 @@ impl OverflowSpace {
             Some(last) => last.top = window_cursor.expect("an open window in the last block"),
             None => self.eden_used = Some(eden_used),
         }
-        let (memory, reused) = Region::pooled(block_size, WORD);
-        if reused {
-            self.from_pool += block_size as u64;
-        } else {
-            memory.advise_huge_pages(0..block_size);
-        }
+        // Not from the process's pool: blocks double in size and are advised into huge pages,
+        // and keeping them would hold a scope's whole spill resident after it is collected.
+        let memory = Region::new_unpoisoned(block_size, WORD);
+        memory.advise_huge_pages(0..block_size);
+        memory.poison(memory.start(), memory.end());
         let (start, end) = (memory.start(), memory.end());
         self.blocks.push(Block { memory, top: start });
         (start, end)
