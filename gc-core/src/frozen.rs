@@ -1,7 +1,7 @@
 //! Frozen graphs: [`Frozen`], an immutable graph of managed objects that every thread reads.
 //!
-//! A frozen graph is built by [`Frozen::new`] in a heap of its own, whose one scope gets a
-//! `Mutation<'gc, Shared>`: everything allocated in it is [`HeapSend`] and [`HeapSync`],
+//! A frozen graph is built by [`Frozen::new`] (one scope) or [`Frozen::build`] (as many as it
+//! takes) in a heap of its own, whose scopes get a `Mutation<'gc, Shared>`: everything allocated in it is [`HeapSend`] and [`HeapSync`],
 //! checked at compile time as each object is allocated. Then a last major collection frees
 //! what the root value does not reach, the identity hash of every object that survives is
 //! taken, and the heap is sealed with its root value behind an `Arc`. From then on:
@@ -21,13 +21,11 @@
 
 use std::sync::Arc;
 
-use crate::collect::tracer::RunStateRoots;
 use crate::config::HeapConfig;
-use crate::event::CollectionReason::Requested;
-use crate::heap::{rebrand, Branded, Heap, RunState};
+use crate::heap::{Branded, Heap, RunState};
 use crate::heap_send::{HeapSend, HeapSync, Shared};
 use crate::mutation::Mutation;
-use crate::stats::CollectionKind;
+use crate::send_heap::SendHeap;
 use crate::trace::{Leaf, NamedTracer, Rebrand, Trace, Tracer};
 
 /// An immutable graph of managed objects, shared by reference count and readable from every
@@ -90,26 +88,43 @@ where
     S: Trace + HeapSend + HeapSync + for<'gc> Rebrand<'gc>,
     for<'gc> Branded<'gc, S>: Sized,
 {
-    /// Builds a graph with `init`, in one scope of a heap of its own, and freezes it: a major
-    /// collection frees what the root value does not reach, and the rest is sealed for good.
+    /// Builds a graph with `init`, in one scope of a heap of its own, and freezes it:
+    /// `Frozen::build(init).freeze()`.
     ///
     /// # Panics
     /// If `init` panics (the heap and everything in it are dropped first), or a `Trace`
-    /// implementation panics during the collection.
+    /// implementation panics during the last collection.
     pub fn new(init: impl for<'gc> FnOnce(&Mutation<'gc, Shared>) -> RunState<'gc, S>) -> Self {
-        let config = HeapConfig {
-            collection_hook: None,
-            ..HeapConfig::default()
-        };
-        let mut heap = Heap::with_config(config).expect("the default heap configuration is valid");
-        // SAFETY: `Rebrand` guarantees `Branded<'gc, S>` and `S` have the same layout.
-        let mut state: S = heap.scope(false, |m| unsafe { rebrand(init(m).value) });
-        let mut trace_state = |tracer: &mut Tracer<'_>| tracer.trace(&mut state);
-        heap.inner_mut().collect(
-            CollectionKind::Major,
-            Requested,
-            &mut RunStateRoots(Some(&mut trace_state)),
-        );
+        Frozen::build(init).freeze()
+    }
+
+    /// A heap of its own, with the default configuration, in which to build a graph to freeze
+    /// over several scopes (with collections between them, as in any [`SendHeap`]): its state
+    /// is the root value `init` makes, its scopes allocate only `HeapSend + HeapSync` types,
+    /// and [`SendHeap::freeze`] turns it into the `Frozen` graph.
+    ///
+    /// ```
+    /// use tenured_gc::{Frozen, Gc, GcVec, RunState};
+    ///
+    /// let mut builder = Frozen::build(|_| RunState::new(GcVec::<Gc<u64>>::new()));
+    /// for chunk in 0..10u64 {
+    ///     builder.mutate(|m, squares| {
+    ///         for i in chunk * 100..(chunk + 1) * 100 {
+    ///             squares.push(m, Gc::new(m, i * i));
+    ///         }
+    ///     });
+    /// }
+    /// let squares = builder.freeze();
+    /// assert_eq!(squares.with(|v| *v.get(999).unwrap()), 998_001);
+    /// ```
+    pub fn build(
+        init: impl for<'gc> FnOnce(&Mutation<'gc, Shared>) -> RunState<'gc, S>,
+    ) -> SendHeap<S, Shared> {
+        SendHeap::create(HeapConfig::default(), init).expect("the default configuration is valid")
+    }
+
+    /// Seals `heap`, whose only root is `state`, right after a major collection.
+    pub(crate) fn seal(state: S, heap: Heap) -> Self {
         heap.inner().hash_every_object();
         let bytes = heap.stats().heap_used as usize;
         Frozen {

@@ -156,7 +156,7 @@ pub use mutation::Mutation;
 pub use pin::Pinned;
 pub use retainers::{PathRoot, PathStep, PathTarget, RetainerPath};
 pub use root::{Root, WeakRoot};
-pub use send_heap::SendHeap;
+pub use send_heap::{MovableKind, SendHeap};
 pub use snapshot::SnapshotSummary;
 pub use stats::{CollectionKind, HeapStats, PauseStats};
 /// Derives [`Trace`](trait@Trace), [`Rebrand`] and, for a pointer-free type, [`Leaf`].

@@ -18,7 +18,10 @@ use crate::collect::tracer::RunStateRoots;
 use crate::config::{ConfigError, HeapConfig};
 use crate::event::CollectionReason::Requested;
 use crate::heap::{rebrand, Branded, Heap, RunState};
-use crate::heap_send::{HeapSend, Sendable};
+use core::marker::PhantomData;
+
+use crate::frozen::Frozen;
+use crate::heap_send::{HeapKind, HeapSend, HeapSync, Sendable, Shared};
 use crate::mutation::Mutation;
 use crate::stats::{CollectionKind, HeapStats};
 use crate::trace::{Rebrand, Trace, Tracer};
@@ -52,7 +55,10 @@ use crate::trace::{Rebrand, Trace, Tracer};
 /// .unwrap();
 /// assert_eq!(heap.mutate(|_, head| head.value), 2);
 /// ```
-pub struct SendHeap<S>
+///
+/// `K` is [`Sendable`]; a heap in which a frozen graph is being built ([`Frozen::build`]) is a
+/// `SendHeap<S, Shared>`, whose scopes allocate only what every thread may read.
+pub struct SendHeap<S, K: MovableKind = Sendable>
 where
     S: Trace + for<'gc> Rebrand<'gc>,
     for<'gc> Branded<'gc, S>: Sized,
@@ -61,6 +67,7 @@ where
     /// so it is dropped first, while the objects it points to are still there.
     state: S,
     heap: Heap,
+    _kind: PhantomData<K>,
 }
 
 impl<S> SendHeap<S>
@@ -80,6 +87,20 @@ where
         config: HeapConfig,
         init: impl for<'gc> FnOnce(&Mutation<'gc, Sendable>) -> RunState<'gc, S>,
     ) -> Result<Self, ConfigError> {
+        SendHeap::create(config, init)
+    }
+}
+
+impl<S, K: MovableKind> SendHeap<S, K>
+where
+    S: Trace + HeapSend + for<'gc> Rebrand<'gc>,
+    for<'gc> Branded<'gc, S>: Sized,
+{
+    /// A heap of kind `K` with `config`, whose state `init` builds.
+    pub(crate) fn create(
+        config: HeapConfig,
+        init: impl for<'gc> FnOnce(&Mutation<'gc, K>) -> RunState<'gc, S>,
+    ) -> Result<Self, ConfigError> {
         if config.collection_hook.is_some() {
             return Err(ConfigError {
                 field: "collection_hook",
@@ -92,7 +113,11 @@ where
         let heap = Heap::with_config(config)?;
         // SAFETY: `Rebrand` guarantees `Branded<'gc, S>` and `S` have the same layout.
         let state = heap.scope(false, |m| unsafe { rebrand(init(m).value) });
-        let mut heap = SendHeap { state, heap };
+        let mut heap = SendHeap {
+            state,
+            heap,
+            _kind: PhantomData,
+        };
         heap.collection_point();
         Ok(heap)
     }
@@ -105,7 +130,7 @@ where
     /// a collection, since the state may keep any of its objects.
     pub fn mutate<R>(
         &mut self,
-        f: impl for<'gc> FnOnce(&Mutation<'gc, Sendable>, &mut Branded<'gc, S>) -> R,
+        f: impl for<'gc> FnOnce(&Mutation<'gc, K>, &mut Branded<'gc, S>) -> R,
     ) -> R {
         let state = &mut self.state;
         let result = self.heap.scope(false, |m| {
@@ -166,13 +191,42 @@ where
     }
 }
 
+impl<S> SendHeap<S, Shared>
+where
+    S: Trace + HeapSend + HeapSync + for<'gc> Rebrand<'gc>,
+    for<'gc> Branded<'gc, S>: Sized,
+{
+    /// Freezes the graph the state reaches: a last major collection frees everything else,
+    /// every object's identity hash is taken, and the heap is sealed for good in a
+    /// [`Frozen`] that every thread can read.
+    pub fn freeze(mut self) -> Frozen<S> {
+        self.collect_major();
+        let SendHeap { state, heap, .. } = self;
+        Frozen::seal(state, heap)
+    }
+}
+
+/// The kinds of heap that can move to another thread: [`Sendable`] and [`Shared`], both of which
+/// admit only `HeapSend` types. Sealed.
+pub trait MovableKind: HeapKind + sealed::Sealed {}
+
+impl MovableKind for Sendable {}
+impl MovableKind for Shared {}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for super::Sendable {}
+    impl Sealed for super::Shared {}
+}
+
 // SAFETY: moving a `SendHeap` moves its state and every object in it, and nothing else points
 // into it: it hands out no `Root`, `WeakRoot` or `Pinned` (its scopes' `Mutation<'gc,
 // Sendable>` has no method that makes one), no `Gc` outlives a scope, and its configuration
-// holds no hook. Every object was allocated through the `Admits` bound (sealed, so no other
-// crate can admit a type that is not `HeapSend`), so it is `HeapSend`, as the state is: what is not a pointer into this heap is `Send`. The heap's own parts (cells,
+// holds no hook. Every object was allocated through the `Admits` bound of `Sendable` or
+// `Shared` (sealed, so no other crate can admit a type that is not `HeapSend`), so it is
+// `HeapSend`, as the state is: what is not a pointer into this heap is `Send`. The heap's own parts (cells,
 // counters, the root table's `Rc`, held only by the heap) move with it.
-unsafe impl<S> Send for SendHeap<S>
+unsafe impl<S, K: MovableKind> Send for SendHeap<S, K>
 where
     S: Trace + HeapSend + for<'gc> Rebrand<'gc>,
     for<'gc> Branded<'gc, S>: Sized,

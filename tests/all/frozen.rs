@@ -79,14 +79,21 @@ fn build<'gc>(
     node
 }
 
-/// A frozen tree of `depth` levels below the root, with garbage left beside it.
+/// A frozen tree of `depth` levels below the root, built in several scopes with collections
+/// between them, and with garbage left beside it.
 fn frozen_tree(depth: u32, fanout: u64) -> Frozen<Tree> {
-    Frozen::new(|m| {
+    let mut builder = Frozen::build(|m| RunState::new(build(m, 0, 0, fanout)));
+    builder.mutate(|m, root| {
         for _ in 0..100 {
-            Gc::new(m, [0u64; 4]); // garbage, freed by the freeze
+            Gc::new(m, [0u64; 4]); // garbage, freed by a collection or the freeze
         }
-        RunState::new(build(m, 0, depth, fanout))
-    })
+        // A first, smaller tree, replaced below: garbage too.
+        *root = build(m, 0, depth.saturating_sub(1), fanout);
+    });
+    builder.collect_minor();
+    builder.mutate(|m, root| *root = build(m, 0, depth, fanout));
+    builder.collect_minor();
+    builder.freeze()
 }
 
 /// The sum of the values of the tree, checking names and parents on the way.
