@@ -21,7 +21,7 @@
 
 use std::sync::Arc;
 
-use crate::config::HeapConfig;
+use crate::config::{ConfigError, HeapConfig};
 use crate::heap::{Branded, Heap, RunState};
 use crate::heap_send::{HeapSend, HeapSync, Shared};
 use crate::mutation::Mutation;
@@ -120,7 +120,17 @@ where
     pub fn build(
         init: impl for<'gc> FnOnce(&Mutation<'gc, Shared>) -> RunState<'gc, S>,
     ) -> SendHeap<S, Shared> {
-        SendHeap::create(HeapConfig::default(), init).expect("the default configuration is valid")
+        Frozen::build_with_config(HeapConfig::default(), init)
+            .expect("the default configuration is valid")
+    }
+
+    /// As [`Frozen::build`], in a heap with `config`; or the first rule the configuration
+    /// breaks (a collection hook is refused, as by every `SendHeap`).
+    pub fn build_with_config(
+        config: HeapConfig,
+        init: impl for<'gc> FnOnce(&Mutation<'gc, Shared>) -> RunState<'gc, S>,
+    ) -> Result<SendHeap<S, Shared>, ConfigError> {
+        SendHeap::create(config, init)
     }
 
     /// Seals `heap`, whose only root is `state`, right after a major collection.

@@ -23,8 +23,9 @@ use core::marker::PhantomData;
 use crate::frozen::Frozen;
 use crate::heap_send::{HeapKind, HeapSend, HeapSync, Sendable, Shared};
 use crate::mutation::Mutation;
+use crate::snapshot::SnapshotSummary;
 use crate::stats::{CollectionKind, HeapStats};
-use crate::trace::{Rebrand, Trace, Tracer};
+use crate::trace::{NamedTracer, Rebrand, Trace, Tracer};
 
 /// A garbage-collected heap that can move to another thread, with its roots in one state
 /// value `S` (named under the `'static` brand).
@@ -172,6 +173,19 @@ where
         self.heap
             .inner()
             .verify(&mut RunStateRoots(Some(&mut trace_state)))
+    }
+
+    /// Writes a heap snapshot in the V8 `.heapsnapshot` format, as
+    /// [`Heap::write_heap_snapshot`] does, with the state as the root (`heap.run state`).
+    pub fn write_heap_snapshot(
+        &mut self,
+        out: impl std::io::Write,
+    ) -> std::io::Result<SnapshotSummary> {
+        let state = &mut self.state;
+        let mut trace_state = |tracer: &mut NamedTracer<'_>| tracer.trace(state);
+        self.heap
+            .inner()
+            .write_heap_snapshot(out, &mut Some(&mut trace_state))
     }
 
     fn collection_point(&mut self) {

@@ -259,3 +259,31 @@ fn a_frozen_graph_is_dropped_once_when_its_last_handle_goes() {
         "the last handle drops it, once"
     );
 }
+
+#[test]
+fn a_frozen_graph_built_with_a_configuration_refuses_a_hook() {
+    let hooked = HeapConfig::default().on_collection(|_| {});
+    let error = Frozen::build_with_config(hooked, |_| RunState::new(0u32))
+        .err()
+        .expect("a hook is refused");
+    assert_eq!(error.field, "collection_hook");
+    let mut builder =
+        Frozen::build_with_config(small_config(), |_| RunState::new(GcVec::<Gc<u64>>::new()))
+            .unwrap();
+    let n = if cfg!(miri) { 200 } else { 5_000 };
+    for i in 0..n {
+        builder.mutate(|m, v| v.push(m, Gc::new(m, i)));
+        if i % 100 == 99 {
+            builder.collect_minor();
+        }
+    }
+    assert!(
+        builder.stats().minor.count >= n / 100,
+        "the build collected as it went"
+    );
+    let frozen = builder.freeze();
+    assert_eq!(
+        frozen.with(|v| v.iter().map(|x| *x).sum::<u64>()),
+        (0..n).sum::<u64>()
+    );
+}

@@ -235,3 +235,23 @@ fn derived_types_are_heap_send_when_their_fields_are() {
     heap_send::<(GcVec<'static, Gc<'static, Node<'static>>>, u64)>();
     heap_send::<Ring>();
 }
+
+#[test]
+fn a_snapshot_of_a_send_heap_starts_at_its_state() {
+    let mut heap = SendHeap::with_config(small_config(), |m| {
+        let rings = GcVec::new();
+        rings.push(m, ring(m, 4));
+        RunState::new((rings, 0u64))
+    })
+    .unwrap();
+    heap.mutate(|m, _| {
+        Gc::new(m, node(7)); // garbage, which the snapshot leaves out
+    });
+    let mut json = Vec::new();
+    let summary = heap.write_heap_snapshot(&mut json).unwrap();
+    // The snapshot's root, the state's node, the vector's storage and the four nodes of the
+    // ring; an edge to each but the first, and one more closing the ring.
+    assert_eq!((summary.nodes, summary.edges), (7, 7), "{summary:?}");
+    let json = String::from_utf8(json).unwrap();
+    assert!(json.contains("heap.run state"), "the state is the root");
+}
