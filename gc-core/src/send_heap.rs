@@ -14,13 +14,13 @@
 //! So nothing outside it points into it, and moving it moves all of it. Like a `Heap`, it is
 //! not `Sync`: one thread at a time uses it.
 
+use core::marker::PhantomData;
+
 use crate::collect::tracer::RunStateRoots;
 use crate::config::{ConfigError, HeapConfig};
 use crate::event::CollectionReason::Requested;
-use crate::heap::{rebrand, Branded, Heap, RunState};
-use core::marker::PhantomData;
-
 use crate::frozen::Frozen;
+use crate::heap::{rebrand, Branded, Heap, RunState};
 use crate::heap_send::{HeapKind, HeapSend, HeapSync, Sendable, Shared};
 use crate::mutation::Mutation;
 use crate::snapshot::SnapshotSummary;
