@@ -8,6 +8,8 @@ use tenured_gc::{
     Shared, Trace,
 };
 
+use crate::common::small_config;
+
 #[derive(Trace)]
 struct Node<'gc> {
     value: u64,
@@ -34,15 +36,6 @@ impl Drop for Counted {
 unsafe impl GcDrop for Counted {}
 
 type Tree = Gc<'static, Node<'static>>;
-
-fn small_config() -> HeapConfig {
-    HeapConfig {
-        nursery_size: 16 * 1024,
-        max_nursery_size: 16 * 1024,
-        large_object_threshold: 1024,
-        ..HeapConfig::from_env()
-    }
-}
 
 /// Builds a tree under `node`'s value: `depth` more levels of `fanout` children each, whose
 /// parents they point to weakly.

@@ -1,19 +1,12 @@
 //! The process-wide pool: old chunks one heap frees are taken by the next heap.
 
-use tenured_gc::{pool_stats, Gc, GcVec, Heap, HeapConfig, RunState, SendHeap};
+use tenured_gc::{pool_stats, Gc, GcVec, Heap, RunState, SendHeap};
 
-fn config() -> HeapConfig {
-    HeapConfig {
-        nursery_size: 64 * 1024,
-        max_nursery_size: 64 * 1024,
-        large_object_threshold: 1024,
-        ..HeapConfig::from_env()
-    }
-}
+use crate::common::small_config;
 
 /// Promotes about `bytes` of small objects into the old generation, and returns the heap.
 fn heap_with_old_objects(bytes: usize) -> Heap {
-    let mut heap = Heap::with_config(config()).unwrap();
+    let mut heap = Heap::with_config(small_config()).unwrap();
     let kept = heap.mutate(|m| m.root(Gc::new(m, GcVec::<Gc<[u64; 2]>>::new())));
     for _ in 0..bytes / (32 * 500) {
         heap.mutate(|m| {
@@ -59,7 +52,7 @@ fn heaps_on_other_threads_share_the_pool() {
             std::thread::spawn(move || {
                 let mut taken = 0;
                 for _ in 0..rounds {
-                    let mut heap = SendHeap::with_config(config(), |_| {
+                    let mut heap = SendHeap::with_config(small_config(), |_| {
                         RunState::new(GcVec::<Gc<[u64; 2]>>::new())
                     })
                     .unwrap();

@@ -8,6 +8,8 @@ use tenured_gc::{
     SendHeap, Trace,
 };
 
+use crate::common::small_config;
+
 #[derive(Trace)]
 struct Node<'gc> {
     value: u64,
@@ -33,15 +35,6 @@ impl Drop for Counted {
 unsafe impl GcDrop for Counted {}
 
 type Ring = (GcVec<'static, Gc<'static, Node<'static>>>, u64);
-
-fn small_config() -> HeapConfig {
-    HeapConfig {
-        nursery_size: 16 * 1024,
-        max_nursery_size: 16 * 1024,
-        large_object_threshold: 1024,
-        ..HeapConfig::from_env()
-    }
-}
 
 /// A ring of `n` nodes whose values are `0..n`.
 fn ring<'gc>(m: &Mutation<'gc, impl Admits<Node<'gc>>>, n: u64) -> Gc<'gc, Node<'gc>> {
