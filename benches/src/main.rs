@@ -14,7 +14,9 @@
 //! - [`lru_cache`]: an LRU cache (hash map index plus linked list) under a skewed load.
 //! - [`ring_roots`]: the rings of `cycles`, one scope and one root per ring.
 //!
-//! And [`threads`]: one server-like program on one thread and on two, a heap per thread.
+//! And [`threads`]: one server-like program on one thread and on two, a heap per thread; and
+//! [`parallel_major`]: the pause of a major collection of a big live graph on one collector
+//! thread and on two.
 //!
 //! The pause distribution of tenured-gc is read from `Heap::stats()` at the end of its runs
 //! of binary-trees, GCBench and the four workloads of live data, HotSpot's from `-Xlog:gc` and
@@ -34,6 +36,7 @@ mod growing_graph;
 mod harness;
 mod lru_cache;
 mod old_table;
+mod parallel_major;
 mod pauses;
 mod ring_roots;
 mod rng;
@@ -118,6 +121,7 @@ pub const WORKLOADS: &[Workload] = &[
     lru_cache::WORKLOAD,
     ring_roots::WORKLOAD,
     threads::WORKLOAD,
+    parallel_major::WORKLOAD,
 ];
 
 /// Prints tenured-gc's pause statistics on lines the harness reads apart from the check lines.

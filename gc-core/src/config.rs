@@ -28,6 +28,8 @@ pub const MIN_NURSERY_SIZE: usize = 16 * KIB;
 pub const MAX_NURSERY_SIZE: usize = 1024 * MIB;
 /// The smallest size for which an object may be placed in the large-object space.
 pub const MIN_LARGE_OBJECT_THRESHOLD: usize = 256;
+/// The most threads a collection may use.
+pub const MAX_COLLECTOR_THREADS: usize = 64;
 /// The largest large-object threshold: objects under it must fit in an old-generation chunk.
 pub const MAX_LARGE_OBJECT_THRESHOLD: usize = CHUNK_SIZE / 4;
 
@@ -74,6 +76,14 @@ pub struct HeapConfig {
     pub heap_limit: Option<usize>,
     /// Objects of this many bytes or more go to the non-moving large-object space.
     pub large_object_threshold: usize,
+    /// How many threads a major collection marks and updates pointers with: the heap's own
+    /// thread and `collector_threads - 1` workers that it starts for the collection and
+    /// joins before it returns (1 to [`MAX_COLLECTOR_THREADS`]). By default, one per core
+    /// the process may run on, up to 4. A heap with less than a few MiB of old objects
+    /// collects on its own thread only, as threads would not pay there (except in stress
+    /// mode and with `verify`, which use them at every major collection, to test them).
+    /// With many heaps collecting at once on as many threads, 1 avoids oversubscription.
+    pub collector_threads: usize,
     /// Collect at every collection point: a minor collection each time and a major one every
     /// `n`-th time. For testing; `None` in normal use.
     pub stress: Option<u32>,
@@ -97,6 +107,7 @@ impl Default for HeapConfig {
             tenuring_threshold: 2,
             old_growth_percent: 100,
             heap_limit: None,
+            collector_threads: default_collector_threads(),
             large_object_threshold: if cfg!(miri) { 2 * KIB } else { 8 * KIB },
             stress: None,
             verify: cfg!(debug_assertions),
@@ -198,6 +209,12 @@ impl HeapConfig {
             t,
             "must be at most a quarter of `nursery_size`",
         )?;
+        check(
+            (1..=MAX_COLLECTOR_THREADS).contains(&self.collector_threads),
+            "collector_threads",
+            self.collector_threads,
+            format!("must be between 1 and {MAX_COLLECTOR_THREADS}"),
+        )?;
         if let Some(limit) = self.heap_limit {
             let floor = 2 * self.nursery_reserved() + 2 * CHUNK_SIZE;
             check(
@@ -291,6 +308,16 @@ impl HeapConfig {
         }
         self
     }
+}
+
+/// One collector thread per core the process may run on, up to 4; one under Miri, whose
+/// threads are slow (its tests of several threads ask for them).
+fn default_collector_threads() -> usize {
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    if cfg!(miri) {
+        return 1;
+    }
+    *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(4)))
 }
 
 /// In stress mode without a count, a major collection every this many points.

@@ -16,7 +16,7 @@
 //! never hashed never pays for it.
 
 use core::ptr::NonNull;
-use core::sync::atomic::{AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 
 use crate::type_info::TypeInfo;
 pub(crate) use crate::type_info::{align_up, WORD};
@@ -311,4 +311,59 @@ pub(crate) unsafe fn read(obj: NonNull<u8>) -> Header {
 pub(crate) unsafe fn write(obj: NonNull<u8>, header: Header) {
     // SAFETY: the caller promises `obj` is an object start, whose first word is the header.
     unsafe { obj.as_ptr().cast::<*mut u8>().write(header.0) }
+}
+
+/// The header word of the object at `obj`, as an atomic: how the phases that run on several
+/// threads at once reach headers.
+///
+/// # Safety
+/// - `obj` must point at the start of a managed object, and while the reference lives every
+///   access to its header from another thread must be atomic too (accesses before the
+///   threads were started and after they were joined are ordered by the start and the join).
+#[inline(always)]
+unsafe fn atomic<'a>(obj: NonNull<u8>) -> &'a AtomicPtr<u8> {
+    // SAFETY: a header is a word-aligned `*mut u8` at the object's start (the caller's
+    // promise), which is what `AtomicPtr<u8>` has the layout of; the caller promises that
+    // concurrent accesses are atomic.
+    unsafe { AtomicPtr::from_ptr(obj.as_ptr().cast::<*mut u8>()) }
+}
+
+/// Reads the header of the object at `obj` while other threads may be marking it.
+///
+/// # Safety
+/// - As for [`atomic`].
+#[inline(always)]
+pub(crate) unsafe fn read_shared(obj: NonNull<u8>) -> Header {
+    // SAFETY: the caller's promise.
+    Header(unsafe { atomic(obj) }.load(Ordering::Relaxed))
+}
+
+/// Sets [`MARKED`] in the header of the object at `obj` unless it is set already, while other
+/// threads may be doing the same. Returns whether this call set it: exactly one of the threads
+/// that mark an object at once is told so.
+///
+/// # Safety
+/// - As for [`atomic`]; and while other threads mark, MARKED is the only bit any of them
+///   changes.
+#[inline(always)]
+pub(crate) unsafe fn mark_shared(obj: NonNull<u8>) -> bool {
+    // SAFETY: the caller's promise.
+    let word = unsafe { atomic(obj) };
+    let mut h = Header(word.load(Ordering::Relaxed));
+    loop {
+        if h.has(MARKED) {
+            return false;
+        }
+        // Relaxed is enough: the mark orders nothing. What a thread reads of the object it
+        // marked was written before the marking threads started.
+        match word.compare_exchange_weak(
+            h.0,
+            h.with(MARKED).0,
+            Ordering::Relaxed,
+            Ordering::Relaxed,
+        ) {
+            Ok(_) => return true,
+            Err(now) => h = Header(now),
+        }
+    }
 }

@@ -84,6 +84,14 @@ use core::ptr::NonNull;
 ///    recursive types by evaluating them with stand-ins in place of the type, and relies on it.
 /// 10. `trace_named`, if overridden, must hand on exactly the managed pointers `trace` hands
 ///     on (by passing the fields to the [`NamedTracer`]), and keep rule 2.
+/// 11. `trace` may run on a collector thread other than the heap's own, while the heap's
+///     thread waits for it, at the same time as the `trace` of other values on other
+///     threads ([`HeapConfig::collector_threads`](crate::HeapConfig::collector_threads)).
+///     So besides `self` and what `self` alone owns it may touch only what is safe to reach
+///     from any thread (atomics, a lock; a thread-local is that thread's own), never state
+///     that other values or the heap's thread share without synchronisation (a count behind
+///     an `Rc`, a `Cell` outside the value). Derived impls and the ones this crate provides
+///     touch only their fields.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be traced by the garbage collector",
     label = "`{Self}` does not implement `Trace`",

@@ -226,13 +226,19 @@ unsafe fn trace_slice_elements<T: Trace>(
     tracer: &mut Tracer<'_>,
 ) {
     // SAFETY: the collector traces live slice objects of element type `T`.
-    let items = unsafe { elements::<T>(obj) };
+    let len = unsafe { slice_len(obj) };
     debug_assert!(
-        from <= to && to <= items.len(),
-        "elements {from}..{to} of a slice of {}",
-        items.len()
+        from <= to && to <= len,
+        "elements {from}..{to} of a slice of {len}"
     );
-    for item in &mut items[from..to] {
+    // Only the elements in the range are borrowed: a major collection on several threads
+    // traces other ranges of one big slice at the same time.
+    // SAFETY: as above; `from..to` lies within the `len` initialised elements after the
+    // length word.
+    let items = unsafe {
+        core::slice::from_raw_parts_mut(obj.as_ptr().add(2 * WORD).cast::<T>().add(from), to - from)
+    };
+    for item in items {
         item.trace(tracer)
     }
 }

@@ -1,10 +1,10 @@
 //! Faults: panics out of user code at every place the collector calls it, re-entrant drop
 //! glue, the stress mode, and a long churn that must not grow the heap.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::ops::ControlFlow;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use tenured_gc::{Gc, GcCell, GcDrop, Heap, HeapConfig, Root, RunState, Trace, Tracer};
 
@@ -20,9 +20,9 @@ fn message(panic: Box<dyn std::any::Any + Send>) -> String {
     }
 }
 
-thread_local! {
-    static TRACE_BOMB_ARMED: Cell<bool> = const { Cell::new(false) };
-}
+/// Whether `TraceBomb`'s trace panics: a static, as a major collection may trace it on one of
+/// its worker threads.
+static TRACE_BOMB_ARMED: AtomicBool = AtomicBool::new(false);
 
 /// A value whose `trace` panics once armed.
 struct TraceBomb;
@@ -30,7 +30,7 @@ struct TraceBomb;
 // SAFETY: holds no managed pointer; its `trace` panics but never touches the heap.
 unsafe impl Trace for TraceBomb {
     fn trace(&mut self, _: &mut Tracer<'_>) {
-        if TRACE_BOMB_ARMED.get() {
+        if TRACE_BOMB_ARMED.load(Ordering::SeqCst) {
             panic!("trace failed");
         }
     }
@@ -68,9 +68,9 @@ fn a_panic_in_trace_poisons_the_heap_which_then_refuses_use() {
             m.root(Gc::new(m, TraceBomb)),
         )
     });
-    TRACE_BOMB_ARMED.set(true);
+    TRACE_BOMB_ARMED.store(true, Ordering::SeqCst);
     let panic = catch_unwind(AssertUnwindSafe(|| heap.collect_minor())).unwrap_err();
-    TRACE_BOMB_ARMED.set(false);
+    TRACE_BOMB_ARMED.store(false, Ordering::SeqCst);
     assert_eq!(message(panic), "trace failed");
     let refused = catch_unwind(AssertUnwindSafe(|| heap.mutate(|_| ()))).unwrap_err();
     assert!(message(refused).contains("this heap is unusable"));

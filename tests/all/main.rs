@@ -23,6 +23,7 @@ mod long_list;
 mod model;
 mod moving;
 mod pacing;
+mod parallel;
 mod pinning;
 mod pool;
 mod reclaim;

@@ -35,6 +35,10 @@ use crate::header;
 use crate::heap_state::HeapState;
 use crate::stats::CollectionKind;
 
+/// The old generation (with large objects) from which a major collection uses more than one
+/// thread: below it, starting and joining a worker costs about what it saves.
+const PARALLEL_MIN_BYTES: usize = 4 << 20;
+
 impl HeapState {
     /// A collection point: collects if the pacer says so.
     pub(crate) fn collection_point(&mut self, extra: &mut RunStateRoots<'_>) {
@@ -145,6 +149,7 @@ impl HeapState {
         }
         let (eden_used, young_allocated) = (self.eden_used(), self.young_allocated());
         let tenuring_threshold = self.config.tenuring_threshold;
+        let threads = self.collector_threads();
         let mut parts = Parts {
             spaces: &mut self.spaces,
             remembered: &mut self.remembered,
@@ -166,10 +171,23 @@ impl HeapState {
                 (panics, None)
             }
             CollectionKind::Major => {
-                let (panics, live) = major::collect(&mut parts, extra);
+                let (panics, live) = major::collect(&mut parts, extra, threads);
                 self.pacer.major_ended(live);
                 (panics, Some(live))
             }
+        }
+    }
+
+    /// The threads a major collection would use now: the configured number where the old
+    /// generation is big enough for them to pay, and always in stress mode and with the
+    /// verifier on, so that the tests run them.
+    fn collector_threads(&self) -> usize {
+        let threads = self.config.collector_threads;
+        let pays = self.spaces.old_and_large_used() >= PARALLEL_MIN_BYTES;
+        if pays || self.config.stress.is_some() || self.config.verify {
+            threads
+        } else {
+            1
         }
     }
 

@@ -36,6 +36,13 @@ impl FirstPanic {
         }
     }
 
+    /// Keeps the panic `other` kept, if this one has none.
+    pub(crate) fn absorb(&mut self, other: FirstPanic) {
+        if let Some(payload) = other.0 {
+            self.keep(payload);
+        }
+    }
+
     /// Resumes the panic kept, if any.
     pub(crate) fn resume(self) {
         if let Some(payload) = self.0 {

@@ -25,21 +25,74 @@
 //! before it slide up to it, and a dead filler object takes the gap between them.
 
 use core::ptr::NonNull;
+use std::collections::HashSet;
 
 use crate::collect::finalize::{finalize_one, FirstPanic, Payload};
+use crate::collect::parallel::{self, Handed};
 use crate::collect::tracer::{scan, RunStateRoots};
 use crate::collect::Parts;
 use crate::collect::{mark, minor};
 use crate::header::{self, Header, MARKED};
-use crate::space::old::OldSpace;
+use crate::space::old::{OldSpace, CHUNK_SIZE};
 use crate::space::walk_region;
 use crate::trace::EdgeVisitor;
+use crate::word_hash::WordHash;
+
+/// Which old chunks have objects that move, by chunk number (an address divided by the
+/// chunk size: chunks are aligned to their size): what the updater asks of every pointer.
+struct MoveTable {
+    /// The lowest chunk number of the old generation.
+    base: usize,
+    /// Per chunk number from `base` on: whether the chunk's objects move. Empty if the
+    /// chunks are spread too far apart for such a table, with `sparse` used instead.
+    dense: Vec<bool>,
+    /// The chunk numbers of the chunks whose objects move, where `dense` is empty.
+    sparse: HashSet<usize, WordHash>,
+}
+
+/// The most entries of a [`MoveTable`]'s dense table per chunk.
+const DENSE_PER_CHUNK: usize = 64;
+
+impl MoveTable {
+    fn new(old: &OldSpace, moves: &[bool]) -> MoveTable {
+        let numbers = || {
+            old.chunks[..moves.len()]
+                .iter()
+                .map(|c| c.memory.start().as_ptr().addr() / CHUNK_SIZE)
+        };
+        let base = numbers().min().unwrap_or(0);
+        let span = numbers().max().map_or(0, |top| top - base + 1);
+        let mut table = MoveTable {
+            base,
+            dense: Vec::new(),
+            sparse: HashSet::default(),
+        };
+        let moving = numbers().zip(moves).filter(|(_, &moves)| moves);
+        if span <= DENSE_PER_CHUNK * moves.len() + 1024 {
+            table.dense = vec![false; span];
+            for (number, _) in moving {
+                table.dense[number - base] = true;
+            }
+        } else {
+            table.sparse = moving.map(|(number, _)| number).collect();
+        }
+        table
+    }
+
+    /// Whether `addr` is in an old chunk whose objects move.
+    #[inline(always)]
+    fn moves(&self, addr: usize) -> bool {
+        let number = addr / CHUNK_SIZE;
+        match self.dense.get(number.wrapping_sub(self.base)) {
+            Some(&moves) => moves,
+            None => !self.sparse.is_empty() && self.sparse.contains(&number),
+        }
+    }
+}
 
 /// Rewrites pointers to forwarding addresses.
 struct Updater<'a> {
-    old: &'a OldSpace,
-    /// Per chunk: whether some object in it moves.
-    moves: &'a [bool],
+    table: &'a MoveTable,
     /// The first panic out of the drop glue of a weak map's value (whose key died).
     panics: &'a mut FirstPanic,
 }
@@ -48,10 +101,7 @@ impl EdgeVisitor for Updater<'_> {
     #[inline]
     fn edge(&mut self, slot: &mut NonNull<u8>) {
         // A large object does not move, nor does any object of a chunk whose objects stay.
-        let Some(chunk) = self.old.chunk_index(slot.as_ptr().addr()) else {
-            return;
-        };
-        if !self.moves[chunk] {
+        if !self.table.moves(slot.as_ptr().addr()) {
             return;
         }
         // SAFETY: every strong pointer is to a live object: an old one, whose header holds
@@ -86,6 +136,8 @@ impl EdgeVisitor for Updater<'_> {
 struct Plan {
     /// The headers of the objects that move, in address order.
     saved: Vec<Header>,
+    /// Per chunk: the index in `saved` of its first object that moves.
+    saved_starts: Vec<usize>,
     /// The gaps left before pinned objects, which the move phase fills with dead objects so
     /// that every chunk stays a run of objects: chunk, start, bytes.
     fillers: Vec<(usize, NonNull<u8>, usize)>,
@@ -108,6 +160,7 @@ fn plan(
     let mut pinned = pinned.iter().copied().peekable();
     let mut plan = Plan {
         saved: Vec::new(),
+        saved_starts: Vec::with_capacity(old.chunk_count()),
         fillers: Vec::new(),
         moves: vec![false; old.chunk_count()],
         tops: Vec::new(),
@@ -125,6 +178,7 @@ fn plan(
         .zip(&mut plan.moves)
         .enumerate()
     {
+        plan.saved_starts.push(plan.saved.len());
         walk_region(chunk.memory.start(), chunk.top, |obj| {
             // SAFETY: before the move phase, every object has an intact header (live ones
             // are forwarded only once they are passed).
@@ -191,18 +245,21 @@ fn plan(
     plan
 }
 
-/// Phase 4: scan every live old object with the updater.
-fn update_old(old: &OldSpace, plan: &Plan, panics: &mut FirstPanic) {
-    let mut moved = plan.saved.iter();
-    let mut updater = Updater {
-        old,
-        moves: &plan.moves,
-        panics,
-    };
-    old.walk(|obj| {
+/// Phase 4 for one chunk: scans its live objects with the updater.
+///
+/// # Safety
+/// - `start..top` must be the objects of chunk `ci` of the planned old generation, before
+///   the move phase, and no other thread may reach them meanwhile.
+unsafe fn update_chunk(
+    (start, top): (NonNull<u8>, NonNull<u8>),
+    saved: &[Header],
+    updater: &mut Updater<'_>,
+) {
+    let mut moved = saved.iter();
+    walk_region(start, top, |obj| {
         // SAFETY: before the move phase, dead objects and live ones that stay have intact
         // headers, and live ones that move forwarding headers, with their types saved in
-        // order.
+        // order (from the chunk's first on).
         let h = unsafe { header::read(obj) };
         let (h, live) = if h.is_forwarded() {
             let saved = moved.next().expect("a saved header per moving object");
@@ -211,12 +268,57 @@ fn update_old(old: &OldSpace, plan: &Plan, panics: &mut FirstPanic) {
             (h, h.has(MARKED))
         };
         if live {
-            // SAFETY: the object is live and its value intact.
-            unsafe { scan(obj, h.type_info(), &mut updater) };
+            // SAFETY: the object is live and its value intact; the caller promises that no
+            // other thread reaches it.
+            unsafe { scan(obj, h.type_info(), updater) };
         }
         // SAFETY: as above.
-        unsafe { h.object_size(obj) }
+        Some(unsafe { h.object_size(obj) })
     });
+}
+
+/// Phase 4 for the old and large objects: scans every live one with an updater, on
+/// `threads` threads, chunk by chunk and large object by large object. Returns the first
+/// panic out of drop glue (of a weak map's value: only with one thread, see `collect`).
+fn update_objects(
+    old: &OldSpace,
+    large: &[NonNull<u8>],
+    plan: &Plan,
+    table: &MoveTable,
+    threads: usize,
+) -> FirstPanic {
+    // SAFETY: the threads of `split` are joined before it returns and this thread takes
+    // part; each item is a chunk or a large object, whose objects' slots only that item
+    // rewrites, and the saved headers and chunk bounds are only read.
+    let (chunks, saved, large) = unsafe {
+        (
+            Handed::new(old.occupied()),
+            Handed::new(&plan.saved[..]),
+            Handed::new(large),
+        )
+    };
+    let saved_starts = &plan.saved_starts;
+    let items = chunks.get().len() + large.get().len();
+    let states = parallel::split(threads, items, FirstPanic::default, |panics, i| {
+        let mut updater = Updater { table, panics };
+        if let Some(&range) = chunks.get().get(i) {
+            // SAFETY: the chunk's objects are planned and not yet moved; each item is taken
+            // by one thread, and no other item reaches the chunk's objects (every item
+            // rewrites only the slots of its own objects and reads only targets' headers,
+            // which nothing writes in this phase).
+            unsafe { update_chunk(range, &saved.get()[saved_starts[i]..], &mut updater) };
+        } else {
+            let obj = large.get()[i - chunks.get().len()];
+            // SAFETY: a live large object, with an intact header and value, taken by one
+            // thread only, as above.
+            unsafe { scan(obj, header::read(obj).type_info(), &mut updater) };
+        }
+    });
+    let mut first = FirstPanic::default();
+    for panics in states {
+        first.absorb(panics);
+    }
+    first
 }
 
 /// Phase 5: slide the live objects to their places.
@@ -273,7 +375,11 @@ fn move_old(old: &mut OldSpace, plan: Plan) {
 
 /// Runs a major collection. Returns the first panic out of drop glue, if any, and the bytes
 /// of old and large objects left live.
-pub(crate) fn collect(parts: &mut Parts<'_>, extra: &mut RunStateRoots<'_>) -> (FirstPanic, usize) {
+pub(crate) fn collect(
+    parts: &mut Parts<'_>,
+    extra: &mut RunStateRoots<'_>,
+    threads: usize,
+) -> (FirstPanic, usize) {
     let mut panics = minor::collect(parts, extra, 1, true);
     debug_assert!(
         parts.remembered.is_empty(),
@@ -287,7 +393,7 @@ pub(crate) fn collect(parts: &mut Parts<'_>, extra: &mut RunStateRoots<'_>) -> (
     let (spaces, roots) = (&mut *parts.spaces, parts.roots);
 
     // Phase 2: mark.
-    mark::mark(roots, extra);
+    let weak_maps = mark::mark(roots, extra, threads);
 
     // Phase 3: plan.
     let mut finalized = 0;
@@ -306,23 +412,27 @@ pub(crate) fn collect(parts: &mut Parts<'_>, extra: &mut RunStateRoots<'_>) -> (
     let plan = plan(old, &pinned, &mut panics, &mut finalized);
     let old_after = plan.live_bytes;
 
-    // Phase 4: update.
+    // Phase 4: update. The threads scan old and large objects; the roots are this thread's.
+    // A weak map whose key died drops the entry's value, user code that may not be `Send`:
+    // with weak maps about, this thread updates everything.
+    let table = MoveTable::new(old, &plan.moves);
     let mut updater = Updater {
-        old,
-        moves: &plan.moves,
+        table: &table,
         panics: &mut panics,
     };
     roots.for_each_slot(|slot| updater.edge(slot));
     extra.trace(&mut updater);
-    for object in &spaces.large.get_mut().objects {
-        // SAFETY: large objects never move; a marked one is live with an intact value.
-        let h = unsafe { header::read(object.start) };
-        if h.has(MARKED) {
-            // SAFETY: as above.
-            unsafe { scan(object.start, h.type_info(), &mut updater) };
-        }
-    }
-    update_old(old, &plan, &mut panics);
+    let large: Vec<NonNull<u8>> = spaces
+        .large
+        .get_mut()
+        .objects
+        .iter()
+        .map(|object| object.start)
+        // SAFETY: large objects never move and have intact headers.
+        .filter(|&obj| unsafe { header::read(obj) }.has(MARKED))
+        .collect();
+    let threads = if weak_maps { 1 } else { threads };
+    panics.absorb(update_objects(old, &large, &plan, &table, threads));
 
     // Phase 5: move.
     parts

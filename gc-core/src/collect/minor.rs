@@ -398,7 +398,7 @@ impl Evacuator<'_> {
             let young_scan = self.to_space.cursor;
             let old_scan = self.old.end_cursor();
             // Owners noted during the drain below are traced in the next round.
-            let owners = self.ephemerons.owners.clone();
+            let owners = self.ephemerons.owners_once();
             self.ephemerons.resolving = true;
             for &owner in &owners {
                 if self.in_to_space(owner.as_ptr().addr()) {

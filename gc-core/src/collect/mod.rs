@@ -22,6 +22,7 @@ pub(crate) mod major;
 pub(crate) mod mark;
 pub(crate) mod minor;
 pub(crate) mod pacer;
+pub(crate) mod parallel;
 pub(crate) mod tracer;
 pub(crate) mod verify;
 

@@ -118,6 +118,14 @@ impl Ephemerons {
         EphemeronPass::Defer
     }
 
+    /// The owners noted so far, each once, for a round over them: an object scanned in parts
+    /// (a big slice, card by card or in steps) may have been noted for each part.
+    pub(crate) fn owners_once(&mut self) -> Vec<NonNull<u8>> {
+        self.owners.sort_unstable();
+        self.owners.dedup();
+        self.owners.clone()
+    }
+
     /// Whether the trace found no weak map, so no round is needed.
     pub(crate) fn is_empty(&self) -> bool {
         self.owners.is_empty() && !self.in_run_state

@@ -10,7 +10,12 @@ impl TestHeap {
     /// Runs a major collection as the driver does, and checks the heap after it. Returns
     /// the bytes left live.
     fn major(&mut self) -> usize {
-        let (panics, live) = collect(&mut self.parts(), &mut RunStateRoots(None));
+        self.major_on(2)
+    }
+
+    /// As [`major`](Self::major), on `threads` threads.
+    fn major_on(&mut self, threads: usize) -> usize {
+        let (panics, live) = collect(&mut self.parts(), &mut RunStateRoots(None), threads);
         panics.resume();
         self.after_collection(&mut RunStateRoots(None));
         live
