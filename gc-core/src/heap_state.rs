@@ -273,7 +273,7 @@ impl HeapState {
             large_used: large.used(),
             heap_reserved: view.reserved,
             old_budget: self.pacer.old_budget(&view),
-            bytes_from_pool: old.from_pool,
+            bytes_from_pool: old.from_pool + self.spaces.nursery.from_pool as u64,
         }
     }
 }

@@ -228,7 +228,9 @@ pub struct HeapStats {
     pub heap_reserved: usize,
     /// Bytes old and large objects may hold before the pacer runs a major collection.
     pub old_budget: usize,
-    /// Bytes of old-generation chunks this heap took from the process's pool of freed ones ([`pool_stats`](crate::pool_stats)) rather than from the system.
+    /// Bytes this heap took from the process's pool of freed memory
+    /// ([`pool_stats`](crate::pool_stats)) rather than from the system: old-generation chunks,
+    /// and the resident pages of its nursery if a dropped heap of the same sizes left one.
     pub bytes_from_pool: u64,
 }
 

@@ -1,10 +1,9 @@
-//! The process-wide pool of freed memory: old-generation chunks that one heap gives back, for
-//! the next heap (or the same one) to take without asking the system.
+//! The process-wide pool of freed memory: old-generation chunks and nurseries that one heap
+//! gives back, for the next heap (or the same one) to take without asking the system.
 //!
 //! Eden's overflow blocks are not pooled: they double in size, are advised into huge pages,
 //! and keeping them would hold a scope's whole spill resident after the minor collection that
-//! empties them (binary-trees' peak RSS grew by a fifth when they were). The nursery is the
-//! heap's own for its lifetime.
+//! empties them (binary-trees' peak RSS grew by a fifth when they were).
 //!
 //! A heap that promotes, compacts and promotes again, or a program that makes and drops heaps
 //! (a worker's heap per request), would otherwise free chunks to the allocator and fault fresh
@@ -12,9 +11,14 @@
 //! layout; a block that has waited [`POOL_IDLE`] without being taken goes back to the system
 //! at the next visit to the pool.
 //!
+//! A block counts for the bytes of it the system backs: all of a chunk, but of a nursery (a
+//! reservation for eden to grow into, mostly never touched) only its resident pages, counted
+//! when its heap is dropped. So a dropped heap's nursery waits, with its pages faulted in, for
+//! the next heap of the same sizes.
+//!
 //! One `Mutex` guards it: a heap visits it only when it takes or gives back a whole chunk
-//! (every 256 KiB of promotion at most), never on the allocation path, and no thread reads a
-//! block while it is in the pool, so nothing needs deferred reclamation.
+//! (every 256 KiB of promotion at most) or its nursery, never on the allocation path, and no
+//! thread reads a block while it is in the pool, so nothing needs deferred reclamation.
 
 use core::ptr::NonNull;
 use std::alloc::{dealloc, Layout};
@@ -27,8 +31,9 @@ pub(crate) const POOL_LIMIT: usize = 64 * 1024 * 1024;
 /// How long a block may wait in the pool before it goes back to the system.
 pub(crate) const POOL_IDLE: Duration = Duration::from_secs(2);
 
-/// What the process-wide pool of freed chunks holds and has done, from
-/// [`pool_stats`](crate::pool_stats).
+/// What the process-wide pool of freed chunks and nurseries holds and has done, from
+/// [`pool_stats`](crate::pool_stats). Bytes are the bytes the system backs: all of a chunk,
+/// the resident pages of a nursery.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct PoolStats {
     /// Bytes waiting in the pool now.
@@ -45,6 +50,8 @@ pub struct PoolStats {
 struct Block {
     start: NonNull<u8>,
     layout: Layout,
+    /// The bytes it counts for: those the system backs.
+    resident: usize,
     since: Instant,
 }
 
@@ -75,35 +82,42 @@ impl Pool {
         }
     }
 
-    /// A pooled block of exactly `layout`, if one waits; its contents are whatever its last
-    /// owner left.
-    pub(crate) fn take(&mut self, layout: Layout, now: Instant) -> Option<NonNull<u8>> {
+    /// A pooled block of exactly `layout`, if one waits, with the bytes it counted for; its
+    /// contents are whatever its last owner left.
+    pub(crate) fn take(&mut self, layout: Layout, now: Instant) -> Option<(NonNull<u8>, usize)> {
         self.release_idle(now);
         let at = self.blocks.iter().rposition(|b| b.layout == layout)?;
         let block = self.blocks.swap_remove(at);
-        self.stats.pooled_bytes -= layout.size();
+        self.stats.pooled_bytes -= block.resident;
         self.stats.reused_blocks += 1;
-        self.stats.reused_bytes += layout.size() as u64;
-        Some(block.start)
+        self.stats.reused_bytes += block.resident as u64;
+        Some((block.start, block.resident))
     }
 
-    /// Takes `start`, a block of `layout` from the global allocator that no one uses any more;
-    /// frees it if the pool is full.
+    /// Takes `start`, a block of `layout` from the global allocator that no one uses any more,
+    /// of which the system backs `resident` bytes; frees it if the pool is full.
     ///
     /// # Safety
     /// `start` came from `std::alloc::alloc(layout)`, and nothing reads or writes it after.
-    pub(crate) unsafe fn give(&mut self, start: NonNull<u8>, layout: Layout, now: Instant) {
+    pub(crate) unsafe fn give(
+        &mut self,
+        start: NonNull<u8>,
+        layout: Layout,
+        resident: usize,
+        now: Instant,
+    ) {
         self.release_idle(now);
-        if self.stats.pooled_bytes + layout.size() > self.limit {
-            self.stats.released_bytes += layout.size() as u64;
+        if self.stats.pooled_bytes + resident > self.limit {
+            self.stats.released_bytes += resident as u64;
             // SAFETY: the caller gives the block up, and it came from `alloc(layout)`.
             unsafe { dealloc(start.as_ptr(), layout) };
             return;
         }
-        self.stats.pooled_bytes += layout.size();
+        self.stats.pooled_bytes += resident;
         self.blocks.push(Block {
             start,
             layout,
+            resident,
             since: now,
         });
     }
@@ -116,8 +130,8 @@ impl Pool {
             if now.saturating_duration_since(b.since) <= idle {
                 return true;
             }
-            stats.pooled_bytes -= b.layout.size();
-            stats.released_bytes += b.layout.size() as u64;
+            stats.pooled_bytes -= b.resident;
+            stats.released_bytes += b.resident as u64;
             // SAFETY: a pooled block came from `alloc(b.layout)` and belongs to the pool.
             unsafe { dealloc(b.start.as_ptr(), b.layout) };
             false
@@ -148,22 +162,23 @@ fn pool() -> std::sync::MutexGuard<'static, Pool> {
     POOL.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// A block of `layout` from the pool, if one waits.
-pub(crate) fn take(layout: Layout) -> Option<NonNull<u8>> {
+/// A block of `layout` from the pool, if one waits, with the bytes of it the system backs.
+pub(crate) fn take(layout: Layout) -> Option<(NonNull<u8>, usize)> {
     pool().take(layout, Instant::now())
 }
 
-/// Gives a block to the pool (or, when it is full, to the system).
+/// Gives a block, of which the system backs `resident` bytes, to the pool (or, when it is
+/// full, to the system).
 ///
 /// # Safety
 /// As for [`Pool::give`].
-pub(crate) unsafe fn give(start: NonNull<u8>, layout: Layout) {
+pub(crate) unsafe fn give(start: NonNull<u8>, layout: Layout, resident: usize) {
     // SAFETY: the caller's promise.
-    unsafe { pool().give(start, layout, Instant::now()) }
+    unsafe { pool().give(start, layout, resident, Instant::now()) }
 }
 
-/// What the process-wide pool of freed old-generation chunks holds, and how much it has handed
-/// back out. Heaps of every thread share it.
+/// What the process-wide pool of freed old-generation chunks and nurseries holds, and how much
+/// it has handed back out. Heaps of every thread share it.
 ///
 /// ```
 /// let before = tenured_gc::pool_stats();
@@ -192,9 +207,9 @@ mod tests {
         let now = Instant::now();
         let b = block(small);
         // SAFETY: `b` came from `alloc(small)` and is not used after.
-        unsafe { pool.give(b, small, now) };
+        unsafe { pool.give(b, small, 64, now) };
         assert_eq!(pool.take(big, now), None);
-        assert_eq!(pool.take(small, now), Some(b));
+        assert_eq!(pool.take(small, now), Some((b, 64)));
         assert_eq!(pool.take(small, now), None);
         let stats = pool.stats();
         assert_eq!(
@@ -212,10 +227,26 @@ mod tests {
         let now = Instant::now();
         for _ in 0..3 {
             // SAFETY: each block came from `alloc(layout)` and is not used after.
-            unsafe { pool.give(block(layout), layout, now) };
+            unsafe { pool.give(block(layout), layout, 512, now) };
         }
         assert_eq!(pool.stats().pooled_bytes, 1024);
         assert_eq!(pool.stats().released_bytes, 512);
+    }
+
+    #[test]
+    fn a_block_counts_for_its_resident_bytes() {
+        let layout = Layout::from_size_align(4096, 8).unwrap();
+        let mut pool = Pool::new(1024, Duration::from_secs(1));
+        let now = Instant::now();
+        // Bigger than the limit, but only a quarter of it is backed.
+        let b = block(layout);
+        // SAFETY: the block came from `alloc(layout)` and is not used after.
+        unsafe { pool.give(b, layout, 256, now) };
+        assert_eq!(pool.stats().pooled_bytes, 256);
+        assert_eq!(pool.take(layout, now), Some((b, 256)));
+        assert_eq!(pool.stats().reused_bytes, 256);
+        // SAFETY: `b` is ours again.
+        unsafe { dealloc(b.as_ptr(), layout) };
     }
 
     #[test]
@@ -224,7 +255,7 @@ mod tests {
         let mut pool = Pool::new(1024, Duration::from_secs(1));
         let then = Instant::now();
         // SAFETY: the block came from `alloc(layout)` and is not used after.
-        unsafe { pool.give(block(layout), layout, then) };
+        unsafe { pool.give(block(layout), layout, 256, then) };
         assert!(pool.take(layout, then + Duration::from_secs(2)).is_none());
         assert_eq!(pool.stats().pooled_bytes, 0);
         assert_eq!(pool.stats().released_bytes, 256);

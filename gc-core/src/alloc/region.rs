@@ -13,8 +13,19 @@ pub(crate) const POISON: u8 = 0xDB;
 pub(crate) struct Region {
     start: NonNull<u8>,
     layout: Layout,
-    /// Given to the pool (`alloc/pool.rs`) when dropped, rather than to the system.
-    pooled: bool,
+    /// Whether and how it is given to the pool (`alloc/pool.rs`) when dropped.
+    pooled: Pooled,
+}
+
+/// What a region does when dropped.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Pooled {
+    /// It goes back to the system.
+    No,
+    /// It goes to the pool, counting for all its bytes (a chunk, all of it touched).
+    Whole,
+    /// It goes to the pool, counting for its resident pages (a reservation, mostly untouched).
+    Resident,
 }
 
 impl Region {
@@ -38,7 +49,7 @@ impl Region {
         Region {
             start,
             layout,
-            pooled: false,
+            pooled: Pooled::No,
         }
     }
 
@@ -46,27 +57,62 @@ impl Region {
     /// layout waits there (and then whether it did), and given back to the pool when dropped.
     /// Poisoned in debug builds, like [`Region::new`].
     pub(crate) fn pooled(size: usize, align: usize) -> (Region, bool) {
+        let (region, reused) = Region::from_pool(size, align, Pooled::Whole);
+        region.poison(region.start(), region.end());
+        (region, reused.is_some())
+    }
+
+    /// A reservation of `size` bytes aligned to `align`, from the process's pool when one of
+    /// that layout waits there (and then the bytes of it the system backs already), and
+    /// given back to the pool when dropped, counting for its resident pages. Not touched, as
+    /// [`Region::new_unpoisoned`].
+    pub(crate) fn pooled_reservation(size: usize, align: usize) -> (Region, usize) {
+        let (region, reused) = Region::from_pool(size, align, Pooled::Resident);
+        (region, reused.unwrap_or(0))
+    }
+
+    fn from_pool(size: usize, align: usize, pooled: Pooled) -> (Region, Option<usize>) {
         let layout = Layout::from_size_align(size.max(WORD), align.max(WORD))
             .expect("region size overflows the address space");
-        let (region, reused) = match pool::take(layout) {
-            Some(start) => {
+        match pool::take(layout) {
+            Some((start, resident)) => {
                 let region = Region {
                     start,
                     layout,
-                    pooled: true,
+                    pooled,
                 };
-                (region, true)
+                (region, Some(resident))
             }
             None => {
                 let mut region = Region::new_unpoisoned(size, align);
-                region.pooled = true;
-                (region, false)
+                region.pooled = pooled;
+                (region, None)
             }
-        };
-        region.poison(region.start(), region.end());
-        (region, reused)
+        }
     }
 
+    /// The bytes of the block the system backs now: its resident pages (on Linux; elsewhere,
+    /// and under Miri, all of it).
+    fn resident_bytes(&self) -> usize {
+        #[cfg(all(target_os = "linux", not(miri)))]
+        {
+            const PAGE: usize = 4096;
+            let base = self.start.as_ptr().addr();
+            let first = base & !(PAGE - 1);
+            let len = base + self.size() - first;
+            let mut pages = vec![0u8; len.div_ceil(PAGE)];
+            let from = self.start.as_ptr().with_addr(first);
+            // SAFETY: `[first, base + size)` covers this block, which this region owns, and
+            // the page before it that the allocator keeps its header in: mapped memory.
+            // `mincore` only reports which of those pages are resident, one byte per page,
+            // into `pages`, which has room for every page of the range.
+            let ok = unsafe { libc::mincore(from.cast(), len, pages.as_mut_ptr().cast()) } == 0;
+            if ok {
+                return pages.iter().filter(|&&p| p & 1 != 0).count() * PAGE;
+            }
+        }
+        self.size()
+    }
     #[inline(always)]
     pub(crate) fn start(&self) -> NonNull<u8> {
         self.start
@@ -141,10 +187,15 @@ impl Region {
 
 impl Drop for Region {
     fn drop(&mut self) {
-        if self.pooled {
+        let resident = match self.pooled {
+            Pooled::No => None,
+            Pooled::Whole => Some(self.size()),
+            Pooled::Resident => Some(self.resident_bytes()),
+        };
+        if let Some(resident) = resident {
             // SAFETY: `start` came from `alloc` with this same layout (here or, through the
             // pool, in an earlier region), and the region's owner holds no pointer into it.
-            unsafe { pool::give(self.start, self.layout) }
+            unsafe { pool::give(self.start, self.layout, resident) }
         } else {
             // SAFETY: `start` came from `alloc` with this same layout, and is freed only here.
             unsafe { dealloc(self.start.as_ptr(), self.layout) }

@@ -21,7 +21,9 @@
 //! and grows and shrinks with the scopes the program runs (see the pacer). Within a scope the
 //! allocation window may run past it, up to the end of the reserved eden. So resizing eden
 //! moves nothing, and memory once touched is used again rather than given back and faulted
-//! in anew, which on a virtual machine costs more than the allocation itself.
+//! in anew, which on a virtual machine costs more than the allocation itself. For the same
+//! reason the block comes from the process's pool (`alloc/pool.rs`) when a dropped heap of
+//! the same sizes left one there, and goes back to it when this heap is dropped.
 //!
 //! [`Window`]: crate::alloc::bump::Window
 
@@ -46,6 +48,8 @@ pub(crate) struct Nursery {
     from: usize,
     /// How far that survivor space is filled.
     survivor_top: NonNull<u8>,
+    /// The resident bytes of the block, if it came from the process's pool.
+    pub(crate) from_pool: usize,
 }
 
 impl Nursery {
@@ -62,7 +66,9 @@ impl Nursery {
             "soft nursery sizes {eden_size}/{survivor_size} past the reserved \
              {max_eden}/{max_survivor}"
         );
-        let memory = Region::new_unpoisoned(max_eden + 2 * max_survivor, WORD);
+        // The block of a nursery of the same sizes that a dropped heap left in the pool, its
+        // pages faulted in already, if one waits.
+        let (memory, from_pool) = Region::pooled_reservation(max_eden + 2 * max_survivor, WORD);
         // Eden past its first size is touched only by big scopes: huge pages there.
         memory.advise_huge_pages(eden_size..max_eden);
         // SAFETY: the first survivor space starts right after the reserved eden, in the block.
@@ -76,6 +82,7 @@ impl Nursery {
             survivor_size,
             largest_eden_size: eden_size,
             from: 0,
+            from_pool,
         };
         debug_assert_eq!(nursery.survivor_top, nursery.survivor_start(0));
         nursery.poison_soft_parts();
