@@ -230,7 +230,7 @@ pub struct HeapStats {
     pub old_budget: usize,
     /// Bytes this heap took from the process's pool of freed memory
     /// ([`pool_stats`](crate::pool_stats)) rather than from the system: old-generation chunks,
-    /// and the resident pages of its nursery if a dropped heap of the same sizes left one.
+    /// and the resident pages of its nursery if a dropped heap with the same `max_nursery_size` left one.
     pub bytes_from_pool: u64,
 }
 

@@ -93,20 +93,23 @@ fn a_heap_takes_the_nursery_an_earlier_heap_of_the_same_sizes_left() {
             });
         }
     };
-    let mut first = Heap::with_config(config.clone()).unwrap();
-    touch(&mut first);
-    assert_eq!(
-        first.stats().bytes_from_pool,
-        0,
-        "no nursery of these sizes was pooled"
-    );
-    drop(first);
-    let mut second = Heap::with_config(config).unwrap();
-    let taken = second.stats().bytes_from_pool;
+    // A pool that other tests have filled for the moment refuses the nursery: a few tries.
+    let reused = (0..5).find_map(|_| {
+        let mut first = Heap::with_config(config.clone()).unwrap();
+        touch(&mut first);
+        drop(first);
+        let mut second = Heap::with_config(config.clone()).unwrap();
+        let taken = second.stats().bytes_from_pool;
+        touch(&mut second);
+        assert_eq!(
+            second.stats().bytes_from_pool,
+            taken,
+            "taken once, at the start"
+        );
+        (taken > 0).then_some(taken)
+    });
     // On Linux the nursery counts for its resident pages: some of eden at least, and never
     // more than its whole reservation.
-    assert!(taken > 0, "the second heap reused the first one's nursery");
+    let taken = reused.expect("a later heap reused an earlier one's nursery");
     assert!(taken <= (3 << 20) + 2 * (3 << 20) / 8 + 4096, "{taken}");
-    touch(&mut second);
-    assert_eq!(second.stats().bytes_from_pool, taken);
 }

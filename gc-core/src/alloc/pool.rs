@@ -14,7 +14,7 @@
 //! A block counts for the bytes of it the system backs: all of a chunk, but of a nursery (a
 //! reservation for eden to grow into, mostly never touched) only its resident pages, counted
 //! when its heap is dropped. So a dropped heap's nursery waits, with its pages faulted in, for
-//! the next heap of the same sizes.
+//! the next heap with the same reservation (`max_nursery_size`).
 //!
 //! One `Mutex` guards it: a heap visits it only when it takes or gives back a whole chunk
 //! (every 256 KiB of promotion at most) or its nursery, never on the allocation path, and no
@@ -27,6 +27,9 @@ use std::time::{Duration, Instant};
 
 /// The most bytes the pool keeps; a block given back beyond it goes to the system.
 pub(crate) const POOL_LIMIT: usize = 64 * 1024 * 1024;
+
+/// How many times its limit of resident bytes the pool may hold in address space.
+const RESERVED_PER_LIMIT: usize = 16;
 
 /// How long a block may wait in the pool before it goes back to the system.
 pub(crate) const POOL_IDLE: Duration = Duration::from_secs(2);
@@ -63,6 +66,9 @@ unsafe impl Send for Block {}
 pub(crate) struct Pool {
     blocks: Vec<Block>,
     limit: usize,
+    /// The address space the blocks waiting hold, resident or not, which may be at most
+    /// [`RESERVED_PER_LIMIT`] times `limit`: a nursery counts for little of what it reserves.
+    reserved: usize,
     idle: Duration,
     stats: PoolStats,
 }
@@ -72,6 +78,7 @@ impl Pool {
         Pool {
             blocks: Vec::new(),
             limit,
+            reserved: 0,
             idle,
             stats: PoolStats {
                 pooled_bytes: 0,
@@ -88,6 +95,7 @@ impl Pool {
         self.release_idle(now);
         let at = self.blocks.iter().rposition(|b| b.layout == layout)?;
         let block = self.blocks.swap_remove(at);
+        self.reserved -= layout.size();
         self.stats.pooled_bytes -= block.resident;
         self.stats.reused_blocks += 1;
         self.stats.reused_bytes += block.resident as u64;
@@ -95,7 +103,8 @@ impl Pool {
     }
 
     /// Takes `start`, a block of `layout` from the global allocator that no one uses any more,
-    /// of which the system backs `resident` bytes; frees it if the pool is full.
+    /// of which the system backs `resident` bytes; frees it if the pool is full, or if nothing
+    /// of it is resident (keeping it would save nothing).
     ///
     /// # Safety
     /// `start` came from `std::alloc::alloc(layout)`, and nothing reads or writes it after.
@@ -107,13 +116,16 @@ impl Pool {
         now: Instant,
     ) {
         self.release_idle(now);
-        if self.stats.pooled_bytes + resident > self.limit {
+        let full = self.stats.pooled_bytes + resident > self.limit
+            || self.reserved + layout.size() > RESERVED_PER_LIMIT * self.limit;
+        if resident == 0 || full {
             self.stats.released_bytes += resident as u64;
             // SAFETY: the caller gives the block up, and it came from `alloc(layout)`.
             unsafe { dealloc(start.as_ptr(), layout) };
             return;
         }
         self.stats.pooled_bytes += resident;
+        self.reserved += layout.size();
         self.blocks.push(Block {
             start,
             layout,
@@ -125,12 +137,13 @@ impl Pool {
     /// Frees every block that has waited longer than the pool's idle time.
     fn release_idle(&mut self, now: Instant) {
         let idle = self.idle;
-        let stats = &mut self.stats;
+        let (stats, reserved) = (&mut self.stats, &mut self.reserved);
         self.blocks.retain(|b| {
             if now.saturating_duration_since(b.since) <= idle {
                 return true;
             }
             stats.pooled_bytes -= b.resident;
+            *reserved -= b.layout.size();
             stats.released_bytes += b.resident as u64;
             // SAFETY: a pooled block came from `alloc(b.layout)` and belongs to the pool.
             unsafe { dealloc(b.start.as_ptr(), b.layout) };
@@ -247,6 +260,23 @@ mod tests {
         assert_eq!(pool.stats().reused_bytes, 256);
         // SAFETY: `b` is ours again.
         unsafe { dealloc(b.as_ptr(), layout) };
+    }
+
+    #[test]
+    fn a_block_with_nothing_resident_or_past_the_address_space_cap_is_freed() {
+        let layout = Layout::from_size_align(4096, 8).unwrap();
+        let mut pool = Pool::new(256, Duration::from_secs(1));
+        let now = Instant::now();
+        // SAFETY: each block came from `alloc(layout)` and is not used after.
+        unsafe { pool.give(block(layout), layout, 0, now) };
+        assert_eq!(pool.blocks.len(), 0);
+        // 16 times 256 bytes of address space: one 4 KiB block, not two.
+        for _ in 0..2 {
+            // SAFETY: as above.
+            unsafe { pool.give(block(layout), layout, 8, now) };
+        }
+        assert_eq!((pool.blocks.len(), pool.stats().pooled_bytes), (1, 8));
+        assert_eq!(pool.stats().released_bytes, 8);
     }
 
     #[test]

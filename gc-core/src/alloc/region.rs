@@ -96,23 +96,24 @@ impl Region {
     fn resident_bytes(&self) -> usize {
         #[cfg(all(target_os = "linux", not(miri)))]
         {
-            const PAGE: usize = 4096;
+            let page = page_size();
             let base = self.start.as_ptr().addr();
-            let first = base & !(PAGE - 1);
+            let first = base & !(page - 1);
             let len = base + self.size() - first;
-            let mut pages = vec![0u8; len.div_ceil(PAGE)];
+            let mut pages = vec![0u8; len.div_ceil(page)];
             let from = self.start.as_ptr().with_addr(first);
-            // SAFETY: `[first, base + size)` covers this block, which this region owns, and
-            // the page before it that the allocator keeps its header in: mapped memory.
-            // `mincore` only reports which of those pages are resident, one byte per page,
-            // into `pages`, which has room for every page of the range.
+            // SAFETY: `[first, base + size)` covers this block, which this region owns, from
+            // the start of the page that holds its first byte: every page of it holds a byte
+            // of the block, so it is mapped. `mincore` only reports which of those pages are
+            // resident, one byte per page, into `pages`, which has room for every page.
             let ok = unsafe { libc::mincore(from.cast(), len, pages.as_mut_ptr().cast()) } == 0;
             if ok {
-                return pages.iter().filter(|&&p| p & 1 != 0).count() * PAGE;
+                return pages.iter().filter(|&&p| p & 1 != 0).count() * page;
             }
         }
         self.size()
     }
+
     #[inline(always)]
     pub(crate) fn start(&self) -> NonNull<u8> {
         self.start
@@ -154,13 +155,23 @@ impl Region {
 
     /// Gives the pages of the block back to the system, keeping the block: a later read sees
     /// zeros and a write faults a fresh page in (on Linux; elsewhere, and under Miri, nothing
-    /// happens). For memory that no object occupies and that will not be used again soon.
+    /// happens). Only the pages wholly inside the block: the ones it shares with its
+    /// neighbours in the allocator keep their bytes. For memory that no object occupies and
+    /// that will not be used again soon.
     pub(crate) fn release_pages(&self) {
         #[cfg(all(target_os = "linux", not(miri)))]
-        // SAFETY: the block is this region's own, and the caller keeps no object in it; the
-        // advice frees its pages, which stay mapped (they read as zeros).
-        unsafe {
-            libc::madvise(self.start.as_ptr().cast(), self.size(), libc::MADV_DONTNEED);
+        {
+            let page = page_size();
+            let base = self.start.as_ptr().addr();
+            let start = base.next_multiple_of(page);
+            let end = (base + self.size()) & !(page - 1);
+            if start < end {
+                let from = self.start.as_ptr().with_addr(start);
+                // SAFETY: `[start, end)` is the whole pages inside this block, which is this
+                // region's own, and the caller keeps no object in it; the advice frees those
+                // pages, which stay mapped (they read as zeros).
+                unsafe { libc::madvise(from.cast(), end - start, libc::MADV_DONTNEED) };
+            }
         }
     }
 
@@ -201,4 +212,18 @@ impl Drop for Region {
             unsafe { dealloc(self.start.as_ptr(), self.layout) }
         }
     }
+}
+
+/// The system's page size.
+#[cfg(all(target_os = "linux", not(miri)))]
+fn page_size() -> usize {
+    static PAGE: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *PAGE.get_or_init(|| {
+        // SAFETY: `sysconf` only reads a system setting.
+        let size = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+        usize::try_from(size)
+            .ok()
+            .filter(|s| s.is_power_of_two())
+            .unwrap_or(4096)
+    })
 }

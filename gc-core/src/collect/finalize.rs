@@ -37,25 +37,36 @@ impl FirstPanic {
     }
 
     /// Keeps the panic `other` kept, if this one has none.
-    pub(crate) fn absorb(&mut self, other: FirstPanic) {
-        if let Some(payload) = other.0 {
+    pub(crate) fn absorb(&mut self, mut other: FirstPanic) {
+        if let Some(payload) = other.0.take() {
             self.keep(payload);
         }
     }
 
     /// Resumes the panic kept, if any.
-    pub(crate) fn resume(self) {
-        if let Some(payload) = self.0 {
+    pub(crate) fn resume(mut self) {
+        if let Some(payload) = self.0.take() {
             resume_unwind(payload)
         }
     }
 
     /// Resumes the panic kept unless the thread is unwinding already, in which case it is
     /// dropped safely (a second panic would abort).
-    pub(crate) fn resume_unless_panicking(self) {
-        match self.0 {
+    pub(crate) fn resume_unless_panicking(mut self) {
+        match self.0.take() {
             Some(payload) if std::thread::panicking() => drop_payload(payload),
-            _ => self.resume(),
+            Some(payload) => resume_unwind(payload),
+            None => {}
+        }
+    }
+}
+
+/// A panic kept but never resumed (the collection unwound with another one) is dropped
+/// safely: its payload's own drop may panic, which during unwinding would abort.
+impl Drop for FirstPanic {
+    fn drop(&mut self) {
+        if let Some(payload) = self.0.take() {
+            drop_payload(payload)
         }
     }
 }
@@ -191,6 +202,22 @@ mod tests {
     /// The payload `panics` resumes with, if any.
     fn resumed(panics: FirstPanic) -> Option<Payload> {
         catch_unwind(AssertUnwindSafe(|| panics.resume())).err()
+    }
+
+    #[test]
+    fn a_kept_panic_dropped_while_unwinding_does_not_abort() {
+        struct Loud;
+        impl Drop for Loud {
+            fn drop(&mut self) {
+                panic!("the payload's drop panics");
+            }
+        }
+        let result = catch_unwind(|| {
+            let mut panics = FirstPanic::default();
+            panics.keep(Box::new(Loud));
+            panic!("the collection unwinds");
+        });
+        assert_eq!(message(&result.unwrap_err()), "the collection unwinds");
     }
 
     #[test]

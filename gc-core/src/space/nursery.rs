@@ -22,8 +22,8 @@
 //! allocation window may run past it, up to the end of the reserved eden. So resizing eden
 //! moves nothing, and memory once touched is used again rather than given back and faulted
 //! in anew, which on a virtual machine costs more than the allocation itself. For the same
-//! reason the block comes from the process's pool (`alloc/pool.rs`) when a dropped heap of
-//! the same sizes left one there, and goes back to it when this heap is dropped.
+//! reason the block comes from the process's pool (`alloc/pool.rs`) when a dropped heap with
+//! the same `max_nursery_size` left one there, and goes back to it when this heap is dropped.
 //!
 //! [`Window`]: crate::alloc::bump::Window
 
@@ -66,7 +66,7 @@ impl Nursery {
             "soft nursery sizes {eden_size}/{survivor_size} past the reserved \
              {max_eden}/{max_survivor}"
         );
-        // The block of a nursery of the same sizes that a dropped heap left in the pool, its
+        // The block of a nursery of the same reservation that a dropped heap left in the pool, its
         // pages faulted in already, if one waits.
         let (memory, from_pool) = Region::pooled_reservation(max_eden + 2 * max_survivor, WORD);
         // Eden past its first size is touched only by big scopes: huge pages there.
