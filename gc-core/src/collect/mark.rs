@@ -12,8 +12,8 @@
 //! # On several threads
 //! With more than one collector thread, the heap's own thread marks from the roots and then
 //! it and `threads - 1` scoped workers drain the work together. Each keeps its work list
-//! private and, every [`SHARE_EVERY`] objects, moves the older half of it to its own
-//! `crossbeam-deque` deque if that deque has run dry; a thread whose list and deque are empty
+//! private and, every [`SHARE_EVERY`] objects, moves half of it (at most [`SHARE_BATCH`]) to
+//! its own `crossbeam-deque` deque if that deque has run dry; a thread whose list and deque are empty
 //! steals a batch from another's deque. Headers are then read and marked atomically
 //! ([`header::mark_shared`]): of the threads that meet an object at once, exactly one marks
 //! and scans it, so each object's value is still reached by one thread only. Marking ends
@@ -48,6 +48,9 @@ const QUEUE: usize = 16;
 const SLICE_STEP: usize = 256;
 /// How many objects a marking thread scans between looks at whether its deque needs work.
 const SHARE_EVERY: u32 = 64;
+/// The most objects a marking thread moves to its deque at a time: the deque is for other
+/// threads to steal from, and costs more per object than the private work list.
+const SHARE_BATCH: usize = 256;
 
 /// Asks the processor to bring the memory at `addr` into the cache; a hint, never a fault.
 #[inline(always)]
@@ -66,9 +69,11 @@ pub(crate) fn prefetch(addr: NonNull<u8>) {
 
 /// Marks reachable objects.
 struct Marker<'a> {
-    /// Marked objects whose fields are still to be scanned, each with the first element to
-    /// scan if it is a slice (a big one is scanned [`SLICE_STEP`] elements at a time).
-    stack: Vec<(NonNull<u8>, usize)>,
+    /// Marked objects whose fields are still to be scanned.
+    stack: Vec<NonNull<u8>>,
+    /// The rest of big slices being scanned, [`SLICE_STEP`] elements at a time: the object
+    /// and the first element left. Apart from `stack`, whose entries stay one word each.
+    parts: Vec<(NonNull<u8>, usize)>,
     /// Targets met, their headers being fetched: a ring of `QUEUE` places.
     queue: [Option<NonNull<u8>>; QUEUE],
     next: usize,
@@ -163,6 +168,7 @@ impl<'a> Marker<'a> {
     fn new(team: Option<Team<'a>>) -> Self {
         Marker {
             stack: Vec::new(),
+            parts: Vec::new(),
             queue: [None; QUEUE],
             next: 0,
             marked: 0,
@@ -193,7 +199,7 @@ impl<'a> Marker<'a> {
         };
         if newly {
             self.marked += 1;
-            self.stack.push((obj, 0));
+            self.stack.push(obj);
         }
     }
 
@@ -215,7 +221,7 @@ impl<'a> Marker<'a> {
             if len - from > SLICE_STEP || from > 0 {
                 let end = len.min(from + SLICE_STEP);
                 if end < len {
-                    self.stack.push((obj, end));
+                    self.parts.push((obj, end));
                 }
                 // SAFETY: a live slice of the function's element type; `from..end` lies
                 // within it, and the caller promises that only this thread reaches it.
@@ -227,8 +233,8 @@ impl<'a> Marker<'a> {
         unsafe { scan(obj, info, self) }
     }
 
-    /// Gives the older half of the work list to the deque if the deque has run dry, so that
-    /// idle threads can steal it.
+    /// Gives half the work list, at most [`SHARE_BATCH`] objects, to the deque if the deque
+    /// has run dry, so that idle threads can steal it; the rest of a big slice first.
     fn share(&mut self) {
         let Some(team) = self.team.as_mut() else {
             return;
@@ -238,11 +244,16 @@ impl<'a> Marker<'a> {
             return;
         }
         team.since_share = 0;
-        if self.stack.len() >= 2 && team.deque.is_empty() {
-            let half = self.stack.len() / 2;
-            for (obj, from) in self.stack.drain(..half) {
-                team.deque.push(Grey(obj, from));
-            }
+        if !team.deque.is_empty() {
+            return;
+        }
+        if let Some((obj, from)) = self.parts.pop() {
+            team.deque.push(Grey(obj, from));
+        }
+        // From the top: taking from the bottom of a long list would move all of it down.
+        let n = (self.stack.len() / 2).min(SHARE_BATCH);
+        for obj in self.stack.drain(self.stack.len() - n..) {
+            team.deque.push(Grey(obj, 0));
         }
     }
 
@@ -258,7 +269,12 @@ impl<'a> Marker<'a> {
     /// Scans marked objects until nothing is left to mark (by any thread of the team).
     fn drain(&mut self) {
         loop {
-            while let Some((obj, from)) = self.stack.pop() {
+            while let Some((obj, from)) = self
+                .stack
+                .pop()
+                .map(|obj| (obj, 0))
+                .or_else(|| self.parts.pop())
+            {
                 self.scanning = Some(obj);
                 // SAFETY: marked objects are live, with intact values and MARKED headers;
                 // this thread marked `obj` (or took this part of it from the thread that
@@ -275,7 +291,8 @@ impl<'a> Marker<'a> {
                 return;
             };
             match team.find_work() {
-                Some(work) => self.stack.push(work),
+                Some((obj, 0)) => self.stack.push(obj),
+                Some(part) => self.parts.push(part),
                 None if team.wait_for_work() => {}
                 None => return,
             }
@@ -379,9 +396,10 @@ fn drain_together(marker: &mut Marker<'_>, threads: usize) {
     };
     let mut deques = deques.into_iter();
     let own = deques.next().expect("a deque per thread");
-    // The objects the roots reach, where the workers can steal them at once.
-    for (obj, from) in marker.stack.drain(..) {
-        own.push(Grey(obj, from));
+    // Some of the objects the roots reach, where the workers can steal them at once.
+    let n = marker.stack.len().min(SHARE_BATCH);
+    for obj in marker.stack.drain(marker.stack.len() - n..) {
+        own.push(Grey(obj, 0));
     }
     let shared = &shared;
     let mut panics = FirstPanic::default();
@@ -421,6 +439,7 @@ fn drain_together(marker: &mut Marker<'_>, threads: usize) {
             since_share: 0,
         }));
         mine.ephemerons = core::mem::take(&mut marker.ephemerons);
+        mine.stack = core::mem::take(&mut marker.stack);
         if let Err(payload) = guarded(shared, || mine.drain()) {
             panics.keep(payload);
         }
