@@ -1,6 +1,7 @@
-//! The process-wide pool: old chunks and nurseries one heap frees are taken by the next heap.
+//! The process-wide pool: old chunks one heap frees are taken by the next heap (nurseries:
+//! `tests/pool_alone.rs`).
 
-use tenured_gc::{pool_stats, Gc, GcVec, Heap, HeapConfig, RunState, SendHeap};
+use tenured_gc::{pool_stats, Gc, GcVec, Heap, RunState, SendHeap};
 
 use crate::common::small_config;
 
@@ -73,43 +74,4 @@ fn heaps_on_other_threads_share_the_pool() {
         .collect();
     let taken: u64 = workers.into_iter().map(|w| w.join().unwrap()).sum();
     assert!(taken > 0, "later heaps reuse the chunks of earlier ones");
-}
-
-#[test]
-#[cfg_attr(miri, ignore)]
-fn a_heap_takes_the_nursery_an_earlier_heap_of_the_same_sizes_left() {
-    // Sizes no other test uses, so that no other heap takes this nursery meanwhile.
-    let config = HeapConfig {
-        nursery_size: 1_536 * 1024,
-        max_nursery_size: 3 * 1024 * 1024,
-        ..small_config()
-    };
-    let touch = |heap: &mut Heap| {
-        for _ in 0..20 {
-            heap.mutate(|m| {
-                for i in 0..1_000u64 {
-                    Gc::new(m, [i; 8]);
-                }
-            });
-        }
-    };
-    // A pool that other tests have filled for the moment refuses the nursery: a few tries.
-    let reused = (0..5).find_map(|_| {
-        let mut first = Heap::with_config(config.clone()).unwrap();
-        touch(&mut first);
-        drop(first);
-        let mut second = Heap::with_config(config.clone()).unwrap();
-        let taken = second.stats().bytes_from_pool;
-        touch(&mut second);
-        assert_eq!(
-            second.stats().bytes_from_pool,
-            taken,
-            "taken once, at the start"
-        );
-        (taken > 0).then_some(taken)
-    });
-    // On Linux the nursery counts for its resident pages: some of eden at least, and never
-    // more than its whole reservation.
-    let taken = reused.expect("a later heap reused an earlier one's nursery");
-    assert!(taken <= (3 << 20) + 2 * (3 << 20) / 8 + 4096, "{taken}");
 }
