@@ -13,7 +13,8 @@
 //!
 //! A block counts for the bytes of it the system backs: all of a chunk, but of a nursery (a
 //! reservation for eden to grow into, mostly never touched) only its resident pages, counted
-//! when its heap is dropped. So a dropped heap's nursery waits, with its pages faulted in, for
+//! when its heap is dropped, and nurseries may hold at most half the pool, so that they never
+//! crowd out the chunks. So a dropped heap's nursery waits, with its pages faulted in, for
 //! the next heap with the same reservation (`max_nursery_size`).
 //!
 //! One `Mutex` guards it: a heap visits it only when it takes or gives back a whole chunk
@@ -55,6 +56,8 @@ struct Block {
     layout: Layout,
     /// The bytes it counts for: those the system backs.
     resident: usize,
+    /// A reservation (a nursery), counted by its resident pages, rather than a chunk.
+    reservation: bool,
     since: Instant,
 }
 
@@ -69,6 +72,9 @@ pub(crate) struct Pool {
     /// The address space the blocks waiting hold, resident or not, which may be at most
     /// [`RESERVED_PER_LIMIT`] times `limit`: a nursery counts for little of what it reserves.
     reserved: usize,
+    /// The resident bytes of the reservations waiting, which may be at most half of `limit`,
+    /// so that nurseries never crowd out the chunks.
+    reservations: usize,
     idle: Duration,
     stats: PoolStats,
 }
@@ -79,6 +85,7 @@ impl Pool {
             blocks: Vec::new(),
             limit,
             reserved: 0,
+            reservations: 0,
             idle,
             stats: PoolStats {
                 pooled_bytes: 0,
@@ -96,6 +103,9 @@ impl Pool {
         let at = self.blocks.iter().rposition(|b| b.layout == layout)?;
         let block = self.blocks.swap_remove(at);
         self.reserved -= layout.size();
+        if block.reservation {
+            self.reservations -= block.resident;
+        }
         self.stats.pooled_bytes -= block.resident;
         self.stats.reused_blocks += 1;
         self.stats.reused_bytes += block.resident as u64;
@@ -103,8 +113,9 @@ impl Pool {
     }
 
     /// Takes `start`, a block of `layout` from the global allocator that no one uses any more,
-    /// of which the system backs `resident` bytes; frees it if the pool is full, or if nothing
-    /// of it is resident (keeping it would save nothing).
+    /// of which the system backs `resident` bytes (all of it, unless it is a `reservation`);
+    /// frees it if the pool is full (for a reservation, if reservations hold half of it), or
+    /// if nothing of it is resident (keeping it would save nothing).
     ///
     /// # Safety
     /// `start` came from `std::alloc::alloc(layout)`, and nothing reads or writes it after.
@@ -113,11 +124,13 @@ impl Pool {
         start: NonNull<u8>,
         layout: Layout,
         resident: usize,
+        reservation: bool,
         now: Instant,
     ) {
         self.release_idle(now);
         let full = self.stats.pooled_bytes + resident > self.limit
-            || self.reserved + layout.size() > RESERVED_PER_LIMIT * self.limit;
+            || self.reserved + layout.size() > RESERVED_PER_LIMIT * self.limit
+            || reservation && self.reservations + resident > self.limit / 2;
         if resident == 0 || full {
             self.stats.released_bytes += resident as u64;
             // SAFETY: the caller gives the block up, and it came from `alloc(layout)`.
@@ -126,10 +139,14 @@ impl Pool {
         }
         self.stats.pooled_bytes += resident;
         self.reserved += layout.size();
+        if reservation {
+            self.reservations += resident;
+        }
         self.blocks.push(Block {
             start,
             layout,
             resident,
+            reservation,
             since: now,
         });
     }
@@ -137,13 +154,17 @@ impl Pool {
     /// Frees every block that has waited longer than the pool's idle time.
     fn release_idle(&mut self, now: Instant) {
         let idle = self.idle;
-        let (stats, reserved) = (&mut self.stats, &mut self.reserved);
+        let (stats, reserved, reservations) =
+            (&mut self.stats, &mut self.reserved, &mut self.reservations);
         self.blocks.retain(|b| {
             if now.saturating_duration_since(b.since) <= idle {
                 return true;
             }
             stats.pooled_bytes -= b.resident;
             *reserved -= b.layout.size();
+            if b.reservation {
+                *reservations -= b.resident;
+            }
             stats.released_bytes += b.resident as u64;
             // SAFETY: a pooled block came from `alloc(b.layout)` and belongs to the pool.
             unsafe { dealloc(b.start.as_ptr(), b.layout) };
@@ -185,9 +206,9 @@ pub(crate) fn take(layout: Layout) -> Option<(NonNull<u8>, usize)> {
 ///
 /// # Safety
 /// As for [`Pool::give`].
-pub(crate) unsafe fn give(start: NonNull<u8>, layout: Layout, resident: usize) {
+pub(crate) unsafe fn give(start: NonNull<u8>, layout: Layout, resident: usize, reservation: bool) {
     // SAFETY: the caller's promise.
-    unsafe { pool().give(start, layout, resident, Instant::now()) }
+    unsafe { pool().give(start, layout, resident, reservation, Instant::now()) }
 }
 
 /// What the process-wide pool of freed old-generation chunks and nurseries holds, and how much
@@ -220,7 +241,7 @@ mod tests {
         let now = Instant::now();
         let b = block(small);
         // SAFETY: `b` came from `alloc(small)` and is not used after.
-        unsafe { pool.give(b, small, 64, now) };
+        unsafe { pool.give(b, small, 64, false, now) };
         assert_eq!(pool.take(big, now), None);
         assert_eq!(pool.take(small, now), Some((b, 64)));
         assert_eq!(pool.take(small, now), None);
@@ -240,7 +261,7 @@ mod tests {
         let now = Instant::now();
         for _ in 0..3 {
             // SAFETY: each block came from `alloc(layout)` and is not used after.
-            unsafe { pool.give(block(layout), layout, 512, now) };
+            unsafe { pool.give(block(layout), layout, 512, false, now) };
         }
         assert_eq!(pool.stats().pooled_bytes, 1024);
         assert_eq!(pool.stats().released_bytes, 512);
@@ -254,7 +275,7 @@ mod tests {
         // Bigger than the limit, but only a quarter of it is backed.
         let b = block(layout);
         // SAFETY: the block came from `alloc(layout)` and is not used after.
-        unsafe { pool.give(b, layout, 256, now) };
+        unsafe { pool.give(b, layout, 256, true, now) };
         assert_eq!(pool.stats().pooled_bytes, 256);
         assert_eq!(pool.take(layout, now), Some((b, 256)));
         assert_eq!(pool.stats().reused_bytes, 256);
@@ -268,15 +289,32 @@ mod tests {
         let mut pool = Pool::new(256, Duration::from_secs(1));
         let now = Instant::now();
         // SAFETY: each block came from `alloc(layout)` and is not used after.
-        unsafe { pool.give(block(layout), layout, 0, now) };
+        unsafe { pool.give(block(layout), layout, 0, true, now) };
         assert_eq!(pool.blocks.len(), 0);
         // 16 times 256 bytes of address space: one 4 KiB block, not two.
         for _ in 0..2 {
             // SAFETY: as above.
-            unsafe { pool.give(block(layout), layout, 8, now) };
+            unsafe { pool.give(block(layout), layout, 8, true, now) };
         }
         assert_eq!((pool.blocks.len(), pool.stats().pooled_bytes), (1, 8));
         assert_eq!(pool.stats().released_bytes, 8);
+    }
+
+    #[test]
+    fn reservations_hold_at_most_half_the_pool() {
+        let layout = Layout::from_size_align(4096, 8).unwrap();
+        let mut pool = Pool::new(1024, Duration::from_secs(1));
+        let now = Instant::now();
+        for _ in 0..3 {
+            // SAFETY: each block came from `alloc(layout)` and is not used after.
+            unsafe { pool.give(block(layout), layout, 256, true, now) };
+        }
+        assert_eq!(pool.stats().pooled_bytes, 512);
+        // A chunk still fits in the other half.
+        let chunk = Layout::from_size_align(512, 8).unwrap();
+        // SAFETY: as above.
+        unsafe { pool.give(block(chunk), chunk, 512, false, now) };
+        assert_eq!(pool.stats().pooled_bytes, 1024);
     }
 
     #[test]
@@ -285,7 +323,7 @@ mod tests {
         let mut pool = Pool::new(1024, Duration::from_secs(1));
         let then = Instant::now();
         // SAFETY: the block came from `alloc(layout)` and is not used after.
-        unsafe { pool.give(block(layout), layout, 256, then) };
+        unsafe { pool.give(block(layout), layout, 256, false, then) };
         assert!(pool.take(layout, then + Duration::from_secs(2)).is_none());
         assert_eq!(pool.stats().pooled_bytes, 0);
         assert_eq!(pool.stats().released_bytes, 256);

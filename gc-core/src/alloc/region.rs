@@ -200,13 +200,13 @@ impl Drop for Region {
     fn drop(&mut self) {
         let resident = match self.pooled {
             Pooled::No => None,
-            Pooled::Whole => Some(self.size()),
-            Pooled::Resident => Some(self.resident_bytes()),
+            Pooled::Whole => Some((self.size(), false)),
+            Pooled::Resident => Some((self.resident_bytes(), true)),
         };
-        if let Some(resident) = resident {
+        if let Some((resident, reservation)) = resident {
             // SAFETY: `start` came from `alloc` with this same layout (here or, through the
             // pool, in an earlier region), and the region's owner holds no pointer into it.
-            unsafe { pool::give(self.start, self.layout, resident) }
+            unsafe { pool::give(self.start, self.layout, resident, reservation) }
         } else {
             // SAFETY: `start` came from `alloc` with this same layout, and is freed only here.
             unsafe { dealloc(self.start.as_ptr(), self.layout) }
