@@ -15,8 +15,9 @@
 //! - [`ring_roots`]: the rings of `cycles`, one scope and one root per ring.
 //!
 //! And [`threads`]: one server-like program on one thread and on two, a heap per thread; and
-//! [`parallel_major`]: the pause of a major collection of a big live graph on one collector
-//! thread and on two.
+//! [`parallel_major`] and [`parallel_minor`]: the pause of a major collection of a big live
+//! graph, and of a minor collection that copies a big young one, on one collector thread and
+//! on two.
 //!
 //! The pause distribution of tenured-gc is read from `Heap::stats()` at the end of its runs
 //! of binary-trees, GCBench and the four workloads of live data, HotSpot's from `-Xlog:gc` and
@@ -37,6 +38,7 @@ mod harness;
 mod lru_cache;
 mod old_table;
 mod parallel_major;
+mod parallel_minor;
 mod pauses;
 mod ring_roots;
 mod rng;
@@ -122,6 +124,7 @@ pub const WORKLOADS: &[Workload] = &[
     ring_roots::WORKLOAD,
     threads::WORKLOAD,
     parallel_major::WORKLOAD,
+    parallel_minor::WORKLOAD,
 ];
 
 /// Prints tenured-gc's pause statistics on lines the harness reads apart from the check lines.
@@ -138,6 +141,22 @@ pub fn print_pauses(stats: &tenured_gc::HeapStats) {
             p.max.as_nanos()
         );
     }
+}
+
+/// Prints the pause line of `kind` from collections the workload timed itself, exactly (the
+/// heap's own percentiles are histogram buckets): their count, total, median, and the max in
+/// the places of p90, p99 and max.
+pub fn print_exact_pauses(kind: &str, pauses: &mut [std::time::Duration]) {
+    pauses.sort();
+    let total: std::time::Duration = pauses.iter().sum();
+    let median = pauses[pauses.len() / 2].as_nanos();
+    let max = pauses[pauses.len() - 1].as_nanos();
+    println!(
+        "{}{kind} {} {} {median} {max} {max} {max}",
+        harness::PAUSES,
+        pauses.len(),
+        total.as_nanos()
+    );
 }
 
 /// The child side: runs one workload on one peer and prints its time last.

@@ -117,13 +117,5 @@ fn run(size: u32, threads: usize) {
         minor.p99.as_nanos(),
         minor.max.as_nanos()
     );
-    pauses.sort();
-    let total: std::time::Duration = pauses.iter().sum();
-    let median = pauses[MAJORS / 2].as_nanos();
-    let max = pauses[MAJORS - 1].as_nanos();
-    println!(
-        "{}major {MAJORS} {} {median} {max} {max} {max}",
-        crate::harness::PAUSES,
-        total.as_nanos()
-    );
+    crate::print_exact_pauses("major", &mut pauses);
 }

@@ -76,12 +76,13 @@ pub struct HeapConfig {
     pub heap_limit: Option<usize>,
     /// Objects of this many bytes or more go to the non-moving large-object space.
     pub large_object_threshold: usize,
-    /// How many threads a major collection marks and updates pointers with: the heap's own
-    /// thread and `collector_threads - 1` workers that it starts for the collection and
-    /// joins before it returns (1 to [`MAX_COLLECTOR_THREADS`]). By default, one per core
-    /// the process may run on, up to 4. A heap with less than a few MiB of old objects
-    /// collects on its own thread only, as threads would not pay there (except in stress
-    /// mode and with `verify`, which use them at every major collection, to test them).
+    /// How many threads a collection works on: the heap's own thread and
+    /// `collector_threads - 1` workers that it starts for the collection and joins before it
+    /// returns (1 to [`MAX_COLLECTOR_THREADS`]). By default, one per core the process may run
+    /// on, up to 4. A major collection marks and updates pointers on them once the old
+    /// generation holds a few MiB; a minor collection copies on them once it has copied
+    /// 1 MiB on the heap's thread alone. Below that, threads would not pay (except in stress
+    /// mode and with `verify`, which use them at every collection, to test them).
     /// With many heaps collecting at once on as many threads, 1 avoids oversubscription.
     pub collector_threads: usize,
     /// Collect at every collection point: a minor collection each time and a major one every

@@ -338,6 +338,41 @@ pub(crate) unsafe fn read_shared(obj: NonNull<u8>) -> Header {
     Header(unsafe { atomic(obj) }.load(Ordering::Relaxed))
 }
 
+/// Forwards the object at `obj`, whose header was `seen`, to its copy at `to`, while other
+/// threads may be forwarding it too. Returns the copy the object is forwarded to if another
+/// thread forwarded it first: exactly one of the threads that copy an object at once wins.
+///
+/// # Safety
+/// - As for [`atomic`]; and while other threads copy, forwarding is the only change any of
+///   them makes to a header they have not made.
+#[inline(always)]
+pub(crate) unsafe fn forward_shared(
+    obj: NonNull<u8>,
+    seen: Header,
+    to: NonNull<u8>,
+) -> Result<(), NonNull<u8>> {
+    // SAFETY: the caller's promise.
+    let word = unsafe { atomic(obj) };
+    // Release and acquire, though no thread reads a copy it did not make before the threads
+    // are joined: what a copy holds is handed over with the copy, through the work lists.
+    match word.compare_exchange(
+        seen.0,
+        Header::forwarding(to).0,
+        Ordering::AcqRel,
+        Ordering::Acquire,
+    ) {
+        Ok(_) => Ok(()),
+        Err(now) => {
+            let now = Header(now);
+            debug_assert!(
+                now.is_forwarded(),
+                "a header changed other than by forwarding"
+            );
+            Err(now.forwardee())
+        }
+    }
+}
+
 /// Sets [`MARKED`] in the header of the object at `obj` unless it is set already, while other
 /// threads may be doing the same. Returns whether this call set it: exactly one of the threads
 /// that mark an object at once is told so.

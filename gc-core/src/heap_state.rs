@@ -274,6 +274,7 @@ impl HeapState {
             heap_reserved: view.reserved,
             old_budget: self.pacer.old_budget(&view),
             bytes_from_pool: old.from_pool + self.spaces.nursery.from_pool as u64,
+            collections_on_threads: stats.collections_on_threads,
         }
     }
 }

@@ -232,6 +232,9 @@ pub struct HeapStats {
     /// ([`pool_stats`](crate::pool_stats)) rather than from the system: old-generation chunks,
     /// and the resident pages of its nursery if a dropped heap with the same `max_nursery_size` left one.
     pub bytes_from_pool: u64,
+    /// Collections, minor or major, that ran part of their work on more than one collector
+    /// thread ([`HeapConfig::collector_threads`](crate::HeapConfig::collector_threads)).
+    pub collections_on_threads: u64,
 }
 
 /// The running counters a heap keeps.
@@ -251,6 +254,8 @@ pub(crate) struct Stats {
     /// `Heap::run`, the remembered set and the objects on dirty cards.
     pub(crate) root_edges: u64,
     pub(crate) objects_finalized: u64,
+    /// Collections that ran part of their work on more than one thread.
+    pub(crate) collections_on_threads: u64,
     /// Old and large bytes the last major collection kept.
     pub(crate) live_after_last_major: u64,
     /// Bytes in the heap, and bytes ever allocated, when the last collection ended.
@@ -270,6 +275,7 @@ impl Stats {
             bytes_copied: 0,
             root_edges: 0,
             objects_finalized: 0,
+            collections_on_threads: 0,
             live_after_last_major: 0,
             used_after_last_collection: 0,
             allocated_at_last_collection: 0,

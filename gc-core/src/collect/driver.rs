@@ -39,6 +39,10 @@ use crate::stats::CollectionKind;
 /// thread: below it, starting and joining a worker costs about what it saves.
 const PARALLEL_MIN_BYTES: usize = 4 << 20;
 
+/// The bytes a minor collection copies on the heap's thread alone before the other collector
+/// threads join it: about what starting and joining them costs.
+const PARALLEL_MINOR_AFTER: usize = 1 << 20;
+
 impl HeapState {
     /// A collection point: collects if the pacer says so.
     pub(crate) fn collection_point(&mut self, extra: &mut RunStateRoots<'_>) {
@@ -150,6 +154,7 @@ impl HeapState {
         let (eden_used, young_allocated) = (self.eden_used(), self.young_allocated());
         let tenuring_threshold = self.config.tenuring_threshold;
         let threads = self.collector_threads();
+        let minor_threads = self.minor_threads();
         let mut parts = Parts {
             spaces: &mut self.spaces,
             remembered: &mut self.remembered,
@@ -164,14 +169,15 @@ impl HeapState {
             CollectionKind::Minor => {
                 let (copied_before, edges_before) =
                     (parts.stats.bytes_copied, parts.stats.root_edges);
-                let panics = minor::collect(&mut parts, extra, tenuring_threshold, false);
+                let panics =
+                    minor::collect(&mut parts, extra, tenuring_threshold, false, minor_threads);
                 let survived = (parts.stats.bytes_copied - copied_before) as usize;
                 let root_edges = (parts.stats.root_edges - edges_before) as usize;
                 self.pacer.minor_ended(young, survived, eden, root_edges);
                 (panics, None)
             }
             CollectionKind::Major => {
-                let (panics, live) = major::collect(&mut parts, extra, threads);
+                let (panics, live) = major::collect(&mut parts, extra, threads, minor_threads);
                 self.pacer.major_ended(live);
                 (panics, Some(live))
             }
@@ -188,6 +194,20 @@ impl HeapState {
             threads
         } else {
             1
+        }
+    }
+
+    /// The threads a minor collection may use: the configured number once it has copied
+    /// enough for them to pay, and from the start in stress mode and with the verifier on,
+    /// so that the tests run them.
+    fn minor_threads(&self) -> minor::Threads {
+        minor::Threads {
+            count: self.config.collector_threads,
+            after: if self.config.stress.is_some() || self.config.verify {
+                0
+            } else {
+                PARALLEL_MINOR_AFTER
+            },
         }
     }
 

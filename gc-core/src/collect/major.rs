@@ -379,8 +379,14 @@ pub(crate) fn collect(
     parts: &mut Parts<'_>,
     extra: &mut RunStateRoots<'_>,
     threads: usize,
+    minor_threads: minor::Threads,
 ) -> (FirstPanic, usize) {
-    let mut panics = minor::collect(parts, extra, 1, true);
+    let on_threads_before = parts.stats.collections_on_threads;
+    let mut panics = minor::collect(parts, extra, 1, true, minor_threads);
+    // Marking uses the threads: one collection on threads, whether or not its minor part was.
+    if threads > 1 && parts.stats.collections_on_threads == on_threads_before {
+        parts.stats.collections_on_threads += 1;
+    }
     debug_assert!(
         parts.remembered.is_empty(),
         "remembered set not empty after evacuating the nursery"

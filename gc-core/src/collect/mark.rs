@@ -11,30 +11,15 @@
 //!
 //! # On several threads
 //! With more than one collector thread, the heap's own thread marks from the roots and then
-//! it and `threads - 1` scoped workers drain the work together. Each keeps its work list
-//! private and, every [`SHARE_EVERY`] objects, moves half of it (at most [`SHARE_BATCH`]) to
-//! its own `crossbeam-deque` deque if that deque has run dry; a thread whose list and deque are empty
-//! steals a batch from another's deque. Headers are then read and marked atomically
+//! it and `threads - 1` scoped workers drain the work together as a team
+//! (`collect/parallel.rs`): each shares at most [`SHARE_BATCH`] objects from the top of its
+//! work list when its deque has run dry. Headers are then read and marked atomically
 //! ([`header::mark_shared`]): of the threads that meet an object at once, exactly one marks
-//! and scans it, so each object's value is still reached by one thread only. Marking ends
-//! when every thread is idle at once, which can only happen when no work list or deque holds
-//! anything (an idle thread makes no work). The weak maps found by every thread are then
-//! resolved on the heap's thread, as with one thread.
-//!
-//! Under Miri the deques are [`locked`] ones with the same interface: `crossbeam-deque`'s
-//! steal reads a slot that its owner may be writing, a race it makes on purpose (and
-//! documents), which Miri's race detector would report in place of any race of the marker's
-//! own, and `crossbeam-epoch` casts integers to pointers, which strict provenance refuses.
+//! and scans it, so each object's value is still reached by one thread only. The weak maps
+//! found by every thread are then resolved on the heap's thread, as with one thread.
 use core::ptr::NonNull;
-use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::panic::{catch_unwind, AssertUnwindSafe};
 
-#[cfg(not(miri))]
-use crossbeam_deque::{Steal, Stealer, Worker};
-#[cfg(miri)]
-use locked::{Steal, Stealer, Worker};
-
-use crate::collect::finalize::{FirstPanic, Payload};
+use crate::collect::parallel::{together, Team, SHARE_BATCH};
 use crate::collect::tracer::{scan, Ephemerons, RunStateRoots};
 use crate::header::{self, MARKED};
 use crate::root_table::RootTable;
@@ -46,11 +31,6 @@ const QUEUE: usize = 16;
 /// The most elements of a slice scanned at once: the rest of a big array goes back on the
 /// work list, where another thread can take it.
 const SLICE_STEP: usize = 256;
-/// How many objects a marking thread scans between looks at whether its deque needs work.
-const SHARE_EVERY: u32 = 64;
-/// The most objects a marking thread moves to its deque at a time: the deque is for other
-/// threads to steal from, and costs more per object than the private work list.
-const SHARE_BATCH: usize = 256;
 
 /// Asks the processor to bring the memory at `addr` into the cache; a hint, never a fault.
 #[inline(always)]
@@ -84,7 +64,7 @@ struct Marker<'a> {
     /// The weak maps found, whose values wait for their keys.
     ephemerons: Ephemerons,
     /// When other threads mark too: this thread's place among them.
-    team: Option<Team<'a>>,
+    team: Option<Team<'a, Grey>>,
 }
 
 /// An object handed between marking threads, with the first element to scan if it is a slice.
@@ -96,76 +76,8 @@ struct Grey(NonNull<u8>, usize);
 // bits, atomically.
 unsafe impl Send for Grey {}
 
-/// What the marking threads share.
-struct Shared {
-    /// One per thread, in thread order: where the others steal that thread's work from.
-    stealers: Vec<Stealer<Grey>>,
-    /// How many threads take part: one per stealer, less those that could not be started.
-    threads: AtomicUsize,
-    /// How many threads have found no work and are waiting for some.
-    idle: AtomicUsize,
-    /// A thread panicked (in a `trace` function): the others stop when they run out of work.
-    abort: AtomicBool,
-}
-
-/// A marking thread's part in a team.
-struct Team<'a> {
-    index: usize,
-    deque: Worker<Grey>,
-    shared: &'a Shared,
-    /// Objects scanned since the last look at the deque.
-    since_share: u32,
-}
-
-impl Team<'_> {
-    /// Work from this thread's deque, or stolen from another's.
-    fn find_work(&self) -> Option<(NonNull<u8>, usize)> {
-        if let Some(Grey(obj, from)) = self.deque.pop() {
-            return Some((obj, from));
-        }
-        let stealers = &self.shared.stealers;
-        let n = stealers.len();
-        for k in 1..n {
-            let victim = &stealers[(self.index + k) % n];
-            loop {
-                match victim.steal_batch_and_pop(&self.deque) {
-                    Steal::Success(Grey(obj, from)) => return Some((obj, from)),
-                    Steal::Empty => break,
-                    Steal::Retry => continue,
-                }
-            }
-        }
-        None
-    }
-
-    /// Waits, idle, until some thread has work to steal (true) or every thread is idle, so
-    /// that marking is over (false).
-    fn wait_for_work(&self) -> bool {
-        let shared = self.shared;
-        shared.idle.fetch_add(1, Ordering::SeqCst);
-        let mut spins = 0u32;
-        loop {
-            if shared.idle.load(Ordering::SeqCst) == shared.threads.load(Ordering::SeqCst)
-                || shared.abort.load(Ordering::SeqCst)
-            {
-                return false;
-            }
-            if shared.stealers.iter().any(|s| !s.is_empty()) {
-                shared.idle.fetch_sub(1, Ordering::SeqCst);
-                return true;
-            }
-            spins += 1;
-            if spins < 64 {
-                core::hint::spin_loop();
-            } else {
-                std::thread::yield_now();
-            }
-        }
-    }
-}
-
 impl<'a> Marker<'a> {
-    fn new(team: Option<Team<'a>>) -> Self {
+    fn new(team: Option<Team<'a, Grey>>) -> Self {
         Marker {
             stack: Vec::new(),
             parts: Vec::new(),
@@ -239,21 +151,16 @@ impl<'a> Marker<'a> {
         let Some(team) = self.team.as_mut() else {
             return;
         };
-        team.since_share += 1;
-        if team.since_share < SHARE_EVERY {
-            return;
-        }
-        team.since_share = 0;
-        if !team.deque.is_empty() {
+        if !team.should_share() {
             return;
         }
         if let Some((obj, from)) = self.parts.pop() {
-            team.deque.push(Grey(obj, from));
+            team.share(Grey(obj, from));
         }
         // From the top: taking from the bottom of a long list would move all of it down.
         let n = (self.stack.len() / 2).min(SHARE_BATCH);
         for obj in self.stack.drain(self.stack.len() - n..) {
-            team.deque.push(Grey(obj, 0));
+            team.share(Grey(obj, 0));
         }
     }
 
@@ -291,8 +198,8 @@ impl<'a> Marker<'a> {
                 return;
             };
             match team.find_work() {
-                Some((obj, 0)) => self.stack.push(obj),
-                Some(part) => self.parts.push(part),
+                Some(Grey(obj, 0)) => self.stack.push(obj),
+                Some(Grey(obj, from)) => self.parts.push((obj, from)),
                 None if team.wait_for_work() => {}
                 None => return,
             }
@@ -387,152 +294,31 @@ pub(crate) fn mark(roots: &RootTable, extra: &mut RunStateRoots<'_>, threads: us
 /// Drains `marker`'s work with up to `threads - 1` workers (fewer if the system refuses to
 /// start some), then gives it what they found.
 fn drain_together(marker: &mut Marker<'_>, threads: usize) {
-    let deques: Vec<Worker<Grey>> = (0..threads).map(|_| Worker::new_lifo()).collect();
-    let shared = Shared {
-        stealers: deques.iter().map(Worker::stealer).collect(),
-        threads: AtomicUsize::new(threads),
-        idle: AtomicUsize::new(0),
-        abort: AtomicBool::new(false),
-    };
-    let mut deques = deques.into_iter();
-    let own = deques.next().expect("a deque per thread");
-    // Some of the objects the roots reach, where the workers can steal them at once.
-    let n = marker.stack.len().min(SHARE_BATCH);
-    for obj in marker.stack.drain(marker.stack.len() - n..) {
-        own.push(Grey(obj, 0));
-    }
-    let shared = &shared;
-    let mut panics = FirstPanic::default();
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = deques
-            .enumerate()
-            .filter_map(|(i, deque)| {
-                let work = move || {
-                    let mut worker = Marker::new(Some(Team {
-                        index: i + 1,
-                        deque,
-                        shared,
-                        since_share: 0,
-                    }));
-                    guarded(shared, || worker.drain())?;
-                    Ok::<_, Payload>(Found {
-                        marked: worker.marked,
-                        owners: core::mem::take(&mut worker.ephemerons.owners),
-                    })
-                };
-                let started = std::thread::Builder::new()
-                    .name("tenured-gc marker".into())
-                    .spawn_scoped(scope, work);
-                // A worker that could not start never takes part: its deque stays empty,
-                // and marking ends when the others are idle.
-                started
-                    .inspect_err(|_| {
-                        shared.threads.fetch_sub(1, Ordering::SeqCst);
-                    })
-                    .ok()
-            })
-            .collect();
-        let mut mine = Marker::new(Some(Team {
-            index: 0,
-            deque: own,
-            shared,
-            since_share: 0,
-        }));
+    let own = |team: Team<'_, Grey>| {
+        // Some of the objects the roots reach, where the workers can steal them at once.
+        let n = marker.stack.len().min(SHARE_BATCH);
+        for obj in marker.stack.drain(marker.stack.len() - n..) {
+            team.share(Grey(obj, 0));
+        }
+        let mut mine = Marker::new(Some(team));
         mine.ephemerons = core::mem::take(&mut marker.ephemerons);
         mine.stack = core::mem::take(&mut marker.stack);
-        if let Err(payload) = guarded(shared, || mine.drain()) {
-            panics.keep(payload);
+        mine.drain();
+        (mine.marked, mine.ephemerons)
+    };
+    let worker = |team: Team<'_, Grey>| {
+        let mut worker = Marker::new(Some(team));
+        worker.drain();
+        Found {
+            marked: worker.marked,
+            owners: worker.ephemerons.owners,
         }
-        marker.marked += mine.marked;
-        marker.ephemerons = core::mem::take(&mut mine.ephemerons);
-        for worker in workers {
-            match worker.join().unwrap_or_else(Err) {
-                Ok(found) => {
-                    marker.marked += found.marked;
-                    marker.ephemerons.owners.extend(found.owners);
-                }
-                Err(payload) => panics.keep(payload),
-            }
-        }
-    });
-    panics.resume();
-}
-
-/// Runs `drain`, telling the other threads to stop if it panics (so that none waits for
-/// this one forever).
-fn guarded(shared: &Shared, drain: impl FnOnce()) -> Result<(), Payload> {
-    catch_unwind(AssertUnwindSafe(drain))
-        .inspect_err(|_| shared.abort.store(true, Ordering::SeqCst))
-}
-
-/// Deques behind a lock, with the part of `crossbeam-deque`'s interface the marker uses: what
-/// it marks with under Miri (see the module documentation). Slower, and free of races.
-#[cfg(miri)]
-mod locked {
-    use std::collections::VecDeque;
-    use std::sync::{Arc, Mutex, MutexGuard};
-
-    type Deque<T> = Arc<Mutex<VecDeque<T>>>;
-
-    fn lock<T>(deque: &Deque<T>) -> MutexGuard<'_, VecDeque<T>> {
-        deque
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    /// The owner's end of a deque: it pushes and pops at the back.
-    pub(super) struct Worker<T>(Deque<T>);
-
-    /// Another thread's end: it steals from the front.
-    pub(super) struct Stealer<T>(Deque<T>);
-
-    pub(super) enum Steal<T> {
-        Empty,
-        Success(T),
-        #[allow(dead_code)]
-        Retry,
-    }
-
-    impl<T> Worker<T> {
-        pub(super) fn new_lifo() -> Self {
-            Worker(Arc::default())
-        }
-
-        pub(super) fn stealer(&self) -> Stealer<T> {
-            Stealer(self.0.clone())
-        }
-
-        pub(super) fn push(&self, task: T) {
-            lock(&self.0).push_back(task)
-        }
-
-        pub(super) fn pop(&self) -> Option<T> {
-            lock(&self.0).pop_back()
-        }
-
-        pub(super) fn is_empty(&self) -> bool {
-            lock(&self.0).is_empty()
-        }
-    }
-
-    impl<T> Stealer<T> {
-        pub(super) fn is_empty(&self) -> bool {
-            lock(&self.0).is_empty()
-        }
-
-        /// Takes half the tasks (at least one) from the front: the last one taken is returned,
-        /// the others go to `dest`.
-        pub(super) fn steal_batch_and_pop(&self, dest: &Worker<T>) -> Steal<T> {
-            let mut taken: Vec<T> = {
-                let mut deque = lock(&self.0);
-                let n = deque.len().div_ceil(2);
-                deque.drain(..n).collect()
-            };
-            let Some(last) = taken.pop() else {
-                return Steal::Empty;
-            };
-            lock(&dest.0).extend(taken);
-            Steal::Success(last)
-        }
+    };
+    let ((marked, ephemerons), found) = together(threads, own, worker);
+    marker.marked += marked;
+    marker.ephemerons = ephemerons;
+    for found in found {
+        marker.marked += found.marked;
+        marker.ephemerons.owners.extend(found.owners);
     }
 }

@@ -80,6 +80,12 @@ struct Evacuator<'a> {
     promoted_bytes: usize,
     /// Edges visited so far.
     edges: usize,
+    /// The threads the copying may go on with.
+    threads: Threads,
+    /// The copying went on on more than one thread.
+    on_threads: bool,
+    /// Edges of objects on dirty cards that the threads scanned.
+    card_edges: usize,
 }
 
 /// Copies an object of `size` bytes (a multiple of the word) from `from` to `to`: small
@@ -337,6 +343,9 @@ impl Evacuator<'_> {
         loop {
             let mut progressed = false;
             while young_scan < self.to_space.cursor {
+                if self.time_for_threads() {
+                    return self.drain_together(young_scan, old_scan, Vec::new());
+                }
                 while young_scan < self.to_space.cursor && batch.len() < SCAN_BATCH {
                     // SAFETY: the *to* space holds back-to-back copies below its cursor.
                     let h = unsafe { header::read(young_scan) };
@@ -351,6 +360,9 @@ impl Evacuator<'_> {
                 progressed = true;
             }
             loop {
+                if self.time_for_threads() {
+                    return self.drain_together(young_scan, old_scan, Vec::new());
+                }
                 while batch.len() < SCAN_BATCH {
                     let Some(obj) = self.old.next_object(&mut old_scan) else {
                         break;
@@ -462,15 +474,15 @@ impl Evacuator<'_> {
 }
 
 /// The copies scanned together, their young targets prefetched first.
-const SCAN_BATCH: usize = 16;
+pub(super) const SCAN_BATCH: usize = 16;
 
 /// The bytes of old objects on dirty cards whose young targets are prefetched together.
-const PREFETCH_BATCH: usize = 1024;
+pub(super) const PREFETCH_BATCH: usize = 1024;
 
 /// Asks for the headers of the nursery objects an object points to, ahead of scanning it.
-struct Prefetcher<'a> {
-    nursery: &'a Nursery,
-    overflow: &'a [(usize, usize)],
+pub(super) struct Prefetcher<'a> {
+    pub(super) nursery: &'a Nursery,
+    pub(super) overflow: &'a [(usize, usize)],
 }
 
 impl EdgeVisitor for Prefetcher<'_> {
@@ -621,12 +633,14 @@ fn out_of_line_owners(spaces: &mut Spaces, remembered: &RememberedSet) -> Vec<No
 }
 
 /// Runs a minor collection; with `promote_all`, every survivor goes to the old generation and
-/// the nursery ends up empty. Returns the first panic out of drop glue, if any.
+/// the nursery ends up empty; on `threads` once enough is copied. Returns the first panic out
+/// of drop glue, if any.
 pub(crate) fn collect(
     parts: &mut Parts<'_>,
     extra: &mut RunStateRoots<'_>,
     tenuring_threshold: u8,
     promote_all: bool,
+    threads: Threads,
 ) -> FirstPanic {
     let spaces = &mut *parts.spaces;
     // Before anything is freed (a major collection starts with this one).
@@ -692,6 +706,9 @@ pub(crate) fn collect(
         copied_bytes: 0,
         promoted_bytes: 0,
         edges: 0,
+        threads,
+        on_threads: false,
+        card_edges: 0,
     };
     parts.roots.for_each_slot(|slot| ev.edge(slot));
     extra.trace(&mut ev);
@@ -703,15 +720,28 @@ pub(crate) fn collect(
     for obj in out_of_line {
         ev.scan_old(obj, None);
     }
-    for (chunk, top, ranges) in old_cards {
-        ev.scan_old_cards(chunk, top, &ranges);
-    }
-    for (i, ranges) in large_cards {
-        ev.scan_large_cards(i, &ranges);
-    }
+    let dirty_bytes: usize = (old_cards.iter().flat_map(|(_, _, ranges)| ranges))
+        .chain(large_cards.iter().flat_map(|(_, ranges)| ranges))
+        .map(|(from, to)| to - from)
+        .sum();
     // What the roots cost, whatever survives: the collection's fixed work.
-    let root_edges = ev.edges;
-    ev.drain(young_scan, old_scan);
+    let root_edges;
+    if ev.cards_on_threads(dirty_bytes) {
+        let cards = ev.card_work(old_cards, large_cards);
+        let edges = ev.edges;
+        // Everything reachable is copied and scanned once the team is done.
+        ev.drain_together(young_scan, old_scan, cards);
+        root_edges = edges + ev.card_edges;
+    } else {
+        for (chunk, top, ranges) in old_cards {
+            ev.scan_old_cards(chunk, top, &ranges);
+        }
+        for (i, ranges) in large_cards {
+            ev.scan_large_cards(i, &ranges);
+        }
+        root_edges = ev.edges;
+        ev.drain(young_scan, old_scan);
+    }
     ev.resolve_ephemerons(extra);
     let mut panics = FirstPanic::default();
     ev.fix_weak_pointers(extra, &mut panics);
@@ -732,12 +762,13 @@ pub(crate) fn collect(
             false
         }
     });
-    let (to_top, copied, promoted, next_remembered, promoted_out_of_line_cells) = (
+    let (to_top, copied, promoted, next_remembered, promoted_out_of_line_cells, on_threads) = (
         ev.to_space.cursor,
         ev.copied_bytes,
         ev.promoted_bytes,
         ev.remembered,
         ev.promoted_out_of_line_cells,
+        ev.on_threads,
     );
 
     // Drop glue runs while the dead objects' memory is intact, before eden is reused.
@@ -759,8 +790,12 @@ pub(crate) fn collect(
     stats.bytes_copied += copied as u64;
     stats.root_edges += root_edges as u64;
     stats.objects_finalized += finalized;
+    stats.collections_on_threads += u64::from(on_threads);
     panics
 }
+
+mod parallel;
+pub(crate) use parallel::Threads;
 
 /// Also the harness of the major collection's tests.
 #[cfg(test)]

@@ -18,6 +18,7 @@
 
 use core::cell::Cell;
 use core::ptr::NonNull;
+use core::sync::atomic::{AtomicU64, Ordering};
 use std::collections::HashMap;
 
 use crate::alloc::region::Region;
@@ -40,8 +41,9 @@ pub(crate) struct Chunk {
     pub(crate) memory: Region,
     /// The end of the objects in this chunk.
     pub(crate) top: NonNull<u8>,
-    /// One bit per word: set where an object starts.
-    starts: Box<[u64]>,
+    /// One bit per word: set where an object starts. Atomic, so that the threads of a minor
+    /// collection can set the bits of their copies at once (see [`StartBits`]).
+    starts: Box<[AtomicU64]>,
     /// The cards of the chunk's memory.
     pub(crate) cards: CardTable,
 }
@@ -55,7 +57,7 @@ impl Chunk {
             cards: CardTable::new(memory.start(), CHUNK_SIZE),
             memory,
             top,
-            starts: vec![0; CHUNK_WORDS / 64].into_boxed_slice(),
+            starts: (0..CHUNK_WORDS / 64).map(|_| AtomicU64::new(0)).collect(),
         };
         (chunk, reused)
     }
@@ -66,11 +68,22 @@ impl Chunk {
 
     pub(crate) fn set_start(&mut self, obj: NonNull<u8>) {
         let i = self.word_index(obj.as_ptr().addr());
-        self.starts[i / 64] |= 1 << (i % 64);
+        *self.starts[i / 64].get_mut() |= 1 << (i % 64);
     }
 
     fn clear_starts(&mut self) {
-        self.starts.fill(0);
+        for bits in &mut self.starts {
+            *bits.get_mut() = 0;
+        }
+    }
+
+    /// Where the threads of a minor collection set the start bits of the copies they make in
+    /// this chunk.
+    pub(crate) fn start_bits(&self) -> StartBits {
+        StartBits {
+            base: self.memory.start().as_ptr().addr(),
+            bits: NonNull::from(&*self.starts).cast(),
+        }
     }
 
     /// The start of the object that covers `addr`: the nearest start bit at or below it.
@@ -80,7 +93,7 @@ impl Chunk {
         }
         let i = self.word_index(addr);
         let (mut word, bit) = (i / 64, i % 64);
-        let mut bits = self.starts[word] & (u64::MAX >> (63 - bit));
+        let mut bits = self.starts[word].load(Ordering::Relaxed) & (u64::MAX >> (63 - bit));
         loop {
             if bits != 0 {
                 let index = word * 64 + 63 - bits.leading_zeros() as usize;
@@ -91,7 +104,7 @@ impl Chunk {
                 return None;
             }
             word -= 1;
-            bits = self.starts[word];
+            bits = self.starts[word].load(Ordering::Relaxed);
         }
     }
 }
@@ -100,6 +113,38 @@ impl Chunk {
 #[inline]
 fn chunk_number(addr: usize) -> usize {
     addr / CHUNK_SIZE
+}
+
+/// The start bitmap of one chunk, reached without the chunk: how the threads of a minor
+/// collection set the bits of their copies while another thread may be adding chunks (which
+/// moves the `Chunk`s, not their bitmaps).
+#[derive(Clone, Copy)]
+pub(crate) struct StartBits {
+    base: usize,
+    bits: NonNull<AtomicU64>,
+}
+
+impl StartBits {
+    /// Sets the start bit of `obj`, while other threads may be setting others.
+    ///
+    /// # Safety
+    /// - `obj` must lie in the chunk these bits were taken from, and the chunk must still be
+    ///   alive (no chunk is freed during a minor collection).
+    #[inline]
+    pub(crate) unsafe fn set(self, obj: NonNull<u8>) {
+        let i = (obj.as_ptr().addr() - self.base) / WORD;
+        // SAFETY: the caller promises an address in the chunk, whose bitmap has a bit for
+        // each of its words and is alive.
+        let bits = unsafe { self.bits.add(i / 64).as_ref() };
+        bits.fetch_or(1 << (i % 64), Ordering::Relaxed);
+    }
+}
+
+/// A block of an old chunk handed to one thread of a minor collection for its copies.
+pub(crate) struct OldBlock {
+    pub(crate) start: NonNull<u8>,
+    pub(crate) end: NonNull<u8>,
+    pub(crate) starts: StartBits,
 }
 
 /// A position in the old generation's allocation order, to walk objects from.
@@ -168,6 +213,46 @@ impl OldSpace {
                 self.chunks.push(chunk);
             }
         }
+    }
+
+    /// Takes a block of at least `size` and at most `want` bytes (both multiples of the
+    /// word), for a thread of a minor collection to copy into: as much of the current chunk
+    /// as is free, up to `want`, or a new chunk if less than `size` is. The block counts as
+    /// used; its objects' start bits are the thread's to set (the block's first one too).
+    pub(crate) fn take_block(&mut self, size: usize, want: usize) -> OldBlock {
+        debug_assert!(size <= want && want <= CHUNK_SIZE);
+        let start = self.alloc(size);
+        let chunk = &mut self.chunks[self.current];
+        // `alloc` set the block's first start bit, which the thread sets again once its copy
+        // there is made: cleared now, so that a copy lost to another thread leaves none.
+        let i = chunk.word_index(start.as_ptr().addr());
+        *chunk.starts[i / 64].get_mut() &= !(1 << (i % 64));
+        let free = chunk.memory.end().as_ptr().addr() - chunk.top.as_ptr().addr();
+        let more = free.min(want - size);
+        // SAFETY: `more <= free`, so the new top stays within the chunk.
+        chunk.top = unsafe { chunk.top.add(more) };
+        self.used += more;
+        OldBlock {
+            start,
+            end: chunk.top,
+            starts: chunk.start_bits(),
+        }
+    }
+
+    /// Gives back the unused end `[from, to)` of a block from [`Self::take_block`] if it is
+    /// the end of its chunk's objects; returns whether it did (the caller fills the gap
+    /// otherwise).
+    pub(crate) fn give_back(&mut self, from: NonNull<u8>, to: NonNull<u8>) -> bool {
+        let Some(i) = self.chunk_index(from.as_ptr().addr()) else {
+            return false;
+        };
+        let chunk = &mut self.chunks[i];
+        if chunk.top != to {
+            return false;
+        }
+        chunk.top = from;
+        self.used -= to.as_ptr().addr() - from.as_ptr().addr();
+        true
     }
 
     /// The position where the next allocation will go.

@@ -15,7 +15,13 @@ impl TestHeap {
 
     /// As [`major`](Self::major), on `threads` threads.
     fn major_on(&mut self, threads: usize) -> usize {
-        let (panics, live) = collect(&mut self.parts(), &mut RunStateRoots(None), threads);
+        let minor_threads = self.minor_threads;
+        let (panics, live) = collect(
+            &mut self.parts(),
+            &mut RunStateRoots(None),
+            threads,
+            minor_threads,
+        );
         panics.resume();
         self.after_collection(&mut RunStateRoots(None));
         live

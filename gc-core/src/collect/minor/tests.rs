@@ -56,6 +56,8 @@ pub(crate) struct TestHeap {
     pub(crate) alloc: Allocator,
     pub(crate) young_finalizable: Vec<NonNull<u8>>,
     pub(crate) stats: Stats,
+    /// The threads minor collections copy on: two from the start, unless a test says.
+    pub(crate) minor_threads: Threads,
 }
 
 impl TestHeap {
@@ -77,6 +79,7 @@ impl TestHeap {
             alloc,
             young_finalizable: Vec::new(),
             stats: Stats::new(),
+            minor_threads: Threads { count: 2, after: 0 },
         }
     }
 
@@ -137,7 +140,8 @@ impl TestHeap {
 
     /// Runs a minor collection as the driver does, and checks the heap after it.
     pub(crate) fn minor_with(&mut self, extra: &mut RunStateRoots<'_>, threshold: u8) {
-        collect(&mut self.parts(), extra, threshold, false).resume();
+        let threads = self.minor_threads;
+        collect(&mut self.parts(), extra, threshold, false, threads).resume();
         self.after_collection(extra);
     }
 
@@ -285,7 +289,15 @@ fn promote_all_empties_the_nursery() {
     heap.minor(2);
     let b = heap.node(2, Some(heap.roots.get(slot)));
     let slot = heap.roots.add(b);
-    collect(&mut heap.parts(), &mut RunStateRoots(None), 2, true).resume();
+    let threads = heap.minor_threads;
+    collect(
+        &mut heap.parts(),
+        &mut RunStateRoots(None),
+        2,
+        true,
+        threads,
+    )
+    .resume();
     heap.after_collection(&mut RunStateRoots(None));
     let b2 = heap.roots.get(slot);
     assert!(heap.is_old(b2) && heap.is_old(node_at(b2).1.expect("a link")));
