@@ -154,6 +154,12 @@ impl<T> Team<'_, T> {
         self.deque.is_empty()
     }
 
+    /// Whether a thread of the team panicked, so that the others may stop early (the phase's
+    /// work is lost: the panic poisons the heap).
+    pub(crate) fn aborted(&self) -> bool {
+        self.crew.abort.load(Ordering::Relaxed)
+    }
+
     /// Puts `task` where the other threads can steal it.
     pub(crate) fn share(&self, task: T) {
         self.deque.push(task)

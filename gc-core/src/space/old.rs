@@ -66,6 +66,8 @@ impl Chunk {
         (addr - self.memory.start().as_ptr().addr()) / WORD
     }
 
+    /// Sets the start bit of `obj`. (Through `&mut self`: never while threads of a minor
+    /// collection set bits through [`StartBits`].)
     pub(crate) fn set_start(&mut self, obj: NonNull<u8>) {
         let i = self.word_index(obj.as_ptr().addr());
         *self.starts[i / 64].get_mut() |= 1 << (i % 64);
@@ -184,6 +186,14 @@ impl OldSpace {
     /// Bump-allocates `size` bytes, adding a chunk if the current one is full.
     #[inline]
     pub(crate) fn alloc(&mut self, size: usize) -> NonNull<u8> {
+        let obj = self.bump(size);
+        self.chunks[self.current].set_start(obj);
+        obj
+    }
+
+    /// Takes `size` bytes, adding a chunk if the current one is full, and sets no start bit.
+    #[inline]
+    fn bump(&mut self, size: usize) -> NonNull<u8> {
         debug_assert!(
             size <= CHUNK_SIZE,
             "object of {size} bytes does not fit in a chunk"
@@ -195,7 +205,6 @@ impl OldSpace {
                     let obj = chunk.top;
                     // SAFETY: `size <= free`, so the new top stays within the chunk.
                     chunk.top = unsafe { obj.add(size) };
-                    chunk.set_start(obj);
                     self.used += size;
                     return obj;
                 }
@@ -218,15 +227,12 @@ impl OldSpace {
     /// Takes a block of at least `size` and at most `want` bytes (both multiples of the
     /// word), for a thread of a minor collection to copy into: as much of the current chunk
     /// as is free, up to `want`, or a new chunk if less than `size` is. The block counts as
-    /// used; its objects' start bits are the thread's to set (the block's first one too).
+    /// used; its objects' start bits are the thread's to set (the block's first one too),
+    /// atomically: other threads may be setting bits of the same chunk, so this writes none.
     pub(crate) fn take_block(&mut self, size: usize, want: usize) -> OldBlock {
         debug_assert!(size <= want && want <= CHUNK_SIZE);
-        let start = self.alloc(size);
+        let start = self.bump(size);
         let chunk = &mut self.chunks[self.current];
-        // `alloc` set the block's first start bit, which the thread sets again once its copy
-        // there is made: cleared now, so that a copy lost to another thread leaves none.
-        let i = chunk.word_index(start.as_ptr().addr());
-        *chunk.starts[i / 64].get_mut() &= !(1 << (i % 64));
         let free = chunk.memory.end().as_ptr().addr() - chunk.top.as_ptr().addr();
         let more = free.min(want - size);
         // SAFETY: `more <= free`, so the new top stays within the chunk.
@@ -562,6 +568,44 @@ mod tests {
         assert_eq!(old.next_object(&mut cursor), None);
         assert_eq!(old.next_object(&mut later), Some(c));
         assert_eq!(old.next_object(&mut later), None);
+    }
+
+    #[test]
+    fn take_block_takes_what_is_free_up_to_want_and_give_back_returns_the_end() {
+        let mut old = OldSpace::new();
+        let a = put(&mut old, 64);
+        let block = old.take_block(32, 1024);
+        assert_eq!(
+            addr(block.start),
+            addr(a) + 64,
+            "right after the last object"
+        );
+        assert_eq!(addr(block.end) - addr(block.start), 1024);
+        assert_eq!(old.used(), 64 + 1024);
+        assert!(
+            !old.is_object_start(addr(block.start)),
+            "the thread sets its own bits"
+        );
+        // SAFETY: the block's start lies in the chunk these bits belong to.
+        unsafe { block.starts.set(block.start) };
+        assert!(old.is_object_start(addr(block.start)));
+        // The end of the block is the chunk's top: it can be given back, a part of it not.
+        // SAFETY: both lie inside the block.
+        let (used_to, middle) = unsafe { (block.start.add(96), block.start.add(512)) };
+        assert!(!old.give_back(used_to, middle));
+        assert!(old.give_back(used_to, block.end));
+        assert_eq!(old.used(), 64 + 96);
+        assert_eq!(old.chunks[0].top, used_to);
+        // A chunk with less free than asked for: the block opens a new chunk.
+        let rest = CHUNK_SIZE - 64 - 96;
+        let last = old.take_block(rest, rest);
+        assert_eq!(addr(last.end), addr(old.chunks[0].memory.end()));
+        let next = old.take_block(16, 1024);
+        assert_eq!(next.start, old.chunks[1].memory.start());
+        // The first chunk's top is still the end of that block.
+        assert!(old.give_back(last.start, last.end));
+        assert_eq!(old.chunks[0].top, used_to);
+        assert_eq!(old.used(), 64 + 96 + 1024);
     }
 
     #[test]

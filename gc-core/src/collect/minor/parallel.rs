@@ -48,12 +48,17 @@ use crate::header::{self, Header, WORD};
 use crate::remembered::list_once;
 use crate::space::cards::CARD_SIZE;
 use crate::space::nursery::Nursery;
-use crate::space::old::{write_filler, OldCursor, OldSpace, StartBits};
+use crate::space::old::{write_filler, OldCursor, OldSpace, StartBits, CHUNK_SIZE};
 use crate::trace::{EdgeVisitor, EphemeronPass, Tracer};
 use crate::type_info::{slice_len, Shape, TypeInfo};
 
-/// The bytes a copying thread takes at a time for its copies.
-const BLOCK: usize = 32 * 1024;
+/// The bytes a copying thread takes at a time for its copies (less under Miri, whose chunks
+/// are small).
+const BLOCK: usize = if CHUNK_SIZE >= 128 * 1024 {
+    32 * 1024
+} else {
+    CHUNK_SIZE / 4
+};
 /// Copies bigger than this get a block of their own size.
 const BLOCK_MAX_OBJECT: usize = BLOCK / 4;
 
@@ -311,7 +316,9 @@ impl<'t, 's> Copier<'t, 's> {
             let n = free.min(want);
             // SAFETY: `n <= free`, so the new cursor stays within the *to* space.
             let end = unsafe { at.add(n) };
-            match cursor.compare_exchange_weak(at, end, Ordering::Relaxed, Ordering::Relaxed) {
+            // Acquire: memory given back by another thread (see `retire_to_space`) may be
+            // taken here, after that thread's writes to it.
+            match cursor.compare_exchange_weak(at, end, Ordering::Acquire, Ordering::Relaxed) {
                 Ok(_) => {
                     // SAFETY: the cursor lies in the *to* space, never at null.
                     let (cursor, end) =
@@ -418,6 +425,9 @@ impl<'t, 's> Copier<'t, 's> {
                     break;
                 }
                 if self.team.should_share() {
+                    if self.team.aborted() {
+                        return;
+                    }
                     self.share();
                 }
             }
@@ -640,10 +650,12 @@ fn retire_to_space(cursor: &AtomicPtr<u8>, block: Block) {
     if block.free() == 0 {
         return;
     }
+    // Release: the memory given back may hold a copy that lost, written by this thread, and
+    // the thread that takes it next writes its own copies there.
     let given = cursor.compare_exchange(
         block.end.as_ptr(),
         block.cursor.as_ptr(),
-        Ordering::Relaxed,
+        Ordering::Release,
         Ordering::Relaxed,
     );
     if given.is_err() {
@@ -756,10 +768,12 @@ impl Evacuator<'_> {
             let ranges: Vec<_> = (ranges.into_iter())
                 .filter_map(|(from, to)| {
                     let to = to.min(top);
-                    let first = chunk
-                        .object_at(from)
-                        .expect("an object covers every address below a chunk's top");
-                    (from < to).then_some((first, to))
+                    (from < to).then(|| {
+                        let first = chunk
+                            .object_at(from)
+                            .expect("an object covers every address below a chunk's top");
+                        (first, to)
+                    })
                 })
                 .collect();
             if !ranges.is_empty() {
