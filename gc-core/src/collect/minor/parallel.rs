@@ -120,9 +120,10 @@ struct Shared<'a> {
     old: Mutex<&'a mut OldSpace>,
     tenuring_threshold: u8,
     promote_all: bool,
-    /// The roots on dirty cards, and the next of them for a thread to take: the threads
-    /// take them before their copies, so that the roots are copied in address order (as on
-    /// one thread), which reads the nursery far faster than the order of a graph's edges.
+    /// The roots on dirty cards, and the next of them for a thread to take: the threads take
+    /// them in order, whenever their work lists are short, so that the roots are copied in
+    /// address order (as on one thread), which reads the nursery far faster than the order of
+    /// a graph's edges.
     cards: Vec<CardWork>,
     next_card: AtomicUsize,
 }
@@ -399,15 +400,19 @@ impl<'t, 's> Copier<'t, 's> {
         }
     }
 
-    /// Does work until no thread has any left: the roots on dirty cards first, then its own
-    /// copies, in batches whose young targets are fetched into the cache before they are
-    /// scanned (as on one thread).
+    /// Does work until no thread has any left: the roots on dirty cards, a task at a time
+    /// whenever its work list is short, and its own copies, in batches whose young targets are
+    /// fetched into the cache before they are scanned (as on one thread). Copies are scanned
+    /// soon after they are made, while they are in the cache; and the work list stays short
+    /// (taking every task first made it as long as the roots' young targets, megabytes the
+    /// allocator then kept).
     fn drain(&mut self) {
         let mut batch = Vec::with_capacity(SCAN_BATCH);
         loop {
             loop {
                 let n = self.stack.len().min(SCAN_BATCH);
-                if let Some(i) = self.take_cards() {
+                let room = self.stack.len() < CARD_TASK_ELEMENTS;
+                if let Some(i) = room.then(|| self.take_cards()).flatten() {
                     self.scan_cards(i);
                 } else if n > 0 {
                     batch.extend(self.stack.drain(self.stack.len() - n..).rev());
