@@ -31,6 +31,7 @@
 
 mod alloc;
 mod binary_trees;
+mod collector_threads;
 mod cycles;
 mod gcbench;
 mod growing_graph;
@@ -129,18 +130,23 @@ pub const WORKLOADS: &[Workload] = &[
 
 /// Prints tenured-gc's pause statistics on lines the harness reads apart from the check lines.
 pub fn print_pauses(stats: &tenured_gc::HeapStats) {
-    for (kind, p) in [("minor", stats.minor), ("major", stats.major)] {
-        println!(
-            "{}{kind} {} {} {} {} {} {}",
-            harness::PAUSES,
-            p.count,
-            p.total.as_nanos(),
-            p.p50.as_nanos(),
-            p.p90.as_nanos(),
-            p.p99.as_nanos(),
-            p.max.as_nanos()
-        );
-    }
+    print_heap_pauses("minor", stats.minor);
+    print_heap_pauses("major", stats.major);
+}
+
+/// Prints the pause line of `kind` from the heap's own statistics: count, total, median, p90,
+/// p99 and max.
+pub fn print_heap_pauses(kind: &str, p: tenured_gc::PauseStats) {
+    println!(
+        "{}{kind} {} {} {} {} {} {}",
+        harness::PAUSES,
+        p.count,
+        p.total.as_nanos(),
+        p.p50.as_nanos(),
+        p.p90.as_nanos(),
+        p.p99.as_nanos(),
+        p.max.as_nanos()
+    );
 }
 
 /// Prints the pause line of `kind` from collections the workload timed itself, exactly (the

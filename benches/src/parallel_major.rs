@@ -9,6 +9,7 @@
 //! differ only in `HeapConfig::collector_threads`; the pause table under the times compares
 //! their five explicit major collections, timed exactly. Written for this harness.
 
+use crate::collector_threads::{config, edge_checksum, push_node, Nodes};
 use crate::rng::{XorShift, SEED};
 use crate::{peers, HotSpot, Workload};
 
@@ -18,8 +19,8 @@ pub const WORKLOAD: Workload = Workload {
     quick_size: 1_000_000,
     full_size: 4_500_000,
     peers: peers! {
-        "tenured-gc 1 thread" => one_thread,
-        "tenured-gc 2 threads" => two_threads,
+        "tenured-gc 1 thread" => run::<1>,
+        "tenured-gc 2 threads" => run::<2>,
     },
     java_class: None,
     hotspot: HotSpot::NONE,
@@ -35,54 +36,23 @@ const MAJORS: usize = 5;
 /// Nodes added per `heap.mutate`.
 const PER_SCOPE: usize = 10_000;
 
-fn one_thread(size: u32) {
-    run(size, 1)
-}
-
-fn two_threads(size: u32) {
-    run(size, 2)
-}
-
-fn run(size: u32, threads: usize) {
-    use tenured_gc::{Gc, GcCell, GcVec, Heap, HeapConfig, Trace};
-
-    #[derive(Trace)]
-    struct Node<'gc> {
-        id: u64,
-        edges: [GcCell<'gc, Option<Gc<'gc, Node<'gc>>>>; 4],
-    }
+fn run<const THREADS: usize>(size: u32) {
+    use tenured_gc::{Gc, Heap};
 
     let size = size as usize;
-    let config = HeapConfig {
-        collector_threads: threads,
-        ..HeapConfig::default()
-    };
-    let mut heap = Heap::with_config(config).unwrap();
+    let mut heap = Heap::with_config(config(THREADS)).unwrap();
     let mut rng = XorShift::new(SEED);
-    let nodes = heap.mutate(|m| m.root(Gc::new(m, GcVec::<Gc<Node>>::with_capacity(m, size))));
+    let nodes = heap.mutate(|m| m.root(Gc::new(m, Nodes::with_capacity(m, size))));
     while heap.mutate(|m| nodes.get(m).len()) < size {
         heap.mutate(|m| {
             let nodes = nodes.get(m);
             for _ in 0..PER_SCOPE.min(size - nodes.len()) {
-                let i = nodes.len();
-                let mut edge = || (i > 0).then(|| nodes.get(rng.below(i as u64) as usize).unwrap());
-                let node = Gc::new(
-                    m,
-                    Node {
-                        id: i as u64,
-                        edges: [
-                            GcCell::new(edge()),
-                            GcCell::new(edge()),
-                            GcCell::new(edge()),
-                            GcCell::new(None),
-                        ],
-                    },
-                );
+                let i = nodes.len() as u64;
+                let node = push_node(m, &nodes, &mut rng);
                 if i > 0 {
-                    let target = nodes.get(rng.below(i as u64) as usize).unwrap();
+                    let target = nodes.get(rng.below(i) as usize).unwrap();
                     target.edges[rng.below(4) as usize].set(m, Some(node));
                 }
-                nodes.push(m, node);
             }
         });
     }
@@ -94,28 +64,12 @@ fn run(size: u32, threads: usize) {
         })
         .collect();
     heap.mutate(|m| {
-        let mut checksum = 0u64;
-        for node in nodes.get(m).iter() {
-            for edge in &node.edges {
-                let target = edge.get().map_or(u64::MAX, |t| t.id);
-                checksum = checksum.wrapping_mul(31).wrapping_add(target);
-            }
-        }
-        println!("{} nodes, edge checksum {checksum}", nodes.get(m).len());
+        let nodes = nodes.get(m);
+        let checksum = edge_checksum(&nodes);
+        println!("{} nodes, edge checksum {checksum}", nodes.len());
     });
     // The minor line as every workload prints it; the major line of the five explicit
     // collections alone, timed exactly (the heap's own percentiles are histogram buckets).
-    let stats = heap.stats();
-    let minor = stats.minor;
-    println!(
-        "{}minor {} {} {} {} {} {}",
-        crate::harness::PAUSES,
-        minor.count,
-        minor.total.as_nanos(),
-        minor.p50.as_nanos(),
-        minor.p90.as_nanos(),
-        minor.p99.as_nanos(),
-        minor.max.as_nanos()
-    );
+    crate::print_heap_pauses("minor", heap.stats().minor);
     crate::print_exact_pauses("major", &mut pauses);
 }

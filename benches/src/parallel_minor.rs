@@ -12,6 +12,7 @@
 //! pause table under the times compares their five explicit minor collections, timed
 //! exactly. Written for this harness.
 
+use crate::collector_threads::{config, edge_checksum, push_node, Nodes};
 use crate::rng::{XorShift, SEED};
 use crate::{peers, HotSpot, Workload};
 
@@ -21,8 +22,8 @@ pub const WORKLOAD: Workload = Workload {
     quick_size: 200_000,
     full_size: 900_000,
     peers: peers! {
-        "tenured-gc 1 thread" => one_thread,
-        "tenured-gc 2 threads" => two_threads,
+        "tenured-gc 1 thread" => run::<1>,
+        "tenured-gc 2 threads" => run::<2>,
     },
     java_class: None,
     hotspot: HotSpot::NONE,
@@ -38,52 +39,24 @@ const ROUNDS: usize = 5;
 /// The nursery: room for a round's graph in eden.
 const NURSERY: usize = 256 << 20;
 
-fn one_thread(size: u32) {
-    run(size, 1)
-}
-
-fn two_threads(size: u32) {
-    run(size, 2)
-}
-
-fn run(size: u32, threads: usize) {
-    use tenured_gc::{Gc, GcCell, GcVec, Heap, HeapConfig, Trace};
-
-    #[derive(Trace)]
-    struct Node<'gc> {
-        id: u64,
-        edges: [GcCell<'gc, Option<Gc<'gc, Node<'gc>>>>; 4],
-    }
+fn run<const THREADS: usize>(size: u32) {
+    use tenured_gc::{Gc, Heap, HeapConfig};
 
     let size = size as usize;
     let config = HeapConfig {
-        collector_threads: threads,
         nursery_size: NURSERY,
         max_nursery_size: NURSERY,
-        ..HeapConfig::default()
+        ..config(THREADS)
     };
     let mut heap = Heap::with_config(config).unwrap();
     let mut rng = XorShift::new(SEED);
     let mut pauses = Vec::with_capacity(ROUNDS);
-    let mut checksum = 0u64;
+    let mut checksum = 0;
     for round in 0..ROUNDS {
         let nodes = heap.mutate(|m| {
-            let nodes = GcVec::<Gc<Node>>::with_capacity(m, size);
-            for i in 0..size {
-                let mut edge = || (i > 0).then(|| nodes.get(rng.below(i as u64) as usize).unwrap());
-                let node = Gc::new(
-                    m,
-                    Node {
-                        id: i as u64,
-                        edges: [
-                            GcCell::new(edge()),
-                            GcCell::new(edge()),
-                            GcCell::new(edge()),
-                            GcCell::new(None),
-                        ],
-                    },
-                );
-                nodes.push(m, node);
+            let nodes = Nodes::with_capacity(m, size);
+            for _ in 0..size {
+                push_node(m, &nodes, &mut rng);
             }
             m.root(Gc::new(m, nodes))
         });
@@ -91,14 +64,7 @@ fn run(size: u32, threads: usize) {
         heap.collect_minor();
         pauses.push(start.elapsed());
         if round == ROUNDS - 1 {
-            heap.mutate(|m| {
-                for node in nodes.get(m).iter() {
-                    for edge in &node.edges {
-                        let target = edge.get().map_or(u64::MAX, |t| t.id);
-                        checksum = checksum.wrapping_mul(31).wrapping_add(target);
-                    }
-                }
-            });
+            checksum = heap.mutate(|m| edge_checksum(&nodes.get(m)));
         }
         // The graph dies with its root. A major collection frees it, so that the next
         // round's minor collection copies that round's graph alone (a minor collection takes
@@ -108,15 +74,5 @@ fn run(size: u32, threads: usize) {
     }
     println!("{size} nodes a round, edge checksum {checksum}");
     crate::print_exact_pauses("minor", &mut pauses);
-    let major = heap.stats().major;
-    println!(
-        "{}major {} {} {} {} {} {}",
-        crate::harness::PAUSES,
-        major.count,
-        major.total.as_nanos(),
-        major.p50.as_nanos(),
-        major.p90.as_nanos(),
-        major.p99.as_nanos(),
-        major.max.as_nanos()
-    );
+    crate::print_heap_pauses("major", heap.stats().major);
 }

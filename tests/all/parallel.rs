@@ -5,7 +5,9 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use tenured_gc::{Gc, GcCell, GcWeak, GcWeakMap, Heap, HeapConfig, Rebrand, Root, Trace, Tracer};
+use tenured_gc::{
+    Gc, GcCell, GcWeak, GcWeakMap, Heap, HeapConfig, Mutation, Rebrand, Root, Trace, Tracer,
+};
 
 use crate::common::*;
 
@@ -46,6 +48,32 @@ impl Rng {
     }
 }
 
+/// Appends to `made` a vertex whose id is its index there, with three edges to random earlier
+/// vertices, and drop glue that `drops` counts on every seventh.
+fn random_vertex<'gc>(
+    m: &Mutation<'gc>,
+    made: &mut Vec<Gc<'gc, Vertex<'gc>>>,
+    rng: &mut Rng,
+    drops: &DropCounter,
+) -> Gc<'gc, Vertex<'gc>> {
+    let id = made.len();
+    let mut edge = || (!made.is_empty()).then(|| made[rng.below(made.len())]);
+    let vertex = Gc::new(
+        m,
+        Vertex {
+            id: id as u64,
+            edges: [
+                GcCell::new(edge()),
+                GcCell::new(edge()),
+                GcCell::new(edge()),
+            ],
+            tracked: id.is_multiple_of(7).then(|| Tracked(drops.clone())),
+        },
+    );
+    made.push(vertex);
+    vertex
+}
+
 /// What a heap holds after the collections of [`build_and_collect`], as seen from outside.
 #[derive(Debug, PartialEq)]
 struct Outcome {
@@ -75,20 +103,7 @@ fn build_and_collect(threads: usize) -> Outcome {
         let mut made: Vec<Gc<Vertex>> = Vec::new();
         let mut weak = Vec::new();
         for id in 0..NODES {
-            let edge = |rng: &mut Rng| (!made.is_empty()).then(|| made[rng.below(made.len())]);
-            let vertex = Gc::new(
-                m,
-                Vertex {
-                    id: id as u64,
-                    edges: [
-                        GcCell::new(edge(&mut rng)),
-                        GcCell::new(edge(&mut rng)),
-                        GcCell::new(edge(&mut rng)),
-                    ],
-                    tracked: (id % 7 == 0).then(|| Tracked(drops.clone())),
-                },
-            );
-            made.push(vertex);
+            let vertex = random_vertex(m, &mut made, &mut rng, &drops);
             // Two in three vertices are in the table at first.
             if id % 3 != 0 {
                 table[rng.below(SLOTS)].set(m, Some(vertex));
@@ -202,20 +217,7 @@ fn young_graph_collected(threads: usize) -> (YoungOutcome, u64) {
         let map: Gc<Map> = Gc::new(m, GcWeakMap::new());
         let (mut weak, mut hashes) = (Vec::new(), Vec::new());
         for id in 0..nodes {
-            let edge = |rng: &mut Rng| (!made.is_empty()).then(|| made[rng.below(made.len())]);
-            let vertex = Gc::new(
-                m,
-                Vertex {
-                    id: id as u64,
-                    edges: [
-                        GcCell::new(edge(&mut rng)),
-                        GcCell::new(edge(&mut rng)),
-                        GcCell::new(edge(&mut rng)),
-                    ],
-                    tracked: (id % 7 == 0).then(|| Tracked(drops.clone())),
-                },
-            );
-            made.push(vertex);
+            let vertex = random_vertex(m, &mut made, &mut rng, &drops);
             if id % 11 == 0 {
                 hashes.push((vertex, Gc::identity_hash(vertex)));
             }
