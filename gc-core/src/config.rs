@@ -12,6 +12,8 @@
 //! [`HeapConfig::verify`] is on by default in debug builds: the heap verifier checks the whole
 //! heap before and after every collection, which makes collections several times slower. Set
 //! it to `false` for speed in a debug build, or to `true` for the checks in a release one.
+//! Under Miri it is off by default: Miri checks every access itself, and the tests that want
+//! the verifier ask for it.
 
 use core::fmt;
 
@@ -89,7 +91,8 @@ pub struct HeapConfig {
     /// `n`-th time. For testing; `None` in normal use.
     pub stress: Option<u32>,
     /// Check the whole heap before and after every collection (the heap verifier). Several
-    /// times slower collections; on by default in debug builds, off in release builds.
+    /// times slower collections; on by default in debug builds, off in release builds and
+    /// under Miri (whose own checks of every access cost enough).
     pub verify: bool,
     /// Print one line per collection on standard error (`GC_TRACE=1`): each collection's
     /// [`CollectionEvent`], as it displays.
@@ -111,7 +114,7 @@ impl Default for HeapConfig {
             collector_threads: default_collector_threads(),
             large_object_threshold: if cfg!(miri) { 2 * KIB } else { 8 * KIB },
             stress: None,
-            verify: cfg!(debug_assertions),
+            verify: cfg!(debug_assertions) && !cfg!(miri),
             trace: false,
             collection_hook: None,
         }
