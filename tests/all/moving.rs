@@ -156,3 +156,76 @@ fn slices_and_strings_move_intact() {
         assert_eq!(*unit, ());
     });
 }
+
+#[derive(Trace)]
+struct Cell8<'gc> {
+    id: u64,
+    words: [u64; 6],
+    next: GcCell<'gc, Option<Gc<'gc, Cell8<'gc>>>>,
+}
+
+/// A major collection of an old generation of several MiB leaves a few dead objects in place
+/// (dead wood) rather than slide every object after them; a big dead stretch is compacted.
+#[test]
+#[cfg_attr(miri, ignore = "an old generation of 8 MiB")]
+fn a_few_dead_objects_do_not_make_a_big_old_generation_move() {
+    const N: usize = 100_000;
+    let mut heap = Heap::new();
+    type Table<'gc> = [GcCell<'gc, Option<Gc<'gc, Cell8<'gc>>>>];
+    let table: tenured_gc::Root<Table<'static>> = heap.mutate(|m| {
+        let slots = (0..N as u64)
+            .map(|id| {
+                let cell = Cell8 {
+                    id,
+                    words: [id; 6],
+                    next: GcCell::new(None),
+                };
+                GcCell::new(Some(Gc::new(m, cell)))
+            })
+            .collect();
+        m.root(Gc::from_vec(m, slots))
+    });
+    let addresses = |heap: &mut Heap| -> Vec<Option<usize>> {
+        heap.mutate(|m| table.get(m).iter().map(|s| s.get().map(addr)).collect())
+    };
+    // Settled: every object old, and the gaps its promotion left dealt with.
+    heap.collect_major();
+    heap.collect_major();
+    let settled = addresses(&mut heap);
+    let used = heap.stats().old_used;
+    assert!(used > 4 << 20, "{used} bytes old");
+
+    // Ten dead objects early on: every other object stays where it is.
+    heap.mutate(|m| {
+        for i in (100..1_100).step_by(100) {
+            table.get(m)[i].set(m, None);
+        }
+    });
+    heap.collect_major();
+    let after = addresses(&mut heap);
+    for (i, (was, now)) in settled.iter().zip(&after).enumerate() {
+        assert!(now.is_none() || now == was, "object {i} moved");
+    }
+    // The dead objects' room stays used, as dead wood.
+    assert_eq!(heap.stats().old_used, used);
+
+    // A quarter of the first half dies: more than dead wood may keep, so later objects slide
+    // (to chunks in the order the heap keeps them, which need not be the order of their
+    // addresses), and the room is freed (all but the dead wood: a thirty-second).
+    heap.mutate(|m| {
+        for i in (0..N / 2).filter(|i| i % 4 == 1) {
+            table.get(m)[i].set(m, None);
+        }
+    });
+    heap.collect_major();
+    let compacted = addresses(&mut heap);
+    assert_ne!(compacted[N - 1], after[N - 1], "the last object slid");
+    assert!(heap.stats().old_used < used - used / 16);
+    heap.mutate(|m| {
+        for (i, slot) in table.get(m).iter().enumerate() {
+            if let Some(cell) = slot.get() {
+                assert_eq!((cell.id, cell.words), (i as u64, [i as u64; 6]));
+            }
+        }
+    });
+}

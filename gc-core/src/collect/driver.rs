@@ -177,7 +177,13 @@ impl HeapState {
                 (panics, None)
             }
             CollectionKind::Major => {
-                let (panics, live) = major::collect(&mut parts, extra, threads, minor_threads);
+                let (panics, live) = major::collect(
+                    &mut parts,
+                    extra,
+                    threads,
+                    minor_threads,
+                    major::DEAD_WOOD_FROM,
+                );
                 self.pacer.major_ended(live);
                 (panics, Some(live))
             }

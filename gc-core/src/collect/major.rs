@@ -22,7 +22,9 @@
 //! 6. **Sweep** the large-object space: unmarked objects are finalized and freed.
 //!
 //! A pinned object ([`Pinned`](crate::Pinned)) stays where it is in phase 3: the objects
-//! before it slide up to it, and a dead filler object takes the gap between them.
+//! before it slide up to it, and a dead filler object takes the gap between them. So does an
+//! object that would slide only over a little dead space, while the collection's budget of
+//! such dead wood lasts (a thirty-second of the old generation, once that holds 4 MiB).
 
 use core::ptr::NonNull;
 use std::collections::HashSet;
@@ -149,11 +151,24 @@ struct Plan {
     has_out_of_line_cells: bool,
 }
 
+/// The share of the old generation that a major collection may leave dead (as fillers)
+/// rather than slide live objects over it: a thirty-second. HotSpot's Serial collector
+/// allows 5% (`MarkSweepDeadRatio`). Small gaps in a mostly live heap (a copying thread's
+/// last block of a minor collection, a few dead objects) then no longer make every object
+/// after them move, with a saved header each.
+const DEAD_WOOD_SHARE: usize = 32;
+
+/// From what size of the old generation a major collection leaves dead wood: below it, a
+/// major collection compacts fully.
+pub(crate) const DEAD_WOOD_FROM: usize = 4 << 20;
+
 /// Phase 3: forwarding addresses for the marked objects that move, drop glue for the others.
-/// `pinned` lists the old objects that must stay where they are, by chunk and address.
+/// `pinned` lists the old objects that must stay where they are, by chunk and address;
+/// `dead_wood` is how many bytes of dead space may stay in place (see [`DEAD_WOOD_SHARE`]).
 fn plan(
     old: &mut OldSpace,
     pinned: &[(usize, usize)],
+    mut dead_wood: usize,
     panics: &mut FirstPanic,
     finalized: &mut u64,
 ) -> Plan {
@@ -206,6 +221,33 @@ fn plan(
                 dest = unsafe { obj.add(size) };
                 plan.live_bytes += size;
             } else if h.has(MARKED) {
+                // Dead wood: an object that would slide only over a little dead space stays
+                // where it is, and a filler takes the space, while the budget lasts. The
+                // space may be the end of the previous chunk and the start of this one.
+                let addr = obj.as_ptr().addr();
+                let left = if dest_chunk == ci {
+                    addr - dest.as_ptr().addr()
+                } else if dest_chunk + 1 == ci {
+                    let previous_end = chunks[dest_chunk].memory.end().as_ptr().addr();
+                    previous_end - dest.as_ptr().addr() + addr
+                        - chunk.memory.start().as_ptr().addr()
+                } else {
+                    usize::MAX
+                };
+                if left > 0 && left <= dead_wood {
+                    dead_wood -= left;
+                    if dest_chunk < ci {
+                        plan.tops.push(dest);
+                        dest_chunk = ci;
+                        dest = chunk.memory.start();
+                    }
+                    let gap = addr - dest.as_ptr().addr();
+                    if gap > 0 {
+                        plan.fillers.push((ci, dest, gap));
+                        plan.live_bytes += gap;
+                    }
+                    dest = obj;
+                }
                 // A hashed object that moves grows by the word that keeps its hash.
                 let moved_size = size + h.copy_growth();
                 if dest_chunk < ci
@@ -374,12 +416,14 @@ fn move_old(old: &mut OldSpace, plan: Plan) {
 }
 
 /// Runs a major collection. Returns the first panic out of drop glue, if any, and the bytes
-/// of old and large objects left live.
+/// of old and large objects left live. Dead wood is left once the old generation holds
+/// `dead_wood_from` bytes ([`DEAD_WOOD_FROM`] but in tests).
 pub(crate) fn collect(
     parts: &mut Parts<'_>,
     extra: &mut RunStateRoots<'_>,
     threads: usize,
     minor_threads: minor::Threads,
+    dead_wood_from: usize,
 ) -> (FirstPanic, usize) {
     let on_threads_before = parts.stats.collections_on_threads;
     let mut panics = minor::collect(parts, extra, 1, true, minor_threads);
@@ -415,7 +459,12 @@ pub(crate) fn collect(
         .collect();
     pinned.sort_unstable();
     pinned.dedup();
-    let plan = plan(old, &pinned, &mut panics, &mut finalized);
+    let dead_wood = if old_before >= dead_wood_from {
+        old_before / DEAD_WOOD_SHARE
+    } else {
+        0
+    };
+    let plan = plan(old, &pinned, dead_wood, &mut panics, &mut finalized);
     let old_after = plan.live_bytes;
 
     // Phase 4: update. The threads scan old and large objects; the roots are this thread's.

@@ -13,14 +13,21 @@ impl TestHeap {
         self.major_on(2)
     }
 
-    /// As [`major`](Self::major), on `threads` threads.
+    /// As [`major`](Self::major), on `threads` threads, compacting fully.
     fn major_on(&mut self, threads: usize) -> usize {
+        self.major_leaving_dead_wood_from(threads, usize::MAX)
+    }
+
+    /// As [`major`](Self::major), leaving dead wood once the old generation holds
+    /// `dead_wood_from` bytes.
+    fn major_leaving_dead_wood_from(&mut self, threads: usize, dead_wood_from: usize) -> usize {
         let minor_threads = self.minor_threads;
         let (panics, live) = collect(
             &mut self.parts(),
             &mut RunStateRoots(None),
             threads,
             minor_threads,
+            dead_wood_from,
         );
         panics.resume();
         self.after_collection(&mut RunStateRoots(None));
@@ -213,4 +220,54 @@ fn objects_before_the_first_dead_one_stay_where_they_are() {
     assert_eq!(heap.roots.get(slots[2]), z2);
     assert_eq!(node_at(z2), (30, Some(x2)));
     assert!(!is_marked(x2) && !is_marked(z2));
+}
+
+#[test]
+fn a_little_dead_space_stays_as_dead_wood_and_more_is_compacted() {
+    let mut heap = TestHeap::new();
+    // One copying thread, so that the promoted nodes lie back to back in root order.
+    heap.minor_threads = minor::Threads { count: 1, after: 0 };
+    let slots: Vec<_> = (0..64)
+        .map(|i| {
+            let obj = heap.node(i, None);
+            heap.roots.add(obj)
+        })
+        .collect();
+    heap.minor(1);
+    let start = heap.old_start();
+    let before: Vec<_> = slots.iter().map(|&slot| heap.roots.get(slot)).collect();
+    for (i, &obj) in before.iter().enumerate() {
+        assert_eq!(offset(start, obj), i * NODE, "promoted in root order");
+    }
+    // The budget is a thirty-second of 64 nodes: two nodes' room. Node 1 dies (dead wood),
+    // then nodes 10 and 11 (more than the budget left).
+    for i in [1, 10, 11] {
+        heap.roots.remove(slots[i]);
+    }
+    let freed_before = heap.stats.bytes_freed;
+    let live = heap.major_leaving_dead_wood_from(2, 0);
+    assert_eq!(live, 62 * NODE, "the filler counts as used");
+    assert_eq!(heap.stats.bytes_freed - freed_before, 2 * NODE as u64);
+    for i in (0..64).filter(|i| ![1, 10, 11].contains(i)) {
+        let obj = heap.roots.get(slots[i]);
+        let place = if i < 10 { i } else { i - 2 };
+        assert_eq!(offset(start, obj), place * NODE, "node {i}");
+        assert_eq!(node_at(obj), (i as u64, None));
+        assert!(!is_marked(obj));
+    }
+    let filler = heap
+        .spaces
+        .old
+        .borrow()
+        .object_at(before[1].as_ptr().addr());
+    assert_eq!(
+        filler,
+        Some(before[1]),
+        "a filler object takes node 1's place"
+    );
+
+    // The same heap compacted fully: nothing of the dead wood is left.
+    heap.major();
+    assert_eq!(heap.spaces.old.borrow().used(), 61 * NODE);
+    assert_eq!(offset(start, heap.roots.get(slots[2])), NODE);
 }
