@@ -158,10 +158,10 @@ fn slices_and_strings_move_intact() {
 }
 
 #[derive(Trace)]
-struct Cell8<'gc> {
+struct EightWords<'gc> {
     id: u64,
     words: [u64; 6],
-    next: GcCell<'gc, Option<Gc<'gc, Cell8<'gc>>>>,
+    next: GcCell<'gc, Option<Gc<'gc, EightWords<'gc>>>>,
 }
 
 /// A major collection of an old generation of several MiB leaves a few dead objects in place
@@ -171,11 +171,11 @@ struct Cell8<'gc> {
 fn a_few_dead_objects_do_not_make_a_big_old_generation_move() {
     const N: usize = 100_000;
     let mut heap = Heap::new();
-    type Table<'gc> = [GcCell<'gc, Option<Gc<'gc, Cell8<'gc>>>>];
+    type Table<'gc> = [GcCell<'gc, Option<Gc<'gc, EightWords<'gc>>>>];
     let table: tenured_gc::Root<Table<'static>> = heap.mutate(|m| {
         let slots = (0..N as u64)
             .map(|id| {
-                let cell = Cell8 {
+                let cell = EightWords {
                     id,
                     words: [id; 6],
                     next: GcCell::new(None),
@@ -195,7 +195,7 @@ fn a_few_dead_objects_do_not_make_a_big_old_generation_move() {
     let used = heap.stats().old_used;
     assert!(used > 4 << 20, "{used} bytes old");
 
-    // Ten dead objects early on: every other object stays where it is.
+    // Ten dead objects early on: every live object stays where it is.
     heap.mutate(|m| {
         for i in (100..1_100).step_by(100) {
             table.get(m)[i].set(m, None);
