@@ -70,6 +70,9 @@ impl<'gc> Lru<'gc> {
     fn evict(&self, m: &Mutation<'gc>) -> String {
         let oldest = self.oldest.get().expect("a full cache has an oldest entry");
         self.join(m, None, oldest.newer.get());
+        // Unlinked whole: an evicted entry that still pointed at its newer neighbour would,
+        // once old, keep every entry evicted after it alive until the next major collection.
+        oldest.newer.set(m, None);
         self.map.remove(m, &oldest.key);
         oldest.key.clone()
     }

@@ -137,6 +137,10 @@ fn tenured_gc(requests: u32) {
             if self.map.len() == CAPACITY {
                 let oldest = self.oldest.get().expect("a full cache has an oldest entry");
                 self.join(m, None, oldest.newer.get());
+                // Unlinked whole, as Java's `LinkedHashMap` unlinks its eldest entry: an
+                // evicted entry that still pointed at its newer neighbour would keep every
+                // entry evicted after it alive until the next major collection.
+                oldest.newer.set(m, None);
                 self.map.remove(m, &oldest.key);
             }
             let entry = Gc::new(

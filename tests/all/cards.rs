@@ -145,3 +145,35 @@ fn stores_into_old_objects_on_neighbouring_cards_are_all_kept() {
         }
     });
 }
+
+#[test]
+fn a_dead_old_object_keeps_what_it_points_at_until_a_major_collection() {
+    // No stress mode: it would run major collections at the scopes' ends.
+    let config = HeapConfig {
+        stress: None,
+        ..small_config()
+    };
+    let mut heap = Heap::with_config(config).unwrap();
+    let (kept, cleared) = (DropCounter::default(), DropCounter::default());
+    let olds = heap.mutate(|m| {
+        let olds = [Gc::new(m, Node::new(0)), Gc::new(m, Node::new(1))];
+        m.root(Gc::new(m, olds))
+    });
+    heap.collect_major();
+    heap.mutate(|m| {
+        let [linked, unlinked] = *olds.get(m);
+        linked.next.set(m, Some(Gc::new(m, Node::tracked(2, &kept))));
+        unlinked.next.set(m, Some(Gc::new(m, Node::tracked(3, &cleared))));
+        unlinked.next.set(m, None);
+    });
+    drop(olds);
+    heap.collect_minor();
+    assert_eq!(
+        kept.count(),
+        0,
+        "a minor collection scans a dirty card's old objects as live"
+    );
+    assert_eq!(cleared.count(), 1, "a cleared link keeps nothing");
+    heap.collect_major();
+    assert_eq!(kept.count(), 1, "the major collection finds the old object dead");
+}
