@@ -97,8 +97,8 @@ unsafe impl<T: HeapSend> HeapSend for GcRefCell<'_, T> {}
 // SAFETY: the managed collections hold their elements (and, in managed storage, pointers
 // into their own heap); the parts are `HeapSend`.
 unsafe impl<T: HeapSend> HeapSend for GcVec<'_, T> {}
-// SAFETY: as above.
-unsafe impl<K: HeapSend, V: HeapSend> HeapSend for GcIndexMap<'_, K, V> {}
+// SAFETY: as above; the hasher is `Send`.
+unsafe impl<K: HeapSend, V: HeapSend, S: Send> HeapSend for GcIndexMap<'_, K, V, S> {}
 // SAFETY: as above.
 unsafe impl<K: HeapSend, V: HeapSend> HeapSend for GcHashMap<'_, K, V> {}
 // SAFETY: as above; the keys are managed pointers.

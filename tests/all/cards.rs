@@ -162,8 +162,12 @@ fn a_dead_old_object_keeps_what_it_points_at_until_a_major_collection() {
     heap.collect_major();
     heap.mutate(|m| {
         let [linked, unlinked] = *olds.get(m);
-        linked.next.set(m, Some(Gc::new(m, Node::tracked(2, &kept))));
-        unlinked.next.set(m, Some(Gc::new(m, Node::tracked(3, &cleared))));
+        linked
+            .next
+            .set(m, Some(Gc::new(m, Node::tracked(2, &kept))));
+        unlinked
+            .next
+            .set(m, Some(Gc::new(m, Node::tracked(3, &cleared))));
         unlinked.next.set(m, None);
     });
     drop(olds);
@@ -175,5 +179,9 @@ fn a_dead_old_object_keeps_what_it_points_at_until_a_major_collection() {
     );
     assert_eq!(cleared.count(), 1, "a cleared link keeps nothing");
     heap.collect_major();
-    assert_eq!(kept.count(), 1, "the major collection finds the old object dead");
+    assert_eq!(
+        kept.count(),
+        1,
+        "the major collection finds the old object dead"
+    );
 }

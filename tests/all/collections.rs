@@ -160,6 +160,58 @@ fn an_index_map_finds_its_entries_through_collections() {
 }
 
 thread_local! {
+    /// How many hashers `Counting` has built on this thread.
+    static HASHERS_BUILT: Cell<u64> = const { Cell::new(0) };
+}
+
+/// A hasher builder that counts what it builds, to show that the map hashes with it.
+#[derive(Default)]
+struct Counting;
+
+impl std::hash::BuildHasher for Counting {
+    type Hasher = std::collections::hash_map::DefaultHasher;
+    fn build_hasher(&self) -> Self::Hasher {
+        HASHERS_BUILT.with(|n| n.set(n.get() + 1));
+        Self::Hasher::new()
+    }
+}
+
+#[test]
+fn an_index_map_hashes_with_the_hasher_it_was_given() {
+    let mut heap = Heap::with_config(small_config()).unwrap();
+    let n = if cfg!(miri) { 40 } else { 2_000 };
+    HASHERS_BUILT.with(|b| b.set(0));
+    let map: Root<GcIndexMap<'static, u64, Gc<'static, u64>, Counting>> = heap.mutate(|m| {
+        let map = Gc::new(m, GcIndexMap::with_hasher(Counting));
+        for i in 0..n {
+            map.insert(m, i, Gc::new(m, i * 3));
+        }
+        m.root(map)
+    });
+    let built = HASHERS_BUILT.with(Cell::get);
+    assert!(built >= n, "{built} hashers built for {n} insertions");
+    heap.collect_major();
+    heap.mutate(|m| {
+        let map = map.get(m);
+        for i in (0..n).step_by(2) {
+            assert_eq!(map.remove(m, &i).map(|gc| *gc), Some(i * 3));
+        }
+    });
+    heap.collect_minor();
+    heap.mutate(|m| {
+        let map = map.get(m);
+        assert_eq!(map.len() as u64, n / 2);
+        for i in 0..n {
+            let expected = (i % 2 == 1).then_some(i * 3);
+            assert_eq!(map.get(&i).map(|gc| *gc), expected);
+        }
+        map.clear(m);
+        assert!(map.is_empty());
+    });
+    assert!(HASHERS_BUILT.with(Cell::get) > built + n);
+}
+
+thread_local! {
     /// How many more hashes of a touchy key succeed before one panics.
     static HASHES_LEFT: Cell<u32> = const { Cell::new(u32::MAX) };
 }

@@ -3,7 +3,8 @@
 use core::borrow::Borrow;
 use core::cell::RefCell;
 use core::fmt;
-use core::hash::Hash;
+use core::hash::{BuildHasher, Hash};
+use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
 
 use crate::collections::GcVec;
@@ -21,6 +22,10 @@ use crate::trace::{Leaf, Rebrand, Trace, Tracer};
 /// last one, however big the map (see [`crate::collections`]). This is the map to use for a
 /// big, long-lived table of managed objects, where a `HashMap` in a [`GcRefCell`] would be
 /// scanned whole at every minor collection that follows a store into it.
+///
+/// The index hashes keys with `S`, SipHash by default as in [`HashMap`]; a map of many small
+/// keys looks them up faster with a quicker hasher ([`GcIndexMap::with_hasher`]), as a
+/// `HashMap` does.
 ///
 /// Keys cannot be `Gc`s: a `Gc`'s address changes when its object moves, so it would hash
 /// to a different place after every collection. If a key's `Clone`, `Hash`, `Eq` or drop
@@ -48,24 +53,59 @@ use crate::trace::{Leaf, Rebrand, Trace, Tracer};
 ///     assert!(globals.get("pi").is_none());
 /// });
 /// ```
-pub struct GcIndexMap<'gc, K, V> {
+pub struct GcIndexMap<'gc, K, V, S = RandomState> {
     /// Each key's position in `keys` and `values`.
-    index: RefCell<HashMap<K, usize>>,
+    index: RefCell<HashMap<K, usize, S>>,
     /// The keys in order.
     keys: RefCell<Vec<K>>,
     values: GcVec<'gc, V>,
 }
 
 impl<K, V> GcIndexMap<'_, K, V> {
-    /// An empty map.
+    /// An empty map that hashes with SipHash, as a `HashMap` does by default.
     pub fn new() -> Self {
+        GcIndexMap::with_hasher(RandomState::new())
+    }
+}
+
+impl<K, V, S: 'static> GcIndexMap<'_, K, V, S> {
+    /// An empty map whose index hashes keys with `hasher`.
+    ///
+    /// ```
+    /// use std::hash::BuildHasherDefault;
+    /// # use std::hash::Hasher;
+    /// use tenured_gc::{Gc, GcIndexMap, Heap};
+    ///
+    /// # #[derive(Default)]
+    /// # struct Fnv(u64);
+    /// # impl Hasher for Fnv {
+    /// #     fn finish(&self) -> u64 { self.0 }
+    /// #     fn write(&mut self, bytes: &[u8]) {
+    /// #         for b in bytes { self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x100000001b3); }
+    /// #     }
+    /// # }
+    /// // `Fnv` is any `Hasher + Default`, such as one from the `rustc-hash` or `ahash` crates.
+    /// type Quick = BuildHasherDefault<Fnv>;
+    ///
+    /// let mut heap = Heap::new();
+    /// heap.mutate(|m| {
+    ///     let squares = Gc::new(m, GcIndexMap::with_hasher(Quick::default()));
+    ///     for i in 0..100u64 {
+    ///         squares.insert(m, i, Gc::new(m, i * i));
+    ///     }
+    ///     assert_eq!(squares.get(&7).map(|gc| *gc), Some(49));
+    /// });
+    /// ```
+    pub fn with_hasher(hasher: S) -> Self {
         GcIndexMap {
-            index: RefCell::new(HashMap::new()),
+            index: RefCell::new(HashMap::with_hasher(hasher)),
             keys: RefCell::new(Vec::new()),
             values: GcVec::new(),
         }
     }
+}
 
+impl<K, V, S> GcIndexMap<'_, K, V, S> {
     /// The number of entries.
     pub fn len(&self) -> usize {
         self.values.len()
@@ -77,16 +117,17 @@ impl<K, V> GcIndexMap<'_, K, V> {
     }
 }
 
-impl<K, V> Default for GcIndexMap<'_, K, V> {
+impl<K, V, S: Default + 'static> Default for GcIndexMap<'_, K, V, S> {
     fn default() -> Self {
-        GcIndexMap::new()
+        GcIndexMap::with_hasher(S::default())
     }
 }
 
-impl<'gc, K, V> GcIndexMap<'gc, K, V>
+impl<'gc, K, V, S> GcIndexMap<'gc, K, V, S>
 where
     K: Leaf + Hash + Eq + Clone,
     V: Copy + Trace + Rebrand<'gc, Branded = V>,
+    S: BuildHasher + 'static,
 {
     /// The value of `key`, if any.
     pub fn get<Q>(&self, key: &Q) -> Option<V>
@@ -177,7 +218,7 @@ where
     }
 
     /// The entries in order, each key cloned.
-    pub fn iter(&self) -> impl Iterator<Item = (K, V)> + use<'_, 'gc, K, V> {
+    pub fn iter(&self) -> impl Iterator<Item = (K, V)> + use<'_, 'gc, K, V, S> {
         (0..self.len()).map_while(|i| self.get_index(i))
     }
 
@@ -190,9 +231,9 @@ where
     }
 
     /// Empties the index and the keys, handing them back to be dropped.
-    fn take_keys(&self) -> (HashMap<K, usize>, Vec<K>) {
+    fn take_keys(&self) -> (Vec<(K, usize)>, Vec<K>) {
         (
-            core::mem::take(&mut *self.index.borrow_mut()),
+            self.index.borrow_mut().drain().collect(),
             core::mem::take(&mut *self.keys.borrow_mut()),
         )
     }
@@ -200,19 +241,21 @@ where
 
 /// Empties the map if the user code it calls (a key's `Clone`, `Hash`, `Eq` or drop) panics
 /// between changes to its three parts, so that they never disagree afterwards.
-struct EmptyOnUnwind<'a, 'gc, K, V>
+struct EmptyOnUnwind<'a, 'gc, K, V, S>
 where
     K: Leaf + Hash + Eq + Clone,
     V: Copy + Trace + Rebrand<'gc, Branded = V>,
+    S: BuildHasher + 'static,
 {
-    map: &'a GcIndexMap<'gc, K, V>,
+    map: &'a GcIndexMap<'gc, K, V, S>,
     m: Mutation<'gc>,
 }
 
-impl<'gc, K, V> Drop for EmptyOnUnwind<'_, 'gc, K, V>
+impl<'gc, K, V, S> Drop for EmptyOnUnwind<'_, 'gc, K, V, S>
 where
     K: Leaf + Hash + Eq + Clone,
     V: Copy + Trace + Rebrand<'gc, Branded = V>,
+    S: BuildHasher + 'static,
 {
     fn drop(&mut self) {
         // Only reached while unwinding: on success the guard is forgotten. The map is empty
@@ -224,10 +267,11 @@ where
     }
 }
 
-impl<'gc, K, V> fmt::Debug for GcIndexMap<'gc, K, V>
+impl<'gc, K, V, S> fmt::Debug for GcIndexMap<'gc, K, V, S>
 where
     K: Leaf + Hash + Eq + Clone + fmt::Debug,
     V: Copy + Trace + Rebrand<'gc, Branded = V> + fmt::Debug,
+    S: BuildHasher + 'static,
 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map().entries(self.iter()).finish()
@@ -235,10 +279,11 @@ where
 }
 
 // SAFETY: `trace` hands the values, the only managed pointers the map holds, to the tracer.
-// The keys are `Leaf`s (the bound of every method that stores one), so the index and the
-// keys hold no managed pointer and change without a barrier. The map's only cells are the
-// values', in their vector and its managed storage.
-unsafe impl<K, V: Trace> Trace for GcIndexMap<'_, K, V> {
+// The keys are `Leaf`s (the bound of every method that stores one), and the hasher is
+// `'static` (the bound of every constructor), as a `HashMap`'s must be to be a `Leaf`, so
+// the index and the keys hold no managed pointer and change without a barrier. The map's
+// only cells are the values', in their vector and its managed storage.
+unsafe impl<K, V: Trace, S> Trace for GcIndexMap<'_, K, V, S> {
     const IS_LEAF: bool = false;
     const HAS_CELLS: bool = true;
     const HAS_OUT_OF_LINE_CELLS: bool = false;
@@ -248,10 +293,10 @@ unsafe impl<K, V: Trace> Trace for GcIndexMap<'_, K, V> {
     }
 }
 
-// SAFETY: only the brand changes; the keys, `'static`, carry none.
-unsafe impl<'gc, K: 'static, V: Rebrand<'gc>> Rebrand<'gc> for GcIndexMap<'_, K, V>
+// SAFETY: only the brand changes; the keys and the hasher, `'static`, carry none.
+unsafe impl<'gc, K: 'static, V: Rebrand<'gc>, S: 'static> Rebrand<'gc> for GcIndexMap<'_, K, V, S>
 where
     V::Branded: Sized,
 {
-    type Branded = GcIndexMap<'gc, K, V::Branded>;
+    type Branded = GcIndexMap<'gc, K, V::Branded, S>;
 }
