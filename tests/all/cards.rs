@@ -185,3 +185,53 @@ fn a_dead_old_object_keeps_what_it_points_at_until_a_major_collection() {
         "the major collection finds the old object dead"
     );
 }
+
+/// An old object with a slot for a young one and a payload that spreads its kind over many
+/// chunks (under a kibibyte, so not a large object in the small configuration).
+#[derive(Trace)]
+struct Spread<'gc> {
+    young: GcCell<'gc, Option<Gc<'gc, u64>>>,
+    payload: [u64; 120],
+}
+
+#[test]
+fn stores_into_old_objects_on_more_chunks_than_the_barrier_caches_are_all_kept() {
+    let mut heap = Heap::with_config(small_config()).unwrap();
+    // Some 100 chunks of old objects (chunks are 16 KiB under Miri, 256 KiB otherwise), more
+    // than the barrier caches; under Miri some 20, of which it caches 8.
+    let n = if cfg!(miri) { 320 } else { 25_000 };
+    let olds: Root<Vec<Gc<'static, Spread<'static>>>> = heap.mutate(|m| {
+        let olds = (0..n).map(|i| {
+            Gc::new(
+                m,
+                Spread {
+                    young: GcCell::new(None),
+                    payload: [i as u64; 120],
+                },
+            )
+        });
+        m.root(Gc::new(m, olds.collect::<Vec<_>>()))
+    });
+    heap.collect_major();
+    // A stride that visits the chunks out of order, so that their cached card tables evict
+    // one another.
+    let stride = 7_919; // a prime: every index once
+    heap.mutate(|m| {
+        let olds = olds.get(m);
+        for k in 0..n {
+            let i = k * stride % n;
+            olds[i].young.set(m, Some(Gc::new(m, i as u64)));
+        }
+    });
+    heap.collect_minor();
+    if !cfg!(miri) {
+        assert_eq!(heap.verify(), Ok(()));
+    }
+    heap.collect_minor();
+    heap.mutate(|m| {
+        for (i, old) in olds.get(m).iter().enumerate() {
+            assert_eq!(old.young.get().map(|gc| *gc), Some(i as u64));
+            assert_eq!(old.payload[119], i as u64);
+        }
+    });
+}

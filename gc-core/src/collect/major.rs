@@ -518,7 +518,7 @@ pub(crate) fn collect(
         .large_may_own_out_of_line_cells
         .set(large_has_out_of_line_cells);
     // Chunks and large objects were freed: the barrier's cached card table may be gone.
-    spaces.forget_last_cards();
+    spaces.forget_card_windows();
     let live = old_after + spaces.large.get_mut().used();
     parts.stats.bytes_freed += (old_before - old_after + large_freed) as u64;
     parts.stats.objects_finalized += finalized;

@@ -644,7 +644,7 @@ pub(crate) fn collect(
 ) -> FirstPanic {
     let spaces = &mut *parts.spaces;
     // Before anything is freed (a major collection starts with this one).
-    spaces.forget_last_cards();
+    spaces.forget_card_windows();
     let (eden_used, young_allocated) = (parts.eden_used, parts.young_allocated);
     let young_before = young_allocated + spaces.nursery.survivor_used();
     let overflow = spaces.overflow.get_mut().ranges();

@@ -19,7 +19,7 @@ use crate::header::WORD;
 use cards::CardWindow;
 use large::LargeSpace;
 use nursery::Nursery;
-use old::OldSpace;
+use old::{OldSpace, CHUNK_SIZE};
 use overflow::OverflowSpace;
 
 /// Every space of one heap.
@@ -29,10 +29,16 @@ pub(crate) struct Spaces {
     pub(crate) overflow: RefCell<OverflowSpace>,
     pub(crate) old: RefCell<OldSpace>,
     pub(crate) large: RefCell<LargeSpace>,
-    /// The card table the barrier dirtied last, which the next store likely goes to as well.
-    /// Forgotten at the start of every collection: only a collection frees card tables.
-    last_cards: Cell<Option<CardWindow>>,
+    /// The card tables the barrier dirtied cards of lately, one per slot: an address's slot
+    /// is its chunk number modulo [`CARD_WINDOWS`], so stores to a few dozen old chunks (or
+    /// large objects) find their table without a lookup. Forgotten at the start of every
+    /// collection: only a collection frees card tables.
+    card_windows: [Cell<Option<CardWindow>>; CARD_WINDOWS],
 }
+
+/// The slots of the barrier's cache of card tables (fewer under Miri, whose tests reach a
+/// few dozen chunks at most, so that they still find slots taken by other tables).
+const CARD_WINDOWS: usize = if cfg!(miri) { 8 } else { 64 };
 
 /// Walks the objects laid back to back in `[start, top)`, in address order: `step` gets each
 /// object's start and returns its size, or `None` to stop there. Returns where the walk ended:
@@ -65,7 +71,7 @@ impl Spaces {
             overflow: RefCell::new(OverflowSpace::new()),
             old: RefCell::new(OldSpace::new()),
             large: RefCell::new(LargeSpace::new()),
-            last_cards: Cell::new(None),
+            card_windows: [const { Cell::new(None) }; CARD_WINDOWS],
         }
     }
 
@@ -75,11 +81,12 @@ impl Spaces {
     }
 
     /// Dirties the card of `addr` if it lies in an old chunk or a large object; false if it
-    /// lies outside both. Tries the card table it dirtied last first, then the spaces' own
-    /// lookups.
+    /// lies outside both. Tries the card table in `addr`'s slot of the cache first, then the
+    /// spaces' own lookups, and caches the table they find.
     #[inline]
     pub(crate) fn dirty_card(&self, addr: usize) -> bool {
-        if let Some(window) = self.last_cards.get() {
+        let slot = &self.card_windows[(addr / CHUNK_SIZE) % CARD_WINDOWS];
+        if let Some(window) = slot.get() {
             // SAFETY: the window was taken since the last collection began, and only a
             // collection frees card tables (with their chunks and large objects).
             if unsafe { window.dirty(addr) } {
@@ -90,17 +97,19 @@ impl Spaces {
         match old.cards_at(addr).or_else(|| large.cards_at(addr)) {
             Some(cards) => {
                 cards.dirty(addr);
-                self.last_cards.set(Some(cards.window()));
+                slot.set(Some(cards.window()));
                 true
             }
             None => false,
         }
     }
 
-    /// A collection begins: it may free card tables, so the barrier's cache of the last one
-    /// is forgotten.
-    pub(crate) fn forget_last_cards(&mut self) {
-        self.last_cards.set(None);
+    /// A collection begins: it may free card tables, so the barrier's cache of them is
+    /// forgotten.
+    pub(crate) fn forget_card_windows(&mut self) {
+        for slot in &self.card_windows {
+            slot.set(None);
+        }
     }
 
     /// Whether `addr` lies on a dirty card of an old chunk or a large object.
