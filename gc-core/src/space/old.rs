@@ -290,6 +290,22 @@ impl OldSpace {
         }
     }
 
+    /// Where the objects from `cursor` on lie now: for each chunk from the cursor's, the
+    /// memory from the cursor (or the chunk's start) to the chunk's top.
+    pub(crate) fn ranges_from(&self, cursor: &OldCursor) -> Vec<(NonNull<u8>, NonNull<u8>)> {
+        let chunks = self.chunks.iter().enumerate().skip(cursor.chunk);
+        chunks
+            .map(|(i, chunk)| {
+                let start = match cursor.at {
+                    Some(at) if i == cursor.chunk => at,
+                    _ => chunk.memory.start(),
+                };
+                (start, chunk.top)
+            })
+            .filter(|(start, top)| start < top)
+            .collect()
+    }
+
     /// The object that covers `addr`, if `addr` is inside an old object.
     pub(crate) fn object_at(&self, addr: usize) -> Option<NonNull<u8>> {
         self.chunk_at(addr)?.object_at(addr)

@@ -195,6 +195,46 @@ struct Found {
 // the threads are joined (the join orders their accesses before its own).
 unsafe impl Send for Found {}
 
+/// Copies the heap's thread made before the team started and has not scanned yet: the
+/// memory they lie in, back to back, walked a batch at a time whenever that thread's work
+/// list is short. (Listing them all first made a list as long as the roots' young targets,
+/// a word for each of a million copies, which the allocator then kept.)
+struct Pending {
+    /// The ranges left, the next one last, and how far into it the walk has come.
+    ranges: Vec<(NonNull<u8>, NonNull<u8>)>,
+}
+
+impl Pending {
+    /// The copies in `ranges`, in order.
+    fn new(mut ranges: Vec<(NonNull<u8>, NonNull<u8>)>) -> Self {
+        ranges.retain(|(start, end)| start < end);
+        ranges.reverse();
+        Pending { ranges }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.ranges.is_empty()
+    }
+
+    /// Moves up to `n` copies onto `stack`.
+    fn feed(&mut self, stack: &mut Vec<NonNull<u8>>, n: usize) {
+        for _ in 0..n {
+            let Some((at, end)) = self.ranges.last_mut() else {
+                return;
+            };
+            let obj = *at;
+            stack.push(obj);
+            // SAFETY: the ranges hold back-to-back copies this collection made before the
+            // team started, with intact headers, which no thread writes (only the headers
+            // of the objects copied from are forwarded); other threads may read them too.
+            *at = unsafe { obj.add(header::read_shared(obj).object_size(obj)) };
+            if *at >= *end {
+                self.ranges.pop();
+            }
+        }
+    }
+}
+
 /// One thread's part in copying.
 struct Copier<'t, 's> {
     shared: &'t Shared<'s>,
@@ -206,6 +246,9 @@ struct Copier<'t, 's> {
     parts: Vec<(NonNull<u8>, usize)>,
     /// Every task of [`Shared::cards`] has been taken.
     cards_taken: bool,
+    /// On the heap's thread, the copies it made before the team started and has not put on
+    /// its work list yet.
+    pending: Pending,
     /// The object being scanned.
     scanning: Option<NonNull<u8>>,
     /// Its memory, if it was promoted.
@@ -227,6 +270,7 @@ impl<'t, 's> Copier<'t, 's> {
             stack: Vec::new(),
             parts: Vec::new(),
             cards_taken: false,
+            pending: Pending::new(Vec::new()),
             scanning: None,
             old_owner: None,
             out_of_line_young: false,
@@ -410,8 +454,11 @@ impl<'t, 's> Copier<'t, 's> {
         let mut batch = Vec::with_capacity(SCAN_BATCH);
         loop {
             loop {
-                let n = self.stack.len().min(SCAN_BATCH);
                 let room = self.stack.len() < CARD_TASK_ELEMENTS;
+                if room && self.stack.len() < SCAN_BATCH {
+                    self.pending.feed(&mut self.stack, SCAN_BATCH);
+                }
+                let n = self.stack.len().min(SCAN_BATCH);
                 if let Some(i) = room.then(|| self.take_cards()).flatten() {
                     self.scan_cards(i);
                 } else if n > 0 {
@@ -484,6 +531,12 @@ impl<'t, 's> Copier<'t, 's> {
         // From the top: taking from the bottom of a long list would move all of it down.
         let n = (self.stack.len() / 2).min(SHARE_BATCH);
         for obj in self.stack.drain(self.stack.len() - n..) {
+            self.team.share(Copied(obj, 0));
+        }
+        // A short work list gives little: the copies not on it yet make up the batch.
+        let before = self.stack.len();
+        self.pending.feed(&mut self.stack, SHARE_BATCH - n);
+        for obj in self.stack.drain(before..) {
             self.team.share(Copied(obj, 0));
         }
     }
@@ -827,20 +880,14 @@ impl Evacuator<'_> {
     pub(super) fn drain_together(
         &mut self,
         young_scan: NonNull<u8>,
-        mut old_scan: OldCursor,
+        old_scan: OldCursor,
         cards: Vec<CardWork>,
     ) {
-        let mut pending = Vec::new();
-        let mut at = young_scan;
-        while at < self.to_space.cursor {
-            pending.push(at);
-            // SAFETY: the *to* space holds back-to-back copies below its cursor, with
-            // intact headers.
-            at = unsafe { at.add(header::read(at).object_size(at)) };
-        }
-        while let Some(obj) = self.old.next_object(&mut old_scan) {
-            pending.push(obj);
-        }
+        // The *to* space holds back-to-back copies below its cursor, and the old generation
+        // below each chunk's top.
+        let mut ranges = vec![(young_scan, self.to_space.cursor)];
+        ranges.extend(self.old.ranges_from(&old_scan));
+        let mut pending = Pending::new(ranges);
         if pending.is_empty() && cards.is_empty() {
             return;
         }
@@ -859,12 +906,13 @@ impl Evacuator<'_> {
         };
         let own = |team: Team<'_, Copied>| {
             // Some of the copies, where the workers can steal them at once.
-            let n = pending.len().min(SHARE_BATCH);
-            for obj in pending.drain(pending.len() - n..) {
+            let mut first = Vec::with_capacity(SHARE_BATCH);
+            pending.feed(&mut first, SHARE_BATCH);
+            for obj in first {
                 team.share(Copied(obj, 0));
             }
             let mut copier = Copier::new(&shared, team);
-            copier.stack = pending;
+            copier.pending = pending;
             copier.drain();
             copier.found
         };
