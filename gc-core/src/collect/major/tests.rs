@@ -271,3 +271,58 @@ fn a_little_dead_space_stays_as_dead_wood_and_more_is_compacted() {
     assert_eq!(heap.spaces.old.borrow().used(), 61 * NODE);
     assert_eq!(offset(start, heap.roots.get(slots[2])), NODE);
 }
+
+#[test]
+fn dead_wood_may_span_the_free_end_of_the_chunk_before() {
+    let mut heap = TestHeap::new();
+    // One copying thread, so that the promoted nodes lie back to back in root order.
+    heap.minor_threads = minor::Threads { count: 1, after: 0 };
+    let n = CHUNK_SIZE / NODE + 64;
+    let mut slots = Vec::with_capacity(n);
+    while slots.len() < n {
+        // A batch that fits in the test heap's small eden.
+        for _ in 0..(n - slots.len()).min(500) {
+            let obj = heap.node(slots.len() as u64, None);
+            slots.push(heap.roots.add(obj));
+        }
+        heap.minor(1);
+    }
+    let before: Vec<_> = slots.iter().map(|&slot| heap.roots.get(slot)).collect();
+    let (start, second) = {
+        let old = heap.spaces.old.borrow();
+        (old.chunks[0].memory.start(), old.chunks[1].memory.start())
+    };
+    // The first node that did not fit at the end of the first chunk starts the second.
+    let k = before
+        .iter()
+        .position(|&obj| obj == second)
+        .expect("a node starts the second chunk");
+    for (i, &obj) in before[..k].iter().enumerate() {
+        assert_eq!(offset(start, obj), i * NODE, "node {i} in the first chunk");
+    }
+    assert!(
+        CHUNK_SIZE - k * NODE < NODE,
+        "the first chunk's free end is too small for a node"
+    );
+    // The second chunk's first node dies: the gap before the node after it is the first
+    // chunk's free end and that node, well within the budget.
+    heap.roots.remove(slots[k]);
+    let live = heap.major_leaving_dead_wood_from(2, 0);
+    assert_eq!(live, n * NODE, "the filler counts as used");
+    for i in (0..n).filter(|&i| i != k) {
+        let obj = heap.roots.get(slots[i]);
+        assert_eq!(obj, before[i], "node {i} stays where it was");
+        assert_eq!(node_at(obj), (i as u64, None));
+    }
+    assert_eq!(
+        heap.spaces.old.borrow().object_at(second.as_ptr().addr()),
+        Some(second),
+        "a filler takes the dead node's place"
+    );
+
+    // Compacted fully, the node after it takes its place: a node does not fit in the free
+    // end of the first chunk.
+    heap.major();
+    assert_eq!(heap.roots.get(slots[k + 1]), second);
+    assert_eq!(node_at(second), (k as u64 + 1, None));
+}
