@@ -454,10 +454,10 @@ impl<'t, 's> Copier<'t, 's> {
         let mut batch = Vec::with_capacity(SCAN_BATCH);
         loop {
             loop {
-                let room = self.stack.len() < CARD_TASK_ELEMENTS;
-                if room && self.stack.len() < SCAN_BATCH {
+                if self.stack.len() < SCAN_BATCH {
                     self.pending.feed(&mut self.stack, SCAN_BATCH);
                 }
+                let room = self.stack.len() < CARD_TASK_ELEMENTS;
                 let n = self.stack.len().min(SCAN_BATCH);
                 if let Some(i) = room.then(|| self.take_cards()).flatten() {
                     self.scan_cards(i);
